@@ -1,0 +1,21 @@
+//! Tenantry's tenancy domain. Values that can only hold what is valid, the permission
+//! catalogue, the role union, and the gating rules as pure functions. No I/O here: the server
+//! and the console both build on it.
+
+pub mod email;
+pub mod ids;
+pub mod permission;
+pub mod plan;
+pub mod role;
+pub mod rules;
+pub mod slug;
+pub mod values;
+
+pub use email::Email;
+pub use ids::*;
+pub use permission::{Area, Permission};
+pub use plan::Plan;
+pub use role::{AssignmentType, BuiltinRole, EffectivePermissions, IntakeScope, RoleGrant, RoleKind, WorkspaceRole};
+pub use rules::{may, Action, Actor, Denied, DeniedReason};
+pub use slug::Slug;
+pub use values::{Name, Region, Timezone};

@@ -1,0 +1,137 @@
+//! Plans and their hard limits.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Plan {
+    Free,
+    Starter,
+    Pro,
+    Enterprise,
+}
+
+/// Hard limits of a plan. `None` means unlimited.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct PlanLimits {
+    /// Workspace members plus pending invitations.
+    pub max_members: Option<u32>,
+    pub max_communities: Option<u32>,
+}
+
+/// How many free workspaces one user may own, unless a platform admin lifts it.
+pub const FREE_WORKSPACES_PER_OWNER: u32 = 2;
+
+impl Plan {
+    pub const ALL: [Plan; 4] = [Plan::Free, Plan::Starter, Plan::Pro, Plan::Enterprise];
+
+    pub fn limits(self) -> PlanLimits {
+        let (m, c) = match self {
+            Plan::Free => (Some(5), Some(1)),
+            Plan::Starter => (Some(25), Some(5)),
+            Plan::Pro => (Some(500), Some(100)),
+            Plan::Enterprise => (None, None),
+        };
+        PlanLimits { max_members: m, max_communities: c }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Plan::Free => "free",
+            Plan::Starter => "starter",
+            Plan::Pro => "pro",
+            Plan::Enterprise => "enterprise",
+        }
+    }
+
+    /// Enterprise plans are provisioned by a platform admin, not self-served by owners.
+    pub fn self_serve(self) -> bool {
+        self != Plan::Enterprise
+    }
+}
+
+impl fmt::Display for Plan {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Plan {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Plan::ALL
+            .into_iter()
+            .find(|p| p.as_str() == s)
+            .ok_or_else(|| format!("Unknown plan \"{s}\"; choose free, starter, pro or enterprise."))
+    }
+}
+
+/// Which limit a change would exceed, with a sentence that says what to do.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum LimitExceeded {
+    #[error("The {plan} plan allows {limit} members (including pending invitations) and this workspace would have {would_have}. Upgrade the plan or remove members first.")]
+    Members { plan: Plan, limit: u32, would_have: u32 },
+    #[error("The {plan} plan allows {limit} communities and this workspace would have {would_have}. Upgrade the plan or delete a community first.")]
+    Communities { plan: Plan, limit: u32, would_have: u32 },
+    #[error("You already own {owned} free workspaces, the most a user may own. Upgrade one of them, or ask a platform admin to lift the limit.")]
+    FreeWorkspaces { owned: u32 },
+}
+
+/// Checks a workspace's usage against a plan's limits.
+pub fn check_usage(plan: Plan, members: u32, communities: u32) -> Result<(), LimitExceeded> {
+    let l = plan.limits();
+    if let Some(limit) = l.max_members.filter(|&limit| members > limit) {
+        return Err(LimitExceeded::Members { plan, limit, would_have: members });
+    }
+    if let Some(limit) = l.max_communities.filter(|&limit| communities > limit) {
+        return Err(LimitExceeded::Communities { plan, limit, would_have: communities });
+    }
+    Ok(())
+}
+
+/// May a user who already owns `owned_free` free workspaces take on one more?
+pub fn check_free_workspace_allowance(owned_free: u32, limit_lifted: bool) -> Result<(), LimitExceeded> {
+    if !limit_lifted && owned_free >= FREE_WORKSPACES_PER_OWNER {
+        return Err(LimitExceeded::FreeWorkspaces { owned: owned_free });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limits_grow_with_plans() {
+        assert_eq!(Plan::Free.limits().max_communities, Some(1));
+        assert!(Plan::Starter.limits().max_members > Plan::Free.limits().max_members);
+        assert_eq!(Plan::Enterprise.limits().max_members, None);
+    }
+
+    #[test]
+    fn usage_over_a_limit_is_refused_with_the_numbers() {
+        assert!(check_usage(Plan::Free, 5, 1).is_ok());
+        let e = check_usage(Plan::Free, 6, 1).unwrap_err();
+        assert_eq!(e, LimitExceeded::Members { plan: Plan::Free, limit: 5, would_have: 6 });
+        assert!(e.to_string().contains("Upgrade the plan"));
+        assert!(matches!(check_usage(Plan::Starter, 1, 6), Err(LimitExceeded::Communities { limit: 5, .. })));
+        assert!(check_usage(Plan::Enterprise, 1_000_000, 100_000).is_ok());
+    }
+
+    #[test]
+    fn a_user_owns_at_most_two_free_workspaces() {
+        assert!(check_free_workspace_allowance(1, false).is_ok());
+        assert!(check_free_workspace_allowance(2, false).is_err());
+        assert!(check_free_workspace_allowance(2, true).is_ok());
+    }
+
+    #[test]
+    fn plans_round_trip_through_text() {
+        for p in Plan::ALL {
+            assert_eq!(p.as_str().parse::<Plan>().unwrap(), p);
+        }
+        assert!("gold".parse::<Plan>().unwrap_err().contains("choose free"));
+    }
+}

@@ -1,0 +1,554 @@
+//! Workspace roles, community roles, assignments, and the union that gives a member's
+//! effective permissions with where each one comes from.
+
+use crate::ids::{CommunityId, IntakeId, RoleId};
+use crate::permission::{Permission, Scope};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::str::FromStr;
+
+/// A member's role in the workspace as a whole.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum WorkspaceRole {
+    Member,
+    Admin,
+    Owner,
+}
+
+impl WorkspaceRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WorkspaceRole::Member => "member",
+            WorkspaceRole::Admin => "admin",
+            WorkspaceRole::Owner => "owner",
+        }
+    }
+    pub fn is_admin_or_owner(self) -> bool {
+        self >= WorkspaceRole::Admin
+    }
+    /// Workspace-scope permissions this role carries.
+    pub fn workspace_permissions(self) -> &'static [Permission] {
+        use Permission::*;
+        match self {
+            WorkspaceRole::Member => &[WorkspaceRead],
+            WorkspaceRole::Admin => &[WorkspaceRead, WorkspaceManage, WorkspaceSecurity, BillingRead],
+            WorkspaceRole::Owner => &[WorkspaceRead, WorkspaceManage, WorkspaceSecurity, BillingRead, BillingManage],
+        }
+    }
+    /// Community permissions held in every community of the workspace. Workspace admins and
+    /// owners hold what a community Admin holds, everywhere.
+    pub fn community_permissions_everywhere(self) -> &'static [Permission] {
+        match self {
+            WorkspaceRole::Member => &[],
+            WorkspaceRole::Admin | WorkspaceRole::Owner => BuiltinRole::Admin.permissions(),
+        }
+    }
+}
+
+impl fmt::Display for WorkspaceRole {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for WorkspaceRole {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "member" => Ok(WorkspaceRole::Member),
+            "admin" => Ok(WorkspaceRole::Admin),
+            "owner" => Ok(WorkspaceRole::Owner),
+            _ => Err(format!("Unknown workspace role \"{s}\"; choose member, admin or owner.")),
+        }
+    }
+}
+
+/// The three community roles every workspace has; they cannot be modified.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum BuiltinRole {
+    Guest,
+    Analyst,
+    Admin,
+}
+
+impl BuiltinRole {
+    pub const ALL: [BuiltinRole; 3] = [BuiltinRole::Guest, BuiltinRole::Analyst, BuiltinRole::Admin];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            BuiltinRole::Guest => "Guest",
+            BuiltinRole::Analyst => "Analyst",
+            BuiltinRole::Admin => "Admin",
+        }
+    }
+
+    pub fn description(self) -> &'static str {
+        match self {
+            BuiltinRole::Guest => "Read-only access to platform data",
+            BuiltinRole::Analyst => "Read and write access for security operations",
+            BuiltinRole::Admin => "Analyst, plus members, roles, API keys, community settings and 2FA resets",
+        }
+    }
+
+    pub fn permissions(self) -> &'static [Permission] {
+        use Permission::*;
+        const GUEST: &[Permission] =
+            &[AlertsRead, RulesRead, PlaybooksRead, IntelligenceRead, IntakesRead, MembersRead, CommunityRead];
+        const ANALYST: &[Permission] = &[
+            AlertsRead, RulesRead, PlaybooksRead, IntelligenceRead, IntakesRead, MembersRead, CommunityRead,
+            AlertsComment, AlertsManage, RulesManage, PlaybooksRun, PlaybooksManage, IntelligenceManage,
+            RolesRead, ApiKeysRead,
+        ];
+        const ADMIN: &[Permission] = &[
+            AlertsRead, RulesRead, PlaybooksRead, IntelligenceRead, IntakesRead, MembersRead, CommunityRead,
+            AlertsComment, AlertsManage, RulesManage, PlaybooksRun, PlaybooksManage, IntelligenceManage,
+            RolesRead, ApiKeysRead,
+            IntakesManage, MembersInvite, MembersRemove, MembersResetTwoFactor, RolesManage, ApiKeysManage,
+            CommunityManage,
+        ];
+        match self {
+            BuiltinRole::Guest => GUEST,
+            BuiltinRole::Analyst => ANALYST,
+            BuiltinRole::Admin => ADMIN,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RoleKind {
+    Builtin,
+    Custom,
+    /// Sees events and alerts only from the listed intakes.
+    Restricted,
+    /// The read-only variant of a restricted role.
+    IntakeRestricted,
+}
+
+impl RoleKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RoleKind::Builtin => "builtin",
+            RoleKind::Custom => "custom",
+            RoleKind::Restricted => "restricted",
+            RoleKind::IntakeRestricted => "intake_restricted",
+        }
+    }
+}
+
+impl FromStr for RoleKind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "builtin" => Ok(RoleKind::Builtin),
+            "custom" => Ok(RoleKind::Custom),
+            "restricted" => Ok(RoleKind::Restricted),
+            "intake_restricted" => Ok(RoleKind::IntakeRestricted),
+            _ => Err(format!("Unknown role kind \"{s}\"; choose custom, restricted or intake_restricted.")),
+        }
+    }
+}
+
+/// What a role grants: used for the union and for the "grant only what you hold" rule.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RoleGrant {
+    pub role_id: RoleId,
+    pub role_name: String,
+    pub kind: RoleKind,
+    pub permissions: BTreeSet<Permission>,
+    /// Intakes a restricted role limits its holder to; empty for unrestricted roles.
+    pub intake_scope: BTreeSet<IntakeId>,
+}
+
+impl RoleGrant {
+    pub fn scope(&self) -> IntakeScope {
+        match self.kind {
+            RoleKind::Restricted | RoleKind::IntakeRestricted => IntakeScope::Only(self.intake_scope.clone()),
+            RoleKind::Builtin | RoleKind::Custom => IntakeScope::All,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum RoleDefinitionError {
+    #[error("A role needs at least one permission; pick some from the catalogue.")]
+    NoPermissions,
+    #[error("{0} is a workspace permission and comes only from the workspace role (owner, admin); remove it from the role.")]
+    WorkspacePermission(Permission),
+    #[error("A {0} role needs at least one intake to restrict to; pick the intakes its holders may see.")]
+    NoIntakes(&'static str),
+    #[error("Only restricted roles carry intakes; make it a restricted role or remove the intakes.")]
+    IntakesOnUnrestricted,
+    #[error("Intake-restricted roles are read-only and cannot hold {0}; use a restricted role instead.")]
+    WriteOnIntakeRestricted(Permission),
+    #[error("Built-in roles are created with the workspace and cannot be defined or changed.")]
+    Builtin,
+}
+
+/// Checks a custom, restricted or intake-restricted role definition.
+pub fn validate_role_definition(
+    kind: RoleKind,
+    permissions: &BTreeSet<Permission>,
+    intakes: &BTreeSet<IntakeId>,
+) -> Result<(), RoleDefinitionError> {
+    if kind == RoleKind::Builtin {
+        return Err(RoleDefinitionError::Builtin);
+    }
+    if permissions.is_empty() {
+        return Err(RoleDefinitionError::NoPermissions);
+    }
+    if let Some(p) = permissions.iter().find(|p| p.scope() == Scope::Workspace) {
+        return Err(RoleDefinitionError::WorkspacePermission(*p));
+    }
+    match kind {
+        RoleKind::Custom if !intakes.is_empty() => Err(RoleDefinitionError::IntakesOnUnrestricted),
+        RoleKind::Restricted if intakes.is_empty() => Err(RoleDefinitionError::NoIntakes("restricted")),
+        RoleKind::IntakeRestricted if intakes.is_empty() => Err(RoleDefinitionError::NoIntakes("intake-restricted")),
+        RoleKind::IntakeRestricted => match permissions.iter().find(|p| !p.is_read_only()) {
+            Some(p) => Err(RoleDefinitionError::WriteOnIntakeRestricted(*p)),
+            None => Ok(()),
+        },
+        _ => Ok(()),
+    }
+}
+
+/// How a member was assigned to a community (MSSP staffing).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum AssignmentType {
+    Dedicated,
+    Pool,
+    Escalation,
+}
+
+impl AssignmentType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AssignmentType::Dedicated => "dedicated",
+            AssignmentType::Pool => "pool",
+            AssignmentType::Escalation => "escalation",
+        }
+    }
+}
+
+impl FromStr for AssignmentType {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "dedicated" => Ok(AssignmentType::Dedicated),
+            "pool" => Ok(AssignmentType::Pool),
+            "escalation" => Ok(AssignmentType::Escalation),
+            _ => Err(format!("Unknown assignment type \"{s}\"; choose dedicated, pool or escalation.")),
+        }
+    }
+}
+
+/// Which intakes a permission reaches: all of them, or only some (restricted roles).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(tag = "kind", content = "intakes", rename_all = "snake_case")]
+pub enum IntakeScope {
+    All,
+    Only(BTreeSet<IntakeId>),
+}
+
+impl IntakeScope {
+    /// The union: the wider of two scopes.
+    pub fn union(&self, other: &IntakeScope) -> IntakeScope {
+        match (self, other) {
+            (IntakeScope::All, _) | (_, IntakeScope::All) => IntakeScope::All,
+            (IntakeScope::Only(a), IntakeScope::Only(b)) => IntakeScope::Only(a.union(b).copied().collect()),
+        }
+    }
+    /// Does this scope reach at least as far as `other`?
+    pub fn covers(&self, other: &IntakeScope) -> bool {
+        match (self, other) {
+            (IntakeScope::All, _) => true,
+            (IntakeScope::Only(_), IntakeScope::All) => false,
+            (IntakeScope::Only(a), IntakeScope::Only(b)) => b.is_subset(a),
+        }
+    }
+}
+
+/// Where one held permission comes from.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(tag = "via", rename_all = "snake_case")]
+pub enum Provenance {
+    /// The member's workspace role (owner, admin, member).
+    WorkspaceRole { role: WorkspaceRole },
+    /// A community role assignment.
+    CommunityRole { role_id: RoleId, role_name: String, community_id: CommunityId },
+}
+
+/// One held permission: how far it reaches and every grant that gives it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Grant {
+    pub scope: IntakeScope,
+    pub sources: Vec<Provenance>,
+}
+
+impl Grant {
+    fn add(&mut self, scope: &IntakeScope, source: Provenance) {
+        self.scope = self.scope.union(scope);
+        if !self.sources.contains(&source) {
+            self.sources.push(source);
+            self.sources.sort();
+        }
+    }
+}
+
+/// A member's permissions in one workspace: the union of the workspace role and of every
+/// community role assignment, with provenance.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct EffectivePermissions {
+    pub workspace_role: Option<WorkspaceRole>,
+    /// Workspace-scope permissions, and community permissions held in every community.
+    #[schema(value_type = BTreeMap<String, Grant>)]
+    pub everywhere: BTreeMap<Permission, Grant>,
+    /// Community permissions held through community role assignments.
+    #[schema(value_type = BTreeMap<String, BTreeMap<String, Grant>>)]
+    pub communities: BTreeMap<CommunityId, BTreeMap<Permission, Grant>>,
+}
+
+impl EffectivePermissions {
+    /// The union of a workspace role and `(community, role)` assignments.
+    pub fn union<'a>(
+        workspace_role: Option<WorkspaceRole>,
+        assignments: impl IntoIterator<Item = (CommunityId, &'a RoleGrant)>,
+    ) -> Self {
+        let mut eff = EffectivePermissions { workspace_role, ..Default::default() };
+        if let Some(wr) = workspace_role {
+            let source = Provenance::WorkspaceRole { role: wr };
+            for &p in wr.workspace_permissions().iter().chain(wr.community_permissions_everywhere()) {
+                eff.everywhere
+                    .entry(p)
+                    .or_insert_with(|| Grant { scope: IntakeScope::All, sources: vec![] })
+                    .add(&IntakeScope::All, source.clone());
+            }
+        }
+        for (community, role) in assignments {
+            let scope = role.scope();
+            let source = Provenance::CommunityRole {
+                role_id: role.role_id,
+                role_name: role.role_name.clone(),
+                community_id: community,
+            };
+            let held = eff.communities.entry(community).or_default();
+            // Workspace permissions never come from a community role, whatever a stored role says.
+            for &p in role.permissions.iter().filter(|p| p.scope() == Scope::Community) {
+                held.entry(p)
+                    .or_insert_with(|| Grant { scope: scope.clone(), sources: vec![] })
+                    .add(&scope, source.clone());
+            }
+        }
+        eff
+    }
+
+    /// The grant for `permission` in `community` (or workspace-wide when `None`), combining
+    /// workspace-wide and community grants.
+    pub fn grant(&self, community: Option<CommunityId>, permission: Permission) -> Option<Grant> {
+        let wide = self.everywhere.get(&permission);
+        let local = community.and_then(|c| self.communities.get(&c)).and_then(|m| m.get(&permission));
+        match (wide, local) {
+            (None, None) => None,
+            (Some(g), None) | (None, Some(g)) => Some(g.clone()),
+            (Some(a), Some(b)) => {
+                let mut g = a.clone();
+                for s in &b.sources {
+                    g.add(&b.scope, s.clone());
+                }
+                Some(g)
+            }
+        }
+    }
+
+    pub fn holds(&self, community: Option<CommunityId>, permission: Permission) -> bool {
+        self.grant(community, permission).is_some()
+    }
+
+    /// Does the member hold `permission` in at least one community (or everywhere)?
+    pub fn holds_anywhere(&self, permission: Permission) -> bool {
+        self.everywhere.contains_key(&permission) || self.communities.values().any(|m| m.contains_key(&permission))
+    }
+
+    /// The permissions of `role` this member does not hold in `community` at least as widely
+    /// (a restricted holder cannot hand out an unrestricted grant).
+    pub fn missing_to_grant(&self, community: CommunityId, role: &RoleGrant) -> Vec<Permission> {
+        let wanted = role.scope();
+        role.permissions
+            .iter()
+            .copied()
+            .filter(|&p| !self.grant(Some(community), p).is_some_and(|g| g.scope.covers(&wanted)))
+            .collect()
+    }
+
+    /// Every permission held in `community`, flattened, for display.
+    pub fn in_community(&self, community: CommunityId) -> BTreeMap<Permission, Grant> {
+        let mut out = BTreeMap::new();
+        for &p in Permission::ALL {
+            if let Some(g) = self.grant(Some(community), p) {
+                out.insert(p, g);
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use Permission::*;
+
+    fn grant(name: &str, kind: RoleKind, perms: &[Permission], intakes: &[u128]) -> RoleGrant {
+        RoleGrant {
+            role_id: RoleId::from_u128(name.len() as u128 * 7919 + perms.len() as u128),
+            role_name: name.into(),
+            kind,
+            permissions: perms.iter().copied().collect(),
+            intake_scope: intakes.iter().map(|&i| IntakeId::from_u128(i)).collect(),
+        }
+    }
+
+    fn builtin(b: BuiltinRole) -> RoleGrant {
+        grant(b.name(), RoleKind::Builtin, b.permissions(), &[])
+    }
+
+    #[test]
+    fn builtin_roles_nest() {
+        let g: BTreeSet<_> = BuiltinRole::Guest.permissions().iter().collect();
+        let a: BTreeSet<_> = BuiltinRole::Analyst.permissions().iter().collect();
+        let ad: BTreeSet<_> = BuiltinRole::Admin.permissions().iter().collect();
+        assert!(g.is_subset(&a) && a.is_subset(&ad) && g != a && a != ad);
+        assert!(g.iter().all(|p| p.is_read_only()), "Guest is read-only");
+        assert!(ad.contains(&MembersResetTwoFactor) && !a.contains(&MembersInvite));
+    }
+
+    #[test]
+    fn union_of_two_roles_with_provenance() {
+        let c = CommunityId::from_u128(1);
+        let guest = builtin(BuiltinRole::Guest);
+        let keys = grant("Key keeper", RoleKind::Custom, &[ApiKeysRead, ApiKeysManage, AlertsRead], &[]);
+        let eff = EffectivePermissions::union(Some(WorkspaceRole::Member), [(c, &guest), (c, &keys)]);
+        assert!(eff.holds(Some(c), ApiKeysManage));
+        assert!(!eff.holds(Some(c), AlertsManage));
+        assert!(!eff.holds(Some(CommunityId::from_u128(2)), AlertsRead), "other communities get nothing");
+        let alerts = eff.grant(Some(c), AlertsRead).unwrap();
+        assert_eq!(alerts.sources.len(), 2, "both roles give alerts.read: {alerts:?}");
+        assert!(eff.holds(None, WorkspaceRead) && !eff.holds(None, WorkspaceManage));
+    }
+
+    #[test]
+    fn workspace_admins_hold_admin_permissions_everywhere() {
+        let eff = EffectivePermissions::union(Some(WorkspaceRole::Admin), []);
+        let any = CommunityId::from_u128(9);
+        assert!(eff.holds(Some(any), RolesManage));
+        assert!(!eff.holds(None, BillingManage), "billing is owner-only");
+        let owner = EffectivePermissions::union(Some(WorkspaceRole::Owner), []);
+        assert!(owner.holds(None, BillingManage));
+    }
+
+    #[test]
+    fn restricted_scopes_union_and_unrestricted_wins() {
+        let c = CommunityId::from_u128(1);
+        let r1 = grant("EDR only", RoleKind::Restricted, &[AlertsRead], &[10]);
+        let r2 = grant("FW only", RoleKind::IntakeRestricted, &[AlertsRead], &[11]);
+        let eff = EffectivePermissions::union(None, [(c, &r1), (c, &r2)]);
+        let g = eff.grant(Some(c), AlertsRead).unwrap();
+        assert_eq!(g.scope, IntakeScope::Only([IntakeId::from_u128(10), IntakeId::from_u128(11)].into()));
+        let guest = builtin(BuiltinRole::Guest);
+        let eff = EffectivePermissions::union(None, [(c, &r1), (c, &guest)]);
+        assert_eq!(eff.grant(Some(c), AlertsRead).unwrap().scope, IntakeScope::All);
+    }
+
+    #[test]
+    fn a_restricted_holder_cannot_grant_wider_than_they_hold() {
+        let c = CommunityId::from_u128(1);
+        let mine = grant("EDR manager", RoleKind::Restricted, &[AlertsRead, RolesManage], &[10]);
+        let eff = EffectivePermissions::union(None, [(c, &mine)]);
+        let narrower = grant("EDR viewer", RoleKind::IntakeRestricted, &[AlertsRead], &[10]);
+        let wider = grant("All alerts", RoleKind::Custom, &[AlertsRead], &[]);
+        assert!(eff.missing_to_grant(c, &narrower).is_empty());
+        assert_eq!(eff.missing_to_grant(c, &wider), vec![AlertsRead]);
+    }
+
+    #[test]
+    fn role_definitions_are_checked() {
+        let set = |p: &[Permission]| p.iter().copied().collect::<BTreeSet<_>>();
+        let intakes: BTreeSet<_> = [IntakeId::from_u128(1)].into();
+        let none = BTreeSet::new();
+        assert!(validate_role_definition(RoleKind::Custom, &set(&[AlertsRead]), &none).is_ok());
+        assert_eq!(validate_role_definition(RoleKind::Custom, &set(&[]), &none), Err(RoleDefinitionError::NoPermissions));
+        assert_eq!(
+            validate_role_definition(RoleKind::Custom, &set(&[BillingManage]), &none),
+            Err(RoleDefinitionError::WorkspacePermission(BillingManage))
+        );
+        assert_eq!(
+            validate_role_definition(RoleKind::Custom, &set(&[AlertsRead]), &intakes),
+            Err(RoleDefinitionError::IntakesOnUnrestricted)
+        );
+        assert!(matches!(
+            validate_role_definition(RoleKind::Restricted, &set(&[AlertsRead]), &none),
+            Err(RoleDefinitionError::NoIntakes(_))
+        ));
+        assert!(validate_role_definition(RoleKind::Restricted, &set(&[AlertsManage]), &intakes).is_ok());
+        assert_eq!(
+            validate_role_definition(RoleKind::IntakeRestricted, &set(&[AlertsRead, AlertsManage]), &intakes),
+            Err(RoleDefinitionError::WriteOnIntakeRestricted(AlertsManage))
+        );
+        assert_eq!(validate_role_definition(RoleKind::Builtin, &set(&[AlertsRead]), &none), Err(RoleDefinitionError::Builtin));
+    }
+
+    fn arb_role() -> impl Strategy<Value = (u8, RoleGrant)> {
+        let perms = proptest::sample::subsequence(
+            Permission::ALL.iter().copied().filter(|p| p.scope() == Scope::Community).collect::<Vec<_>>(),
+            0..8,
+        );
+        (0u8..3, 0u128..50, perms, prop_oneof![Just(RoleKind::Custom), Just(RoleKind::Restricted)], proptest::collection::btree_set(0u128..4, 1..3))
+            .prop_map(|(community, id, perms, kind, intakes)| {
+                let intake_scope =
+                    if kind == RoleKind::Restricted { intakes.into_iter().map(IntakeId::from_u128).collect() } else { BTreeSet::new() };
+                (community, RoleGrant { role_id: RoleId::from_u128(id), role_name: format!("r{id}"), kind, permissions: perms.into_iter().collect(), intake_scope })
+            })
+    }
+
+    proptest! {
+        #[test]
+        fn union_holds_exactly_what_some_role_grants(roles in proptest::collection::vec(arb_role(), 0..8)) {
+            let assignments: Vec<_> = roles.iter().map(|(c, r)| (CommunityId::from_u128(*c as u128), r)).collect();
+            let eff = EffectivePermissions::union(None, assignments.iter().map(|(c, r)| (*c, *r)));
+            for c in 0..3u8 {
+                let cid = CommunityId::from_u128(c as u128);
+                for &p in Permission::ALL {
+                    let granting: Vec<_> = assignments.iter().filter(|(ac, r)| *ac == cid && r.permissions.contains(&p)).collect();
+                    let held = eff.grant(Some(cid), p);
+                    prop_assert_eq!(held.is_some(), !granting.is_empty());
+                    if let Some(g) = held {
+                        prop_assert_eq!(g.sources.len(), granting.iter().map(|(_, r)| r.role_id).collect::<BTreeSet<_>>().len());
+                        let expect = granting.iter().fold(IntakeScope::Only(BTreeSet::new()), |acc, (_, r)| acc.union(&r.scope()));
+                        prop_assert_eq!(g.scope, expect);
+                    }
+                }
+            }
+        }
+
+        #[test]
+        fn union_is_order_independent(mut roles in proptest::collection::vec(arb_role(), 0..8)) {
+            let a = EffectivePermissions::union(None, roles.iter().map(|(c, r)| (CommunityId::from_u128(*c as u128), r)));
+            roles.reverse();
+            let b = EffectivePermissions::union(None, roles.iter().map(|(c, r)| (CommunityId::from_u128(*c as u128), r)));
+            prop_assert_eq!(a, b);
+        }
+
+        #[test]
+        fn a_holder_may_grant_any_role_made_of_what_they_hold(roles in proptest::collection::vec(arb_role(), 1..6)) {
+            let assignments: Vec<_> = roles.iter().map(|(c, r)| (CommunityId::from_u128(*c as u128), r)).collect();
+            let eff = EffectivePermissions::union(None, assignments.iter().map(|(c, r)| (*c, *r)));
+            for (c, r) in &assignments {
+                prop_assert!(eff.missing_to_grant(*c, r).is_empty(), "can always re-grant a held role");
+            }
+        }
+    }
+}

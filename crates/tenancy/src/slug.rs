@@ -1,0 +1,159 @@
+//! Slugs: the URL-safe identifiers deep links carry.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+pub const SLUG_MIN: usize = 3;
+pub const SLUG_MAX: usize = 30;
+
+/// Lower-case letters, digits and single hyphens; 3–30 characters; starts and ends with a
+/// letter or digit. Only a valid slug can be held.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(try_from = "String", into = "String")]
+#[schema(value_type = String, example = "acme-corp")]
+pub struct Slug(String);
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SlugError {
+    #[error("The slug is {0} characters long; use between 3 and 30 characters.")]
+    Length(usize),
+    #[error("The slug contains upper-case letters; slugs are lower-case (try \"{0}\").")]
+    UpperCase(String),
+    #[error("The slug contains \"{0}\"; use only lower-case letters a–z, digits and hyphens.")]
+    Character(char),
+    #[error("The slug starts or ends with a hyphen; start and end it with a letter or digit.")]
+    EdgeHyphen,
+    #[error("The slug contains two hyphens in a row; use a single hyphen between words.")]
+    DoubleHyphen,
+}
+
+impl Slug {
+    pub fn parse(s: &str) -> Result<Self, SlugError> {
+        let len = s.chars().count();
+        if !(SLUG_MIN..=SLUG_MAX).contains(&len) {
+            return Err(SlugError::Length(len));
+        }
+        if s.chars().any(|c| c.is_ascii_uppercase()) {
+            return Err(SlugError::UpperCase(s.to_ascii_lowercase()));
+        }
+        if let Some(c) = s.chars().find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-')) {
+            return Err(SlugError::Character(c));
+        }
+        if s.starts_with('-') || s.ends_with('-') {
+            return Err(SlugError::EdgeHyphen);
+        }
+        if s.contains("--") {
+            return Err(SlugError::DoubleHyphen);
+        }
+        Ok(Self(s.to_owned()))
+    }
+
+    /// A suggested slug for a name ("Acme Corp — Prod" → "acme-corp-prod"); may still need
+    /// editing if the name is too short or made only of symbols.
+    pub fn suggest(name: &str) -> String {
+        let mut out = String::new();
+        for c in name.chars() {
+            let c = c.to_ascii_lowercase();
+            if c.is_ascii_alphanumeric() {
+                out.push(c);
+            } else if !out.is_empty() && !out.ends_with('-') {
+                out.push('-');
+            }
+        }
+        let mut out: String = out.chars().take(SLUG_MAX).collect();
+        while out.ends_with('-') {
+            out.pop();
+        }
+        out
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for Slug {
+    type Error = SlugError;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        Slug::parse(&s)
+    }
+}
+
+impl From<Slug> for String {
+    fn from(s: Slug) -> String {
+        s.0
+    }
+}
+
+impl fmt::Display for Slug {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn accepts_typical_slugs() {
+        for s in ["acme", "acme-corp", "a1b", "soc-2-eu", "abcdefghijklmnopqrstuvwxyz0123"] {
+            assert_eq!(Slug::parse(s).unwrap().as_str(), s);
+        }
+    }
+
+    #[test]
+    fn refuses_with_a_reason() {
+        assert_eq!(Slug::parse("ab"), Err(SlugError::Length(2)));
+        assert_eq!(Slug::parse(&"a".repeat(31)), Err(SlugError::Length(31)));
+        assert_eq!(Slug::parse("Acme"), Err(SlugError::UpperCase("acme".into())));
+        assert_eq!(Slug::parse("acme_corp"), Err(SlugError::Character('_')));
+        assert_eq!(Slug::parse("acmé"), Err(SlugError::Character('é')));
+        assert_eq!(Slug::parse("-acme"), Err(SlugError::EdgeHyphen));
+        assert_eq!(Slug::parse("acme-"), Err(SlugError::EdgeHyphen));
+        assert_eq!(Slug::parse("acme--corp"), Err(SlugError::DoubleHyphen));
+        assert!(SlugError::Length(2).to_string().contains("between 3 and 30"));
+    }
+
+    #[test]
+    fn suggests_from_names() {
+        assert_eq!(Slug::suggest("Acme Corp — Production"), "acme-corp-production");
+        assert!(Slug::parse(&Slug::suggest("Globex Industries")).is_ok());
+    }
+
+    #[test]
+    fn deserializing_validates() {
+        assert!(serde_json::from_str::<Slug>("\"ok-slug\"").is_ok());
+        assert!(serde_json::from_str::<Slug>("\"Bad Slug\"").is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn every_accepted_slug_obeys_the_rules(s in "\\PC{0,40}") {
+            if let Ok(slug) = Slug::parse(&s) {
+                let v = slug.as_str();
+                prop_assert!((3..=30).contains(&v.len()));
+                prop_assert!(v.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'));
+                prop_assert!(!v.starts_with('-') && !v.ends_with('-') && !v.contains("--"));
+            }
+        }
+
+        #[test]
+        fn well_formed_slugs_are_accepted(words in proptest::collection::vec("[a-z0-9]{1,6}", 1..5)) {
+            let s = words.join("-");
+            prop_assume!((3..=30).contains(&s.len()));
+            let parsed = Slug::parse(&s).unwrap();
+            prop_assert_eq!(parsed.as_str(), s.as_str());
+        }
+
+        #[test]
+        fn suggestions_are_valid_or_refused_for_length(name in "[A-Za-z0-9 ._-]{0,50}") {
+            let s = Slug::suggest(&name);
+            match Slug::parse(&s) {
+                Ok(_) => {}
+                Err(e) => prop_assert!(matches!(e, SlugError::Length(_)), "{e:?} for {s:?}"),
+            }
+        }
+    }
+}

@@ -1,0 +1,174 @@
+//! Small validated values: display names, IANA time zones, data-residency regions.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// A human-readable name (workspace, community, role, API key): 1–80 characters, trimmed,
+/// no control characters.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(try_from = "String", into = "String")]
+#[schema(value_type = String, example = "Acme Corp")]
+pub struct Name(String);
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum NameError {
+    #[error("The name is empty; type at least one character.")]
+    Empty,
+    #[error("The name is {0} characters long; keep it to 80.")]
+    TooLong(usize),
+    #[error("The name contains a control character; remove it.")]
+    Control,
+}
+
+impl Name {
+    pub fn parse(s: &str) -> Result<Self, NameError> {
+        let s = s.trim();
+        let len = s.chars().count();
+        if len == 0 {
+            return Err(NameError::Empty);
+        }
+        if len > 80 {
+            return Err(NameError::TooLong(len));
+        }
+        if s.chars().any(char::is_control) {
+            return Err(NameError::Control);
+        }
+        Ok(Self(s.to_owned()))
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for Name {
+    type Error = NameError;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        Name::parse(&s)
+    }
+}
+impl From<Name> for String {
+    fn from(n: Name) -> String {
+        n.0
+    }
+}
+impl fmt::Display for Name {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// An IANA time zone name such as `Europe/Paris`; used for SLA windows and report times.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(try_from = "String", into = "String")]
+#[schema(value_type = String, example = "Europe/Paris")]
+pub struct Timezone(String);
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("\"{0}\" is not an IANA time zone; use a name such as Europe/Paris, America/New_York or UTC.")]
+pub struct TimezoneError(pub String);
+
+impl Timezone {
+    pub fn parse(s: &str) -> Result<Self, TimezoneError> {
+        chrono_tz::Tz::from_str(s.trim())
+            .map(|tz| Self(tz.name().to_owned()))
+            .map_err(|_| TimezoneError(s.to_owned()))
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for Timezone {
+    type Error = TimezoneError;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        Timezone::parse(&s)
+    }
+}
+impl From<Timezone> for String {
+    fn from(t: Timezone) -> String {
+        t.0
+    }
+}
+
+/// Where a community's data is stored and processed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+pub enum Region {
+    #[serde(rename = "eu-west")]
+    EuWest,
+    #[serde(rename = "eu-central")]
+    EuCentral,
+    #[serde(rename = "uk")]
+    Uk,
+    #[serde(rename = "us-east")]
+    UsEast,
+    #[serde(rename = "us-west")]
+    UsWest,
+    #[serde(rename = "ca-central")]
+    CaCentral,
+    #[serde(rename = "ap-southeast")]
+    ApSoutheast,
+}
+
+impl Region {
+    pub const ALL: [Region; 7] =
+        [Region::EuWest, Region::EuCentral, Region::Uk, Region::UsEast, Region::UsWest, Region::CaCentral, Region::ApSoutheast];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Region::EuWest => "eu-west",
+            Region::EuCentral => "eu-central",
+            Region::Uk => "uk",
+            Region::UsEast => "us-east",
+            Region::UsWest => "us-west",
+            Region::CaCentral => "ca-central",
+            Region::ApSoutheast => "ap-southeast",
+        }
+    }
+}
+
+impl FromStr for Region {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Region::ALL.into_iter().find(|r| r.as_str() == s).ok_or_else(|| {
+            let all: Vec<_> = Region::ALL.iter().map(|r| r.as_str()).collect();
+            format!("Unknown region \"{s}\"; choose one of {}.", all.join(", "))
+        })
+    }
+}
+
+impl fmt::Display for Region {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_trimmed_and_bounded() {
+        assert_eq!(Name::parse("  Acme Corp ").unwrap().as_str(), "Acme Corp");
+        assert_eq!(Name::parse("   "), Err(NameError::Empty));
+        assert_eq!(Name::parse(&"x".repeat(81)), Err(NameError::TooLong(81)));
+        assert_eq!(Name::parse("a\u{7}b"), Err(NameError::Control));
+    }
+
+    #[test]
+    fn timezones_are_iana_names() {
+        assert_eq!(Timezone::parse("Europe/Paris").unwrap().as_str(), "Europe/Paris");
+        assert!(Timezone::parse("UTC").is_ok());
+        let e = Timezone::parse("Mars/Olympus").unwrap_err();
+        assert!(e.to_string().contains("IANA"));
+    }
+
+    #[test]
+    fn regions_round_trip() {
+        for r in Region::ALL {
+            assert_eq!(r.as_str().parse::<Region>().unwrap(), r);
+            assert_eq!(serde_json::to_string(&r).unwrap(), format!("\"{}\"", r.as_str()));
+        }
+        assert!("moon".parse::<Region>().unwrap_err().contains("eu-west"));
+    }
+}
