@@ -2,6 +2,7 @@
 //! catalogue, the role union, and the gating rules as pure functions. No I/O here: the server
 //! and the console both build on it.
 
+pub mod api;
 pub mod email;
 pub mod ids;
 pub mod permission;

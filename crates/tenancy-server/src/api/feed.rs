@@ -1,0 +1,36 @@
+//! The audit log and the change feed.
+
+use super::*;
+use crate::service::PageParams;
+use axum::extract::State;
+use tenancy::api::*;
+use utoipa_axum::routes;
+
+pub fn routes(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
+    r.routes(routes!(audit_log)).routes(routes!(changes))
+}
+
+/// The workspace's audit log, newest first (admin, owner).
+#[utoipa::path(get, path = "/v1/workspaces/{ws}/audit", tag = "feed", security(("bearer" = [])),
+    params(("ws" = String, Path, description = "Workspace id or slug"), PageParams),
+    responses((status = 200, body = Page<AuditEntry>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+async fn audit_log(State(s): State<Service>, Caller(ctx): Caller, Path(w): Path<String>, Query(p): Query<PageParams>) -> Result<Json<Page<AuditEntry>>> {
+    Ok(Json(s.audit_log(&ctx, &ws(w), &p).await?))
+}
+
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+struct Since {
+    /// The last sequence number applied; 0 for everything.
+    #[serde(default)]
+    since: i64,
+    /// At most this many changes (1–5000, default 1000).
+    limit: Option<u32>,
+}
+
+/// Every change visible to the caller after `since`, in order; 410 when `since` is too old.
+#[utoipa::path(get, path = "/v1/changes", tag = "feed", security(("bearer" = [])), params(Since),
+    responses((status = 200, body = ChangeBatch), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+async fn changes(State(s): State<Service>, Caller(ctx): Caller, Query(q): Query<Since>) -> Result<Json<ChangeBatch>> {
+    Ok(Json(s.changes(&ctx, q.since, q.limit).await?))
+}

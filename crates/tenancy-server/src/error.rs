@@ -1,0 +1,192 @@
+//! Every error the API returns, from one table: a stable problem `type`, an HTTP status, a
+//! title, and a sentence that says what to do. Served as RFC 9457 `application/problem+json`.
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use tenancy::api::Problem;
+
+macro_rules! problems {
+    ($($variant:ident = $status:literal, $slug:literal, $title:literal;)*) => {
+        /// The stable problem kinds. A kind exists only when a client can act on it.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum ProblemKind { $($variant,)* }
+
+        impl ProblemKind {
+            pub const ALL: &'static [ProblemKind] = &[$(ProblemKind::$variant,)*];
+            pub fn status(self) -> StatusCode {
+                match self { $(ProblemKind::$variant => StatusCode::from_u16($status).unwrap(),)* }
+            }
+            pub fn slug(self) -> &'static str {
+                match self { $(ProblemKind::$variant => $slug,)* }
+            }
+            pub fn title(self) -> &'static str {
+                match self { $(ProblemKind::$variant => $title,)* }
+            }
+        }
+    };
+}
+
+problems! {
+    MalformedRequest = 400, "malformed-request", "The request could not be read";
+    InvalidCursor = 400, "invalid-cursor", "The cursor is not valid";
+    Unauthenticated = 401, "unauthenticated", "Sign in required";
+    InvalidCredentials = 401, "invalid-credentials", "Email or password is wrong";
+    TotpRequired = 401, "totp-required", "Two-factor code required";
+    TotpInvalid = 401, "totp-invalid", "Two-factor code is wrong";
+    RefreshTokenReused = 401, "refresh-token-reused", "Session revoked";
+    Forbidden = 403, "forbidden", "Not allowed";
+    TwoFactorRequired = 403, "two-factor-required", "Two-factor authentication required";
+    NotFound = 404, "not-found", "Not found";
+    MethodNotAllowed = 405, "method-not-allowed", "Method not allowed";
+    SlugTaken = 409, "slug-taken", "Slug already taken";
+    Conflict = 409, "conflict", "Conflict";
+    LastOwner = 409, "last-owner", "A workspace needs an owner";
+    PlanLimit = 409, "plan-limit", "Plan limit reached";
+    InvitationClosed = 409, "invitation-closed", "Invitation no longer open";
+    CursorTooOld = 410, "cursor-too-old", "Change feed cursor too old";
+    PreconditionFailed = 412, "precondition-failed", "Changed since you read it";
+    Validation = 422, "validation", "Invalid value";
+    ConfirmationMismatch = 422, "confirmation-mismatch", "Confirmation does not match";
+    Internal = 500, "internal", "Internal error";
+}
+
+pub const PROBLEM_BASE: &str = "https://tenantry.dev/problems/";
+
+#[derive(Debug)]
+pub struct ApiError {
+    pub kind: ProblemKind,
+    pub detail: String,
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+impl ApiError {
+    pub fn new(kind: ProblemKind, detail: impl Into<String>) -> Self {
+        Self { kind, detail: detail.into() }
+    }
+    pub fn not_found(what: &str) -> Self {
+        Self::new(
+            ProblemKind::NotFound,
+            format!("No {what} with that id exists here, or you are not a member of its workspace. Check the id, or ask an admin of the workspace to add you."),
+        )
+    }
+    pub fn validation(detail: impl Into<String>) -> Self {
+        Self::new(ProblemKind::Validation, detail)
+    }
+    pub fn conflict(detail: impl Into<String>) -> Self {
+        Self::new(ProblemKind::Conflict, detail)
+    }
+    pub fn internal() -> Self {
+        Self::new(ProblemKind::Internal, "Something went wrong on the server. Try again; if it keeps happening, give your admin the request id from the x-request-id header.")
+    }
+    pub fn problem(&self) -> Problem {
+        Problem {
+            kind: format!("{PROBLEM_BASE}{}", self.kind.slug()),
+            title: self.kind.title().to_owned(),
+            status: self.kind.status().as_u16(),
+            detail: self.detail.clone(),
+            instance: None,
+            request_id: None,
+        }
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.kind.slug(), self.detail)
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if self.kind == ProblemKind::Internal {
+            tracing::error!(detail = %self.detail, "internal error");
+        }
+        let mut problem = self.problem();
+        if self.kind == ProblemKind::Internal {
+            problem.detail = ApiError::internal().detail;
+        }
+        let mut res = (self.kind.status(), axum::Json(problem)).into_response();
+        res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        res
+    }
+}
+
+impl From<crate::store::StoreError> for ApiError {
+    fn from(e: crate::store::StoreError) -> Self {
+        match e {
+            crate::store::StoreError::Unique(what) => {
+                ApiError::conflict(format!("That would duplicate an existing {what}; choose a different value."))
+            }
+            other => ApiError::new(ProblemKind::Internal, other.to_string()),
+        }
+    }
+}
+
+impl From<tenancy::Denied> for ApiError {
+    fn from(d: tenancy::Denied) -> Self {
+        ApiError::new(ProblemKind::Forbidden, d.message)
+    }
+}
+
+impl From<tenancy::rules::LastOwner> for ApiError {
+    fn from(e: tenancy::rules::LastOwner) -> Self {
+        ApiError::new(ProblemKind::LastOwner, e.to_string())
+    }
+}
+
+impl From<tenancy::plan::LimitExceeded> for ApiError {
+    fn from(e: tenancy::plan::LimitExceeded) -> Self {
+        ApiError::new(ProblemKind::PlanLimit, e.to_string())
+    }
+}
+
+impl From<axum::extract::rejection::JsonRejection> for ApiError {
+    fn from(r: axum::extract::rejection::JsonRejection) -> Self {
+        use axum::extract::rejection::JsonRejection::*;
+        match r {
+            JsonDataError(e) => {
+                // serde's message carries our newtypes' sentences ("The slug is 2 characters long…").
+                let msg = std::error::Error::source(&e).map(|s| s.to_string()).unwrap_or_else(|| e.body_text());
+                ApiError::validation(format!("{msg}. Fix the value and send the request again."))
+            }
+            MissingJsonContentType(_) => ApiError::new(ProblemKind::MalformedRequest, "Send the body as JSON with Content-Type: application/json."),
+            other => ApiError::new(ProblemKind::MalformedRequest, format!("{}. Send a valid JSON body.", other.body_text())),
+        }
+    }
+}
+
+impl From<axum::extract::rejection::QueryRejection> for ApiError {
+    fn from(r: axum::extract::rejection::QueryRejection) -> Self {
+        ApiError::validation(format!("{}. Fix the query string and try again.", r.body_text()))
+    }
+}
+
+impl From<axum::extract::rejection::PathRejection> for ApiError {
+    fn from(r: axum::extract::rejection::PathRejection) -> Self {
+        ApiError::new(ProblemKind::NotFound, format!("{}. Check the URL.", r.body_text()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn problem_slugs_are_unique_and_stable() {
+        let mut seen = std::collections::HashSet::new();
+        for k in ProblemKind::ALL {
+            assert!(seen.insert(k.slug()), "duplicate {}", k.slug());
+            assert!(k.status().is_client_error() || k.status().is_server_error());
+        }
+    }
+
+    #[test]
+    fn internal_errors_hide_their_detail() {
+        let res = ApiError::new(ProblemKind::Internal, "db password is hunter2").into_response();
+        assert_eq!(res.headers()[header::CONTENT_TYPE], "application/problem+json");
+        assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    }
+}

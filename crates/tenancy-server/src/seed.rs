@@ -1,0 +1,508 @@
+//! Deterministic data sets: `demo` (three workspaces, ~40 communities, ~300 users) and
+//! `mssp-large` (one MSSP with 1,000 communities, 20,000 users, 200,000 role assignments).
+//!
+//! Everything goes through the `Tx` trait, so any store can be seeded, and every row gets its
+//! change-feed entry, so a client following the feed from 0 sees the whole data set. The same
+//! seed number on the same day gives the same data (times are anchored to today, 00:00 UTC, so
+//! that the 90 days of alert volumes end today).
+
+use crate::service::Unit;
+use crate::store::{InvitationRecord, NewChange, Store, Tx, UserRecord};
+use argon2::password_hash::{PasswordHasher, SaltString};
+use base64::Engine;
+use chrono::{DateTime, Duration, NaiveTime, Utc};
+use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use std::fmt;
+use tenancy::api::*;
+use tenancy::*;
+
+/// Every seeded user signs in with this password.
+pub const DEMO_PASSWORD: &str = "tenantry-demo";
+/// Owner of the MSSP workspaces, admin of the customer workspace.
+pub const DEMO_EMAIL: &str = "demo@tenantry.example";
+/// A platform admin (restores deleted workspaces, provisions enterprise plans).
+pub const PLATFORM_ADMIN_EMAIL: &str = "platform@tenantry.example";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Profile {
+    Demo,
+    MsspLarge,
+}
+
+pub struct SeedReport {
+    pub users: usize,
+    pub workspaces: usize,
+    pub communities: usize,
+    pub assignments: usize,
+    pub invitations: usize,
+    pub api_keys: usize,
+}
+
+impl fmt::Display for SeedReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "Seeded {} users, {} workspaces, {} communities, {} role assignments, {} pending invitations, {} API keys.",
+            self.users, self.workspaces, self.communities, self.assignments, self.invitations, self.api_keys
+        )?;
+        writeln!(f, "Sign in as {DEMO_EMAIL} / {DEMO_PASSWORD} (workspace owner)")?;
+        writeln!(f, "       or {PLATFORM_ADMIN_EMAIL} / {DEMO_PASSWORD} (platform admin)")?;
+        write!(f, "Every seeded user has the password {DEMO_PASSWORD}.")
+    }
+}
+
+const FIRST: &[&str] = &[
+    "Ana", "Bruno", "Chloé", "Dmitri", "Elif", "Farah", "Gustav", "Hana", "Ivan", "Jonas", "Kenji", "Lena", "Mateo", "Nadia", "Omar",
+    "Priya", "Quentin", "Rosa", "Sven", "Tariq", "Uma", "Victor", "Wen", "Ximena", "Yusuf", "Zoé", "Amara", "Bjorn", "Carmen", "Diego",
+    "Esther", "Felix", "Greta", "Hugo", "Ines", "Jakub", "Kira", "Luca", "Maya", "Nils", "Olga", "Pablo", "Rania", "Samir", "Tomas",
+    "Valentina", "William", "Yara", "Aiko", "Colm",
+];
+const LAST: &[&str] = &[
+    "Almeida", "Brennan", "Castillo", "Dubois", "Eriksen", "Fischer", "García", "Haddad", "Ivanova", "Jansen", "Kowalski", "Lindqvist",
+    "Moreau", "Nakamura", "Okafor", "Petrov", "Quinn", "Rossi", "Schmidt", "Tanaka", "Ulrich", "Varga", "Weber", "Xu", "Yilmaz",
+    "Zimmermann", "Andersen", "Bianchi", "Costa", "Delacroix", "Novak", "Oliveira", "Park", "Reyes", "Silva", "Torres", "Van Dijk",
+    "Walsh", "Young", "Zhang",
+];
+const CLIENTS: &[&str] = &[
+    "Acme Corp", "Globex Retail", "Initech", "Umbrella Health", "Hooli", "Stark Logistics", "Wayne Finance", "Wonka Foods", "Cyberdyne",
+    "Soylent", "Tyrell Labs", "Massive Dynamic", "Vandelay Imports", "Pied Piper", "Aperture Science", "Black Mesa", "Oscorp", "Gringotts",
+    "Monarch Solutions", "Nakatomi Trading", "Oceanic Air", "Dunder Mifflin", "Sterling Cooper", "Bluth Company", "Prestige Worldwide",
+    "Rekall", "Virtucon", "Zorg Industries", "Duff Brewery", "Krusty Holdings", "Paper Street", "Los Pollos", "Gekko Partners", "Vought",
+    "Wernham Hogg", "Ollivanders", "Blue Sun", "Weyland Mining", "InGen", "Omni Consumer",
+];
+const TIMEZONES: &[&str] = &["Europe/Paris", "Europe/London", "Europe/Berlin", "America/New_York", "America/Chicago", "America/Los_Angeles", "Asia/Singapore", "Australia/Sydney", "UTC"];
+const INTAKE_KINDS: &[(&str, &str)] = &[("edr", "EDR"), ("firewall", "Firewall"), ("cloud", "Cloud audit"), ("identity", "Identity provider"), ("email", "Email gateway")];
+
+struct Seeder {
+    rng: ChaCha8Rng,
+    base: DateTime<Utc>,
+    password_hash: String,
+    report: SeedReport,
+}
+
+fn id<T: From<uuid::Uuid>>(rng: &mut ChaCha8Rng) -> T {
+    T::from(uuid::Builder::from_random_bytes(rng.gen()).into_uuid())
+}
+
+fn name(s: &str) -> Name {
+    Name::parse(s).expect("seed names are valid")
+}
+
+fn slug(s: &str) -> Slug {
+    Slug::parse(&Slug::suggest(s)).expect("seed slugs are valid")
+}
+
+impl Seeder {
+    fn new(seed: u64) -> Self {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let salt_bytes: [u8; 16] = rng.gen();
+        let salt = SaltString::encode_b64(&salt_bytes).expect("16-byte salt");
+        // One hash for all seeded users: hashing 20,000 passwords would take minutes.
+        let password_hash = argon2::Argon2::default().hash_password(DEMO_PASSWORD.as_bytes(), &salt).expect("argon2").to_string();
+        let base = Utc::now().date_naive().and_time(NaiveTime::MIN).and_utc();
+        let report = SeedReport { users: 0, workspaces: 0, communities: 0, assignments: 0, invitations: 0, api_keys: 0 };
+        Self { rng, base, password_hash, report }
+    }
+
+    fn ago(&mut self, max_days: i64) -> DateTime<Utc> {
+        self.base - Duration::minutes(self.rng.gen_range(60..max_days.max(2) * 24 * 60))
+    }
+
+    async fn change<T: serde::Serialize>(&self, tx: &mut dyn Tx, ws: WorkspaceId, kind: EntityKind, eid: String, data: &T, subject: Option<UserId>) -> anyhow::Result<()> {
+        tx.insert_change(&NewChange {
+            workspace_id: Some(ws),
+            subject_user_id: subject,
+            kind,
+            entity_id: eid,
+            op: ChangeOp::Upsert,
+            data: Some(serde_json::to_value(data)?),
+            at: self.base,
+        })
+        .await?;
+        Ok(())
+    }
+
+    async fn user(&mut self, tx: &mut dyn Tx, email: &str, display: &str, two_factor: bool, platform_admin: bool) -> anyhow::Result<UserRecord> {
+        let secret: [u8; 20] = self.rng.gen();
+        let u = UserRecord {
+            id: id(&mut self.rng),
+            email: Email::parse(email)?,
+            display_name: display.to_owned(),
+            password_hash: self.password_hash.clone(),
+            totp_secret: two_factor.then(|| base32(&secret)),
+            totp_enabled: two_factor,
+            platform_admin,
+            free_limit_lifted: platform_admin,
+            created_at: self.ago(700),
+        };
+        tx.insert_user(&u).await?;
+        self.report.users += 1;
+        Ok(u)
+    }
+
+    async fn people(&mut self, tx: &mut dyn Tx, n: usize, domain: &str) -> anyhow::Result<Vec<UserRecord>> {
+        let mut out = Vec::with_capacity(n);
+        for i in 0..n {
+            let f = FIRST[self.rng.gen_range(0..FIRST.len())];
+            let l = LAST[self.rng.gen_range(0..LAST.len())];
+            let local = format!("{}.{}{}", ascii(f), ascii(l), if i >= FIRST.len() * LAST.len() / 4 { format!("{i}") } else { String::new() });
+            let email = format!("{}@{domain}", local.to_lowercase().replace(' ', ""));
+            let email = if out.iter().any(|u: &UserRecord| u.email.as_str() == email) { format!("{}{}@{domain}", local.to_lowercase().replace(' ', ""), i) } else { email };
+            let two_factor = self.rng.gen_bool(0.7);
+            out.push(self.user(tx, &email, &format!("{f} {l}"), two_factor, false).await?);
+        }
+        Ok(out)
+    }
+
+    async fn workspace(&mut self, tx: &mut dyn Tx, display: &str, slug_s: &str, plan: Plan, owner: &UserRecord) -> anyhow::Result<(Workspace, Vec<Role>)> {
+        let ws = Workspace {
+            id: id(&mut self.rng),
+            slug: Slug::parse(slug_s)?,
+            name: name(display),
+            plan,
+            limits: plan.limits(),
+            security: SecurityPolicy::default(),
+            created_at: self.ago(700),
+            deleted_at: None,
+            version: 1,
+        };
+        tx.insert_workspace(&ws, owner.id).await?;
+        self.change(tx, ws.id, EntityKind::Workspace, ws.id.to_string(), &ws, None).await?;
+        let mut roles = Vec::new();
+        for b in BuiltinRole::ALL {
+            let r = Role {
+                id: id(&mut self.rng),
+                workspace_id: ws.id,
+                name: name(b.name()),
+                kind: RoleKind::Builtin,
+                builtin: Some(b),
+                description: b.description().into(),
+                permissions: b.permissions().to_vec(),
+                intake_scope: vec![],
+                created_at: ws.created_at,
+                version: 1,
+            };
+            tx.insert_role(&r).await?;
+            self.change(tx, ws.id, EntityKind::Role, r.id.to_string(), &r, None).await?;
+            roles.push(r);
+        }
+        use Permission::*;
+        let custom = Role {
+            id: id(&mut self.rng),
+            workspace_id: ws.id,
+            name: name("Alert triage"),
+            kind: RoleKind::Custom,
+            builtin: None,
+            description: "Analyst-level alert work without changing detection rules".into(),
+            permissions: vec![AlertsRead, AlertsComment, AlertsManage, IntakesRead, PlaybooksRead, PlaybooksRun],
+            intake_scope: vec![],
+            created_at: ws.created_at,
+            version: 1,
+        };
+        tx.insert_role(&custom).await?;
+        self.change(tx, ws.id, EntityKind::Role, custom.id.to_string(), &custom, None).await?;
+        roles.push(custom);
+        self.report.workspaces += 1;
+        Ok((ws, roles))
+    }
+
+    async fn member(&mut self, tx: &mut dyn Tx, ws: &Workspace, u: &UserRecord, role: WorkspaceRole) -> anyhow::Result<()> {
+        let m = Member {
+            workspace_id: ws.id,
+            user_id: u.id,
+            email: u.email.clone(),
+            display_name: u.display_name.clone(),
+            two_factor_enabled: u.totp_enabled,
+            role,
+            joined_at: self.ago(600),
+            version: 1,
+        };
+        tx.insert_member(&m).await?;
+        self.change(tx, ws.id, EntityKind::Member, format!("{}/{}", ws.id, u.id), &m, Some(u.id)).await
+    }
+
+    async fn community(&mut self, tx: &mut dyn Tx, ws: &Workspace, display: &str, creator: &UserRecord) -> anyhow::Result<(Community, Vec<Intake>)> {
+        let tz = TIMEZONES[self.rng.gen_range(0..TIMEZONES.len())];
+        let c = Community {
+            id: id(&mut self.rng),
+            workspace_id: ws.id,
+            slug: slug(display),
+            name: name(display),
+            timezone: Timezone::parse(tz)?,
+            contact_email: Some(Email::parse(&format!("soc@{}.example", Slug::suggest(display)))?),
+            region: Region::ALL[self.rng.gen_range(0..Region::ALL.len())],
+            created_at: self.ago(500),
+            version: 1,
+        };
+        tx.insert_community(&c).await?;
+        self.change(tx, ws.id, EntityKind::Community, c.id.to_string(), &c, None).await?;
+        let mut intakes = Vec::new();
+        let n = self.rng.gen_range(2..=4);
+        let mut kinds = INTAKE_KINDS.to_vec();
+        kinds.shuffle(&mut self.rng);
+        for (kind, label) in kinds.into_iter().take(n) {
+            let i = Intake { id: id(&mut self.rng), workspace_id: ws.id, community_id: c.id, name: name(&format!("{label} — {display}")), kind: kind.into(), created_at: c.created_at };
+            tx.insert_intake(&i).await?;
+            self.change(tx, ws.id, EntityKind::Intake, i.id.to_string(), &i, None).await?;
+            intakes.push(i);
+        }
+        // 90 days of alert volumes with a weekly rhythm and a per-client scale.
+        let scale = self.rng.gen_range(20.0..900.0f64);
+        let today = self.base.date_naive();
+        let mut vols = Vec::with_capacity(90);
+        for d in 0..90 {
+            let day = today - Duration::days(89 - d);
+            let weekday = chrono::Datelike::weekday(&day).num_days_from_monday();
+            let weekly = if weekday >= 5 { 0.55 } else { 1.0 };
+            let noise = self.rng.gen_range(0.7..1.3);
+            let spike = if self.rng.gen_bool(0.03) { 3.0 } else { 1.0 };
+            vols.push(AlertVolume { community_id: c.id, day, alerts: (scale * weekly * noise * spike) as u32 });
+        }
+        tx.insert_alert_volumes(ws.id, &vols).await?;
+        // One API key per community; its secret is thrown away, only the hash is stored.
+        let secret: [u8; 24] = self.rng.gen();
+        let prefix = format!("tnt_{}", &base32(&secret)[..8].to_lowercase());
+        let key = ApiKey {
+            id: id(&mut self.rng),
+            workspace_id: ws.id,
+            community_id: c.id,
+            name: name("SIEM forwarder"),
+            prefix: prefix.clone(),
+            role_ids: vec![],
+            created_by: creator.id,
+            created_at: c.created_at,
+            expires_at: None,
+            last_used_at: Some(self.ago(3)),
+            revoked_at: None,
+        };
+        let full = format!("{prefix}_{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(secret));
+        tx.insert_api_key(&key, &crate::auth::token_hash(&full)).await?;
+        self.change(tx, ws.id, EntityKind::ApiKey, key.id.to_string(), &key, None).await?;
+        self.report.api_keys += 1;
+        self.report.communities += 1;
+        Ok((c, intakes))
+    }
+
+    async fn assign(&mut self, tx: &mut dyn Tx, ws: &Workspace, u: &UserRecord, c: &Community, role: &Role) -> anyhow::Result<()> {
+        let t = match self.rng.gen_range(0..10) {
+            0..=5 => AssignmentType::Dedicated,
+            6..=8 => AssignmentType::Pool,
+            _ => AssignmentType::Escalation,
+        };
+        let a = RoleAssignment { id: id(&mut self.rng), workspace_id: ws.id, community_id: c.id, user_id: u.id, role_id: role.id, assignment_type: t, created_at: self.ago(400) };
+        tx.insert_assignment(&a).await?;
+        self.change(tx, ws.id, EntityKind::Assignment, a.id.to_string(), &a, Some(u.id)).await?;
+        self.report.assignments += 1;
+        Ok(())
+    }
+
+    /// Random distinct (community, role) pairs for one member.
+    async fn assign_some(&mut self, tx: &mut dyn Tx, ws: &Workspace, u: &UserRecord, communities: &[Community], roles: &[Role], n: usize) -> anyhow::Result<()> {
+        let mut taken = std::collections::HashSet::new();
+        for _ in 0..n {
+            let c = &communities[self.rng.gen_range(0..communities.len())];
+            let r = &roles[weighted_role(&mut self.rng, roles.len())];
+            if taken.insert((c.id, r.id)) {
+                self.assign(tx, ws, u, c, r).await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn invitations(&mut self, tx: &mut dyn Tx, ws: &Workspace, inviter: &UserRecord, communities: &[Community], roles: &[Role], n: usize, domain: &str) -> anyhow::Result<()> {
+        for i in 0..n {
+            let f = ascii(FIRST[self.rng.gen_range(0..FIRST.len())]).to_lowercase();
+            let created = self.base - Duration::hours(self.rng.gen_range(1..72));
+            let c = &communities[self.rng.gen_range(0..communities.len())];
+            let inv = InvitationRecord {
+                id: id(&mut self.rng),
+                workspace_id: ws.id,
+                email: Email::parse(&format!("{f}.invitee{i}@{domain}"))?,
+                workspace_role: WorkspaceRole::Member,
+                assignments: vec![AssignmentSpec { community_id: c.id, role_id: roles[self.rng.gen_range(0..2)].id, assignment_type: AssignmentType::Dedicated }],
+                invited_by: inviter.id,
+                created_at: created,
+                expires_at: created + Duration::days(7),
+                accepted_at: None,
+                revoked_at: None,
+            };
+            tx.insert_invitation(&inv).await?;
+            let public = inv.public(self.base);
+            self.change(tx, ws.id, EntityKind::Invitation, inv.id.to_string(), &public, None).await?;
+            self.report.invitations += 1;
+        }
+        Ok(())
+    }
+
+    async fn restricted_role(&mut self, tx: &mut dyn Tx, ws: &Workspace, intake: &Intake) -> anyhow::Result<Role> {
+        use Permission::*;
+        let r = Role {
+            id: id(&mut self.rng),
+            workspace_id: ws.id,
+            name: name(&format!("{} only", intake.name.as_str().split(" — ").next().unwrap_or("EDR"))),
+            kind: RoleKind::Restricted,
+            builtin: None,
+            description: "Sees events and alerts from one intake only".into(),
+            permissions: vec![AlertsRead, AlertsComment, AlertsManage, IntakesRead],
+            intake_scope: vec![intake.id],
+            created_at: ws.created_at,
+            version: 1,
+        };
+        tx.insert_role(&r).await?;
+        self.change(tx, ws.id, EntityKind::Role, r.id.to_string(), &r, None).await?;
+        Ok(r)
+    }
+}
+
+/// Guests and Analysts are common, Admins rare, custom roles in between.
+fn weighted_role(rng: &mut ChaCha8Rng, n: usize) -> usize {
+    match rng.gen_range(0..100) {
+        0..=34 => 0,
+        35..=79 => 1.min(n - 1),
+        80..=87 => 2.min(n - 1),
+        _ => rng.gen_range(0..n),
+    }
+}
+
+fn ascii(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            'é' | 'è' => 'e',
+            'í' => 'i',
+            'ó' => 'o',
+            'á' => 'a',
+            c => c,
+        })
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect()
+}
+
+fn base32(bytes: &[u8]) -> String {
+    const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    let mut out = String::new();
+    let (mut buf, mut bits) = (0u32, 0);
+    for &b in bytes {
+        buf = (buf << 8) | b as u32;
+        bits += 8;
+        while bits >= 5 {
+            out.push(A[((buf >> (bits - 5)) & 31) as usize] as char);
+            bits -= 5;
+        }
+    }
+    if bits > 0 {
+        out.push(A[((buf << (5 - bits)) & 31) as usize] as char);
+    }
+    out
+}
+
+/// Seeds `store` with `profile`. Refuses a database that already holds users.
+pub async fn run(store: &dyn Store, profile: Profile, seed: u64) -> anyhow::Result<SeedReport> {
+    let mut tx = store.begin(true).await?;
+    if tx.user_by_email(DEMO_EMAIL).await?.is_some() {
+        anyhow::bail!("this database is already seeded ({DEMO_EMAIL} exists); seed a fresh database file");
+    }
+    let mut s = Seeder::new(seed);
+    let demo = s.user(&mut *tx, DEMO_EMAIL, "Demo Owner", false, false).await?;
+    let platform = s.user(&mut *tx, PLATFORM_ADMIN_EMAIL, "Platform Admin", false, true).await?;
+    let _ = platform;
+    match profile {
+        Profile::Demo => seed_demo(&mut s, &mut *tx, &demo).await?,
+        Profile::MsspLarge => seed_large(&mut s, &mut *tx, &demo).await?,
+    }
+    let mut unit = Unit::detached(tx, "seed", Some(demo.id), s.base);
+    unit.audit(None, "instance.seed", "instance", format!("{profile:?}"), None::<&()>, Some(&serde_json::json!({"seed": seed}))).await?;
+    unit.commit().await?;
+    Ok(s.report)
+}
+
+async fn seed_demo(s: &mut Seeder, tx: &mut dyn Tx, demo: &UserRecord) -> anyhow::Result<()> {
+    let staff = s.people(tx, 230, "northwind-mssp.example").await?;
+    let globex_staff = s.people(tx, 40, "globex.example").await?;
+    let sentinel_only = s.people(tx, 28, "sentinel-shield.example").await?;
+
+    // A direct customer in single-tenant mode.
+    let (globex, groles) = s.workspace(tx, "Globex Corporation", "globex", Plan::Pro, &globex_staff[0]).await?;
+    s.member(tx, &globex, &globex_staff[0], WorkspaceRole::Owner).await?;
+    s.member(tx, &globex, demo, WorkspaceRole::Admin).await?;
+    let (gc, gintakes) = s.community(tx, &globex, "Globex Corporation", &globex_staff[0]).await?;
+    let gcs = vec![gc];
+    let r = s.restricted_role(tx, &globex, &gintakes[0]).await?;
+    let mut groles = groles;
+    groles.push(r);
+    for (i, u) in globex_staff.iter().enumerate().skip(1) {
+        s.member(tx, &globex, u, if i < 3 { WorkspaceRole::Admin } else { WorkspaceRole::Member }).await?;
+        s.assign_some(tx, &globex, u, &gcs, &groles, 2).await?;
+    }
+    s.invitations(tx, &globex, &globex_staff[0], &gcs, &groles, 4, "globex.example").await?;
+
+    // Two MSSPs in multi-tenant mode; some analysts work for both.
+    for (display, slug, plan, n_comm, people, extra) in [
+        ("Northwind Security", "northwind-mssp", Plan::Enterprise, 25usize, &staff[..150], &sentinel_only[..0]),
+        ("Sentinel Shield MSSP", "sentinel-shield", Plan::Pro, 14usize, &staff[120..], &sentinel_only[..]),
+    ] {
+        let (ws, mut roles) = s.workspace(tx, display, slug, plan, demo).await?;
+        s.member(tx, &ws, demo, WorkspaceRole::Owner).await?;
+        let mut communities = Vec::new();
+        let offset = if slug == "northwind-mssp" { 0 } else { 25 };
+        let mut first_intake = None;
+        for c in &CLIENTS[offset..offset + n_comm] {
+            let (c, intakes) = s.community(tx, &ws, c, demo).await?;
+            first_intake.get_or_insert(intakes[0].clone());
+            communities.push(c);
+        }
+        let r = s.restricted_role(tx, &ws, first_intake.as_ref().expect("intakes")).await?;
+        roles.push(r);
+        for (i, u) in people.iter().chain(extra.iter()).enumerate() {
+            let role = match i {
+                0 => WorkspaceRole::Owner,
+                1..=5 => WorkspaceRole::Admin,
+                _ => WorkspaceRole::Member,
+            };
+            s.member(tx, &ws, u, role).await?;
+            let n = s.rng.gen_range(1..=5);
+            s.assign_some(tx, &ws, u, &communities, &roles, n).await?;
+        }
+        s.invitations(tx, &ws, demo, &communities, &roles, 8, &format!("{slug}.example")).await?;
+    }
+    Ok(())
+}
+
+async fn seed_large(s: &mut Seeder, tx: &mut dyn Tx, demo: &UserRecord) -> anyhow::Result<()> {
+    let (ws, mut roles) = s.workspace(tx, "Titan MSSP", "titan-mssp", Plan::Enterprise, demo).await?;
+    s.member(tx, &ws, demo, WorkspaceRole::Owner).await?;
+    let mut communities = Vec::with_capacity(1000);
+    let mut first_intake = None;
+    for i in 0..1000 {
+        let display = format!("{} {}", CLIENTS[i % CLIENTS.len()], i / CLIENTS.len() + 1);
+        let (c, intakes) = s.community(tx, &ws, &display, demo).await?;
+        first_intake.get_or_insert(intakes[0].clone());
+        communities.push(c);
+    }
+    let r = s.restricted_role(tx, &ws, first_intake.as_ref().expect("intakes")).await?;
+    roles.push(r);
+    let people = s.people(tx, 19_999, "titan-mssp.example").await?;
+    let mut remaining = 200_000usize;
+    for (i, u) in people.iter().enumerate() {
+        let role = match i {
+            0..=2 => WorkspaceRole::Owner,
+            3..=30 => WorkspaceRole::Admin,
+            _ => WorkspaceRole::Member,
+        };
+        s.member(tx, &ws, u, role).await?;
+        let left_people = people.len() - i;
+        let n = remaining / left_people;
+        let before = s.report.assignments;
+        // Exactly n distinct pairs: walk communities from a random start.
+        let start = s.rng.gen_range(0..communities.len());
+        for k in 0..n {
+            let c = &communities[(start + k * 7) % communities.len()];
+            let r = &roles[weighted_role(&mut s.rng, roles.len())];
+            s.assign(tx, &ws, u, c, r).await?;
+        }
+        remaining -= s.report.assignments - before;
+    }
+    s.invitations(tx, &ws, demo, &communities, &roles, 50, "titan-mssp.example").await?;
+    Ok(())
+}

@@ -1,0 +1,156 @@
+//! Invitations: by email, with a workspace role and community roles; 7 days; accepted once.
+
+use super::access::{grant_of, scope};
+use super::auth::member_key;
+use super::*;
+use crate::store::InvitationRecord;
+use chrono::Duration;
+use tenancy::api::*;
+use tenancy::plan::check_usage;
+use tenancy::*;
+
+pub const INVITATION_TTL_DAYS: i64 = 7;
+
+impl Service {
+    pub async fn invite(&self, ctx: &Ctx, r: &WorkspaceRef, req: CreateInvitation) -> ApiResult<Invitation> {
+        let mut unit = self.unit(ctx).await?;
+        let (ws, actor) = scope(&mut *unit.tx, ctx, r).await?;
+        let mut grants = Vec::new();
+        for spec in &req.assignments {
+            unit.tx.community(ws.id, spec.community_id).await?.ok_or_else(|| ApiError::not_found("community"))?;
+            let role = unit.tx.role(ws.id, spec.role_id).await?.ok_or_else(|| ApiError::not_found("role"))?;
+            grants.push((spec.community_id, grant_of(&role)));
+        }
+        let roles: Vec<_> = grants.iter().map(|(c, g)| (*c, g)).collect();
+        may(&actor, &Action::Invite { workspace_role: req.workspace_role, roles: &roles })?;
+        if let Some(u) = unit.tx.user_by_email(req.email.as_str()).await? {
+            if unit.tx.member(ws.id, u.id).await?.is_some() {
+                return Err(ApiError::conflict(format!("{} is already a member of this workspace; change their roles instead.", req.email)));
+            }
+        }
+        let pending = unit
+            .tx
+            .invitations_for_email(&req.email)
+            .await?
+            .into_iter()
+            .any(|i| i.workspace_id == ws.id && i.status(ctx.now) == InvitationStatus::Pending);
+        if pending {
+            return Err(ApiError::conflict(format!("{} already has a pending invitation to this workspace. Revoke it first to send a new one.", req.email)));
+        }
+        let usage = unit.tx.usage(ws.id, ctx.now).await?;
+        check_usage(ws.plan, usage.members + usage.pending_invitations + 1, usage.communities)?;
+        let inv = InvitationRecord {
+            id: InvitationId::new(),
+            workspace_id: ws.id,
+            email: req.email,
+            workspace_role: req.workspace_role,
+            assignments: req.assignments,
+            invited_by: ctx.user.id,
+            created_at: ctx.now,
+            expires_at: ctx.now + Duration::days(INVITATION_TTL_DAYS),
+            accepted_at: None,
+            revoked_at: None,
+        };
+        unit.tx.insert_invitation(&inv).await?;
+        let public = inv.public(ctx.now);
+        unit.change(Some(ws.id), EntityKind::Invitation, inv.id, Some(&public), None).await?;
+        unit.audit(Some(ws.id), "invitation.create", "invitation", inv.id, NONE, Some(&public)).await?;
+        unit.commit().await?;
+        Ok(public)
+    }
+
+    pub async fn invitations(&self, ctx: &Ctx, r: &WorkspaceRef, p: &PageParams) -> ApiResult<Page<Invitation>> {
+        let mut tx = self.read().await?;
+        let (ws, _) = scope(&mut *tx, ctx, r).await?;
+        let limit = p.limit()?;
+        let after = p.after()?.map(|a| a.parse::<InvitationId>()).transpose().map_err(|_| ApiError::new(ProblemKind::InvalidCursor, "The cursor is not valid; omit it to start over."))?;
+        let rows = tx.invitations(ws.id, after, limit + 1).await?.into_iter().map(|i| i.public(ctx.now)).collect();
+        Ok(page(rows, limit, |i: &Invitation| i.id.to_string()))
+    }
+
+    fn closed(i: &InvitationRecord, now: DateTime<Utc>) -> ApiError {
+        let detail = match i.status(now) {
+            InvitationStatus::Accepted => "This invitation was already accepted; it can be used once.".to_owned(),
+            InvitationStatus::Revoked => "This invitation was revoked. Ask an admin of the workspace for a new one.".to_owned(),
+            InvitationStatus::Expired => format!("This invitation expired on {}. Ask an admin of the workspace to invite you again.", i.expires_at.format("%Y-%m-%d")),
+            InvitationStatus::Pending => "This invitation is still pending.".to_owned(),
+        };
+        ApiError::new(ProblemKind::InvitationClosed, detail)
+    }
+
+    pub async fn revoke_invitation(&self, ctx: &Ctx, r: &WorkspaceRef, id: InvitationId) -> ApiResult<Invitation> {
+        let mut unit = self.unit(ctx).await?;
+        let (ws, actor) = scope(&mut *unit.tx, ctx, r).await?;
+        let mut inv = unit.tx.invitation(id).await?.filter(|i| i.workspace_id == ws.id).ok_or_else(|| ApiError::not_found("invitation"))?;
+        if inv.invited_by != ctx.user.id {
+            may(&actor, &Action::RevokeInvitation)?;
+        }
+        if inv.status(ctx.now) != InvitationStatus::Pending {
+            return Err(Self::closed(&inv, ctx.now));
+        }
+        let before = inv.public(ctx.now);
+        inv.revoked_at = Some(ctx.now);
+        unit.tx.update_invitation(&inv).await?;
+        let after = inv.public(ctx.now);
+        unit.change(Some(ws.id), EntityKind::Invitation, inv.id, Some(&after), None).await?;
+        unit.audit(Some(ws.id), "invitation.revoke", "invitation", inv.id, Some(&before), Some(&after)).await?;
+        unit.commit().await?;
+        Ok(after)
+    }
+
+    /// The invited user accepts: they become a member with the invitation's roles.
+    pub async fn accept_invitation(&self, ctx: &Ctx, id: InvitationId) -> ApiResult<Membership> {
+        let mut unit = self.unit(ctx).await?;
+        let mut inv = unit
+            .tx
+            .invitation(id)
+            .await?
+            .filter(|i| i.email == ctx.user.email)
+            .ok_or_else(|| ApiError::not_found("invitation"))?;
+        let ws = unit.tx.workspace(inv.workspace_id).await?.filter(|w| w.deleted_at.is_none()).ok_or_else(|| ApiError::not_found("invitation"))?;
+        unit.tx.lock_workspace(ws.id).await?;
+        if inv.status(ctx.now) != InvitationStatus::Pending {
+            return Err(Self::closed(&inv, ctx.now));
+        }
+        if unit.tx.member(ws.id, ctx.user.id).await?.is_some() {
+            return Err(ApiError::conflict("You are already a member of this workspace; ask an admin to change your roles instead."));
+        }
+        inv.accepted_at = Some(ctx.now);
+        unit.tx.update_invitation(&inv).await?;
+        let public = inv.public(ctx.now);
+        unit.change(Some(ws.id), EntityKind::Invitation, inv.id, Some(&public), None).await?;
+        let user = unit.tx.user(ctx.user.id).await?.ok_or_else(ApiError::internal)?;
+        let m = Member {
+            workspace_id: ws.id,
+            user_id: user.id,
+            email: user.email.clone(),
+            display_name: user.display_name.clone(),
+            two_factor_enabled: user.totp_enabled,
+            role: inv.workspace_role,
+            joined_at: ctx.now,
+            version: 1,
+        };
+        unit.tx.insert_member(&m).await?;
+        unit.change(Some(ws.id), EntityKind::Member, member_key(&m), Some(&m), Some(user.id)).await?;
+        for spec in &inv.assignments {
+            // A community or role removed since the invitation was sent is skipped.
+            if unit.tx.community(ws.id, spec.community_id).await?.is_none() || unit.tx.role(ws.id, spec.role_id).await?.is_none() {
+                continue;
+            }
+            let a = RoleAssignment {
+                id: AssignmentId::new(),
+                workspace_id: ws.id,
+                community_id: spec.community_id,
+                user_id: user.id,
+                role_id: spec.role_id,
+                assignment_type: spec.assignment_type,
+                created_at: ctx.now,
+            };
+            unit.tx.insert_assignment(&a).await?;
+            unit.change(Some(ws.id), EntityKind::Assignment, a.id, Some(&a), Some(user.id)).await?;
+        }
+        unit.audit(Some(ws.id), "invitation.accept", "invitation", inv.id, NONE, Some(&m)).await?;
+        unit.commit().await?;
+        Ok(Membership { workspace: ws, role: m.role })
+    }
+}

@@ -1,0 +1,189 @@
+//! Community API keys (secret shown once, stored hashed), intakes, and alert volumes.
+
+use super::access::{grant_of, scope};
+use super::*;
+use crate::auth as crypto;
+use chrono::{Duration, NaiveDate};
+use rand::distributions::{Alphanumeric, DistString};
+use tenancy::api::*;
+use tenancy::*;
+
+#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DayRange {
+    /// First day (inclusive); default 89 days before `to`.
+    pub from: Option<NaiveDate>,
+    /// Last day (inclusive); default today (UTC).
+    pub to: Option<NaiveDate>,
+}
+
+/// Splits `tnt_<prefix>_<secret>` into its stored prefix (`tnt_<prefix>`).
+fn key_prefix(key: &str) -> Option<&str> {
+    let rest = key.strip_prefix("tnt_")?;
+    let (p, secret) = rest.split_once('_')?;
+    (p.len() == 8 && !secret.is_empty()).then(|| &key[..4 + 8])
+}
+
+impl Service {
+    pub async fn api_keys(&self, ctx: &Ctx, r: &WorkspaceRef, community: CommunityId, p: &PageParams) -> ApiResult<Page<ApiKey>> {
+        let mut tx = self.read().await?;
+        let (ws, actor) = scope(&mut *tx, ctx, r).await?;
+        tx.community(ws.id, community).await?.ok_or_else(|| ApiError::not_found("community"))?;
+        may(&actor, &Action::ReadApiKeys { community })?;
+        let limit = p.limit()?;
+        let after = p.after()?.map(|a| a.parse::<ApiKeyId>()).transpose().map_err(|_| ApiError::new(ProblemKind::InvalidCursor, "The cursor is not valid; omit it to start over."))?;
+        let rows = tx.api_keys(ws.id, community, after, limit + 1).await?;
+        Ok(page(rows, limit, |k| k.id.to_string()))
+    }
+
+    pub async fn create_api_key(&self, ctx: &Ctx, r: &WorkspaceRef, community: CommunityId, req: CreateApiKey) -> ApiResult<CreatedApiKey> {
+        if req.role_ids.is_empty() {
+            return Err(ApiError::validation("An API key needs at least one role; pick the roles it should act with."));
+        }
+        if req.expires_in_days == Some(0) || req.expires_in_days.is_some_and(|d| d > 3650) {
+            return Err(ApiError::validation("expires_in_days must be 1 to 3650, or absent for a key that does not expire."));
+        }
+        let mut unit = self.unit(ctx).await?;
+        let (ws, actor) = scope(&mut *unit.tx, ctx, r).await?;
+        unit.tx.community(ws.id, community).await?.ok_or_else(|| ApiError::not_found("community"))?;
+        let mut grants = Vec::new();
+        for id in &req.role_ids {
+            let role = unit.tx.role(ws.id, *id).await?.ok_or_else(|| ApiError::not_found("role"))?;
+            grants.push(grant_of(&role));
+        }
+        let refs: Vec<_> = grants.iter().collect();
+        may(&actor, &Action::ManageApiKeys { community, roles: &refs })?;
+        let prefix = format!("tnt_{}", Alphanumeric.sample_string(&mut rand::thread_rng(), 8));
+        let secret = format!("{prefix}_{}", Alphanumeric.sample_string(&mut rand::thread_rng(), 40));
+        let mut role_ids = req.role_ids.clone();
+        role_ids.sort();
+        role_ids.dedup();
+        let key = ApiKey {
+            id: ApiKeyId::new(),
+            workspace_id: ws.id,
+            community_id: community,
+            name: req.name,
+            prefix,
+            role_ids,
+            created_by: ctx.user.id,
+            created_at: ctx.now,
+            expires_at: req.expires_in_days.map(|d| ctx.now + Duration::days(d as i64)),
+            last_used_at: None,
+            revoked_at: None,
+        };
+        unit.tx.insert_api_key(&key, &crypto::token_hash(&secret)).await?;
+        unit.change(Some(ws.id), EntityKind::ApiKey, key.id, Some(&key), None).await?;
+        unit.audit(Some(ws.id), "api_key.create", "api_key", key.id, NONE, Some(&key)).await?;
+        unit.commit().await?;
+        Ok(CreatedApiKey { key, secret })
+    }
+
+    pub async fn revoke_api_key(&self, ctx: &Ctx, r: &WorkspaceRef, community: CommunityId, id: ApiKeyId) -> ApiResult<ApiKey> {
+        let mut unit = self.unit(ctx).await?;
+        let (ws, actor) = scope(&mut *unit.tx, ctx, r).await?;
+        let before = unit.tx.api_key(ws.id, id).await?.filter(|k| k.community_id == community).ok_or_else(|| ApiError::not_found("API key"))?;
+        may(&actor, &Action::ManageApiKeys { community, roles: &[] })?;
+        if before.revoked_at.is_some() {
+            return Err(ApiError::conflict("This API key is already revoked."));
+        }
+        let mut key = before.clone();
+        key.revoked_at = Some(ctx.now);
+        unit.tx.update_api_key(&key).await?;
+        unit.change(Some(ws.id), EntityKind::ApiKey, key.id, Some(&key), None).await?;
+        unit.audit(Some(ws.id), "api_key.revoke", "api_key", key.id, Some(&before), Some(&key)).await?;
+        unit.commit().await?;
+        Ok(key)
+    }
+
+    /// What a presented API key may do; records its last use. For services that accept keys.
+    pub async fn introspect_api_key(&self, presented: &str) -> ApiResult<ApiKeyIntrospection> {
+        let invalid = || ApiError::new(ProblemKind::Unauthenticated, "This API key is unknown, revoked or expired. Create a new key in the community's API keys page.");
+        let prefix = key_prefix(presented).ok_or_else(invalid)?;
+        let now = Utc::now();
+        let mut tx = self.store.begin(true).await?;
+        let (mut key, hash) = tx.api_key_by_prefix(prefix).await?.ok_or_else(invalid)?;
+        if hash != crypto::token_hash(presented) || key.revoked_at.is_some() || key.expires_at.is_some_and(|e| e <= now) {
+            return Err(invalid());
+        }
+        let ws = tx.workspace(key.workspace_id).await?.filter(|w| w.deleted_at.is_none()).ok_or_else(invalid)?;
+        let mut permissions = std::collections::BTreeSet::new();
+        for id in &key.role_ids {
+            if let Some(role) = tx.role(ws.id, *id).await? {
+                permissions.extend(role.permissions);
+            }
+        }
+        // Last use is bookkeeping, not a tenancy change: no audit entry, no feed entry.
+        key.last_used_at = Some(now);
+        tx.update_api_key(&key).await?;
+        tx.commit().await?;
+        Ok(ApiKeyIntrospection { key, permissions: permissions.into_iter().collect() })
+    }
+
+    // ---------- intakes ----------
+
+    pub async fn intakes(&self, ctx: &Ctx, r: &WorkspaceRef, community: CommunityId, p: &PageParams) -> ApiResult<Page<Intake>> {
+        let mut tx = self.read().await?;
+        let (ws, _) = scope(&mut *tx, ctx, r).await?;
+        tx.community(ws.id, community).await?.ok_or_else(|| ApiError::not_found("community"))?;
+        let mut rows = tx.intakes(ws.id, community).await?;
+        rows.sort_by_key(|i| i.id);
+        page_in_memory(rows, p, |i| i.id.to_string())
+    }
+
+    pub async fn create_intake(&self, ctx: &Ctx, r: &WorkspaceRef, community: CommunityId, req: CreateIntake) -> ApiResult<Intake> {
+        let kind = req.kind.trim().to_lowercase();
+        if kind.is_empty() || kind.len() > 40 || !kind.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+            return Err(ApiError::validation("The intake kind must be a short word such as edr, firewall or cloud (letters, digits, - and _)."));
+        }
+        let mut unit = self.unit(ctx).await?;
+        let (ws, actor) = scope(&mut *unit.tx, ctx, r).await?;
+        unit.tx.community(ws.id, community).await?.ok_or_else(|| ApiError::not_found("community"))?;
+        may(&actor, &Action::ManageIntakes { community })?;
+        let i = Intake { id: IntakeId::new(), workspace_id: ws.id, community_id: community, name: req.name, kind, created_at: ctx.now };
+        unit.tx.insert_intake(&i).await?;
+        unit.change(Some(ws.id), EntityKind::Intake, i.id, Some(&i), None).await?;
+        unit.audit(Some(ws.id), "intake.create", "intake", i.id, NONE, Some(&i)).await?;
+        unit.commit().await?;
+        Ok(i)
+    }
+
+    pub async fn delete_intake(&self, ctx: &Ctx, r: &WorkspaceRef, community: CommunityId, id: IntakeId) -> ApiResult<()> {
+        let mut unit = self.unit(ctx).await?;
+        let (ws, actor) = scope(&mut *unit.tx, ctx, r).await?;
+        let before = unit.tx.intake(ws.id, id).await?.filter(|i| i.community_id == community).ok_or_else(|| ApiError::not_found("intake"))?;
+        may(&actor, &Action::ManageIntakes { community })?;
+        let scoped: Vec<_> = unit.tx.roles(ws.id).await?.into_iter().filter(|r| r.intake_scope.contains(&id)).map(|r| r.name.to_string()).collect();
+        if !scoped.is_empty() {
+            return Err(ApiError::conflict(format!(
+                "Restricted roles are scoped to this intake ({}). Remove it from those roles first.",
+                scoped.join(", ")
+            )));
+        }
+        unit.tx.delete_intake(ws.id, id).await?;
+        unit.change(Some(ws.id), EntityKind::Intake, id, None::<&()>, None).await?;
+        unit.audit(Some(ws.id), "intake.delete", "intake", id, Some(&before), NONE).await?;
+        unit.commit().await
+    }
+
+    pub async fn alert_volumes(&self, ctx: &Ctx, r: &WorkspaceRef, community: CommunityId, range: &DayRange) -> ApiResult<Vec<AlertVolume>> {
+        let mut tx = self.read().await?;
+        let (ws, _) = scope(&mut *tx, ctx, r).await?;
+        tx.community(ws.id, community).await?.ok_or_else(|| ApiError::not_found("community"))?;
+        let to = range.to.unwrap_or_else(|| ctx.now.date_naive());
+        let from = range.from.unwrap_or(to - Duration::days(89));
+        if from > to || (to - from).num_days() > 3660 {
+            return Err(ApiError::validation("from must be on or before to, and the range at most ten years."));
+        }
+        Ok(tx.alert_volumes(ws.id, community, from, to).await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn key_prefixes() {
+        assert_eq!(super::key_prefix("tnt_abcdefgh_secret"), Some("tnt_abcdefgh"));
+        assert_eq!(super::key_prefix("tnt_abc_secret"), None);
+        assert_eq!(super::key_prefix("nope"), None);
+    }
+}

@@ -1,0 +1,205 @@
+//! The tenancy rules applied to storage, written once against `store::Tx`. Every mutation runs
+//! in one write transaction that checks, writes, records one audit entry and its change-feed
+//! entries, and commits — or writes nothing.
+
+mod access;
+mod admin;
+mod auth;
+mod directory;
+mod feed;
+mod invitations;
+mod keys;
+mod workspaces;
+
+pub use access::WorkspaceRef;
+pub use directory::{AssignmentFilter, MemberFilter};
+pub use keys::DayRange;
+
+use crate::error::{ApiError, ApiResult, ProblemKind};
+use crate::store::{AuditRecord, NewChange, Store, Tx, UserRecord};
+use base64::Engine;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use std::sync::Arc;
+use tenancy::api::{ChangeOp, EntityKind, Page};
+use tenancy::{UserId, WorkspaceId};
+use uuid::Uuid;
+
+/// The service the HTTP layer calls.
+#[derive(Clone)]
+pub struct Service {
+    store: Arc<dyn Store>,
+}
+
+/// Who is calling, and for which request.
+#[derive(Clone, Debug)]
+pub struct Ctx {
+    pub user: UserRecord,
+    /// The session family of the access token, for sign-out.
+    pub session_family: Option<Uuid>,
+    pub request_id: String,
+    pub now: DateTime<Utc>,
+}
+
+impl Service {
+    pub fn new(store: Arc<dyn Store>) -> Self {
+        Self { store }
+    }
+
+    async fn read(&self) -> ApiResult<Box<dyn Tx>> {
+        Ok(self.store.begin(false).await?)
+    }
+
+    async fn write(&self, request_id: &str, actor: Option<UserId>, now: DateTime<Utc>) -> ApiResult<Unit> {
+        Ok(Unit { tx: self.store.begin(true).await?, request_id: request_id.to_owned(), actor, now, audited: false })
+    }
+
+    async fn unit(&self, ctx: &Ctx) -> ApiResult<Unit> {
+        self.write(&ctx.request_id, Some(ctx.user.id), ctx.now).await
+    }
+}
+
+/// One mutation: a write transaction plus its audit entry and change-feed entries.
+pub struct Unit {
+    pub tx: Box<dyn Tx>,
+    request_id: String,
+    actor: Option<UserId>,
+    now: DateTime<Utc>,
+    audited: bool,
+}
+
+impl Unit {
+    /// A unit over a transaction opened elsewhere (the seeder).
+    pub fn detached(tx: Box<dyn Tx>, request_id: &str, actor: Option<UserId>, now: DateTime<Utc>) -> Self {
+        Unit { tx, request_id: request_id.to_owned(), actor, now, audited: false }
+    }
+
+    /// Records an entity change in the feed. `subject` is the user a membership change is about.
+    pub async fn change<T: Serialize>(
+        &mut self,
+        ws: Option<WorkspaceId>,
+        kind: EntityKind,
+        id: impl ToString,
+        data: Option<&T>,
+        subject: Option<UserId>,
+    ) -> ApiResult<()> {
+        let data = data.map(|d| serde_json::to_value(d).expect("serialisable"));
+        let op = if data.is_some() { ChangeOp::Upsert } else { ChangeOp::Delete };
+        self.tx
+            .insert_change(&NewChange {
+                workspace_id: ws,
+                subject_user_id: subject,
+                kind,
+                entity_id: id.to_string(),
+                op,
+                data,
+                at: self.now,
+            })
+            .await?;
+        Ok(())
+    }
+
+    /// The one audit entry of this mutation.
+    pub async fn audit<B: Serialize, A: Serialize>(
+        &mut self,
+        ws: Option<WorkspaceId>,
+        action: &str,
+        target_kind: &str,
+        target_id: impl ToString,
+        before: Option<&B>,
+        after: Option<&A>,
+    ) -> ApiResult<()> {
+        debug_assert!(!self.audited, "one audit entry per mutation");
+        self.audited = true;
+        self.tx
+            .insert_audit(&AuditRecord {
+                workspace_id: ws,
+                actor_id: self.actor,
+                action: action.to_owned(),
+                target_kind: target_kind.to_owned(),
+                target_id: target_id.to_string(),
+                before: before.map(|b| serde_json::to_value(b).expect("serialisable")),
+                after: after.map(|a| serde_json::to_value(a).expect("serialisable")),
+                at: self.now,
+                request_id: self.request_id.clone(),
+            })
+            .await?;
+        Ok(())
+    }
+
+    pub async fn commit(self) -> ApiResult<()> {
+        assert!(self.audited, "a mutation must write its audit entry");
+        Ok(self.tx.commit().await?)
+    }
+}
+
+/// `Option<()>` placeholder for audit entries without a before or after.
+pub(crate) const NONE: Option<&()> = None;
+
+// ---------- paging ----------
+
+pub const DEFAULT_LIMIT: u32 = 100;
+pub const MAX_LIMIT: u32 = 1000;
+
+/// `?cursor=&limit=` as given by the client.
+#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageParams {
+    /// From the previous page's `next_cursor`.
+    pub cursor: Option<String>,
+    /// 1–1000; default 100.
+    pub limit: Option<u32>,
+}
+
+impl PageParams {
+    pub fn limit(&self) -> ApiResult<u32> {
+        match self.limit {
+            None => Ok(DEFAULT_LIMIT),
+            Some(l) if (1..=MAX_LIMIT).contains(&l) => Ok(l),
+            Some(l) => Err(ApiError::validation(format!("limit {l} is out of range; ask for 1 to {MAX_LIMIT} items per page."))),
+        }
+    }
+    /// The decoded key after which this page starts.
+    pub fn after(&self) -> ApiResult<Option<String>> {
+        self.cursor.as_deref().map(decode_cursor).transpose()
+    }
+}
+
+pub fn encode_cursor(key: &str) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(key.as_bytes())
+}
+
+fn decode_cursor(c: &str) -> ApiResult<String> {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(c)
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .ok_or_else(|| ApiError::new(ProblemKind::InvalidCursor, "The cursor was not issued by this server; pass next_cursor back exactly, or omit it to start from the first page."))
+}
+
+/// Builds a page from `limit + 1` fetched rows ordered by `key`.
+pub fn page<T>(mut rows: Vec<T>, limit: u32, key: impl Fn(&T) -> String) -> Page<T> {
+    let more = rows.len() > limit as usize;
+    rows.truncate(limit as usize);
+    let next_cursor = if more { rows.last().map(|r| encode_cursor(&key(r))) } else { None };
+    Page { items: rows, next_cursor }
+}
+
+/// Pages a small list already in memory and sorted by `key`.
+pub fn page_in_memory<T>(rows: Vec<T>, p: &PageParams, key: impl Fn(&T) -> String) -> ApiResult<Page<T>> {
+    let limit = p.limit()?;
+    let after = p.after()?;
+    let rows: Vec<T> = rows.into_iter().filter(|r| after.as_ref().is_none_or(|a| key(r) > *a)).take(limit as usize + 1).collect();
+    Ok(page(rows, limit, key))
+}
+
+/// `If-Match` handling: the client's version must be the current one.
+pub fn check_version(what: &str, expected: Option<i64>, current: i64) -> ApiResult<()> {
+    match expected {
+        Some(v) if v != current => Err(ApiError::new(
+            ProblemKind::PreconditionFailed,
+            format!("The {what} changed since you read it (your version {v}, now {current}). Reload it and apply your change again."),
+        )),
+        _ => Ok(()),
+    }
+}

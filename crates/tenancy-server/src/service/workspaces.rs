@@ -1,0 +1,305 @@
+//! Workspaces and communities: create with seeded defaults, rename, plan, soft delete.
+
+use super::access::{need_platform_admin, resolve, scope};
+use super::auth::member_key;
+use super::*;
+use crate::store::StoreError;
+use tenancy::api::*;
+use tenancy::plan::{check_free_workspace_allowance, check_usage};
+use tenancy::rules::confirm_deletion;
+use tenancy::*;
+
+pub(crate) fn slug_taken(slug: &Slug) -> ApiError {
+    ApiError::new(
+        ProblemKind::SlugTaken,
+        format!("Slug \"{slug}\" is already taken — slugs are unique across the whole instance. Prefix it with your organisation (acme-{slug} rather than {slug})."),
+    )
+}
+
+fn community_slug_taken(slug: &Slug) -> ApiError {
+    ApiError::conflict(format!("This workspace already has a community with slug \"{slug}\"; choose another slug."))
+}
+
+fn builtin_role(ws: WorkspaceId, b: BuiltinRole, now: DateTime<Utc>) -> Role {
+    Role {
+        id: RoleId::new(),
+        workspace_id: ws,
+        name: Name::parse(b.name()).expect("built-in names are valid"),
+        kind: RoleKind::Builtin,
+        builtin: Some(b),
+        description: b.description().to_owned(),
+        permissions: b.permissions().to_vec(),
+        intake_scope: vec![],
+        created_at: now,
+        version: 1,
+    }
+}
+
+impl Service {
+    pub async fn create_workspace(&self, ctx: &Ctx, req: CreateWorkspace) -> ApiResult<Workspace> {
+        let plan = req.plan.unwrap_or(Plan::Free);
+        if !plan.self_serve() && !ctx.user.platform_admin {
+            return Err(ApiError::new(ProblemKind::Forbidden, "Enterprise plans are provisioned by a platform admin. Create the workspace on another plan, then ask your platform admin to upgrade it."));
+        }
+        let mut unit = self.unit(ctx).await?;
+        let user = unit.tx.user(ctx.user.id).await?.ok_or_else(ApiError::internal)?;
+        if plan == Plan::Free {
+            let owned = unit.tx.count_free_workspaces_owned(user.id).await?;
+            check_free_workspace_allowance(owned, user.free_limit_lifted)?;
+        }
+        if unit.tx.workspace_by_slug(req.slug.as_str()).await?.is_some() {
+            return Err(slug_taken(&req.slug));
+        }
+        let ws = Workspace {
+            id: WorkspaceId::new(),
+            slug: req.slug.clone(),
+            name: req.name.clone(),
+            plan,
+            limits: plan.limits(),
+            security: SecurityPolicy::default(),
+            created_at: ctx.now,
+            deleted_at: None,
+            version: 1,
+        };
+        unit.tx.insert_workspace(&ws, user.id).await.map_err(|e| match e {
+            StoreError::Unique(_) => slug_taken(&req.slug),
+            e => e.into(),
+        })?;
+        unit.change(Some(ws.id), EntityKind::Workspace, ws.id, Some(&ws), None).await?;
+        for b in BuiltinRole::ALL {
+            let role = builtin_role(ws.id, b, ctx.now);
+            unit.tx.insert_role(&role).await?;
+            unit.change(Some(ws.id), EntityKind::Role, role.id, Some(&role), None).await?;
+        }
+        let first = req.first_community.unwrap_or_else(|| CreateCommunity {
+            name: ws.name.clone(),
+            slug: ws.slug.clone(),
+            timezone: Timezone::parse("UTC").expect("UTC"),
+            contact_email: Some(user.email.clone()),
+            region: Region::EuWest,
+        });
+        let community = Community {
+            id: CommunityId::new(),
+            workspace_id: ws.id,
+            slug: first.slug,
+            name: first.name,
+            timezone: first.timezone,
+            contact_email: first.contact_email,
+            region: first.region,
+            created_at: ctx.now,
+            version: 1,
+        };
+        unit.tx.insert_community(&community).await?;
+        unit.change(Some(ws.id), EntityKind::Community, community.id, Some(&community), None).await?;
+        let owner = Member {
+            workspace_id: ws.id,
+            user_id: user.id,
+            email: user.email.clone(),
+            display_name: user.display_name.clone(),
+            two_factor_enabled: user.totp_enabled,
+            role: WorkspaceRole::Owner,
+            joined_at: ctx.now,
+            version: 1,
+        };
+        unit.tx.insert_member(&owner).await?;
+        unit.change(Some(ws.id), EntityKind::Member, member_key(&owner), Some(&owner), Some(user.id)).await?;
+        unit.audit(Some(ws.id), "workspace.create", "workspace", ws.id, NONE, Some(&ws)).await?;
+        unit.commit().await?;
+        Ok(ws)
+    }
+
+    pub async fn list_workspaces(&self, ctx: &Ctx, p: &PageParams) -> ApiResult<Page<Membership>> {
+        let mut tx = self.read().await?;
+        let all = tx.memberships(ctx.user.id).await?.into_iter().map(|(workspace, role)| Membership { workspace, role }).collect();
+        page_in_memory(all, p, |m| m.workspace.slug.to_string())
+    }
+
+    pub async fn workspace(&self, ctx: &Ctx, r: &WorkspaceRef) -> ApiResult<Workspace> {
+        let mut tx = self.read().await?;
+        Ok(scope(&mut *tx, ctx, r).await?.0)
+    }
+
+    pub async fn update_workspace(&self, ctx: &Ctx, r: &WorkspaceRef, req: UpdateWorkspace, if_match: Option<i64>) -> ApiResult<Workspace> {
+        let mut unit = self.unit(ctx).await?;
+        let (before, actor) = scope(&mut *unit.tx, ctx, r).await?;
+        check_version("workspace", if_match, before.version)?;
+        if req.name.is_none() && req.security.is_none() {
+            return Err(ApiError::validation("Nothing to change; send a new name or security policy."));
+        }
+        let mut ws = before.clone();
+        if let Some(name) = req.name {
+            may(&actor, &Action::RenameWorkspace)?;
+            ws.name = name;
+        }
+        if let Some(sec) = req.security {
+            may(&actor, &Action::UpdateSecurityPolicy)?;
+            if !(5..=43_200).contains(&sec.session_lifetime_minutes) || !(1..=3650).contains(&sec.inactive_account_days) {
+                return Err(ApiError::validation("Session lifetime must be 5 minutes to 30 days and inactive-account days 1 to 3650."));
+            }
+            ws.security = sec;
+        }
+        ws.version += 1;
+        unit.tx.update_workspace(&ws).await?;
+        unit.change(Some(ws.id), EntityKind::Workspace, ws.id, Some(&ws), None).await?;
+        unit.audit(Some(ws.id), "workspace.update", "workspace", ws.id, Some(&before), Some(&ws)).await?;
+        unit.commit().await?;
+        Ok(ws)
+    }
+
+    /// Checks and applies a plan change; shared by owners and platform admins.
+    async fn apply_plan(&self, unit: &mut Unit, before: Workspace, plan: Plan, owner: Option<&UserRecord>) -> ApiResult<Workspace> {
+        let usage = unit.tx.usage(before.id, unit.now).await?;
+        check_usage(plan, usage.members + usage.pending_invitations, usage.communities)?;
+        if let (Plan::Free, Some(owner)) = (plan, owner) {
+            if before.plan != Plan::Free {
+                let owned = unit.tx.count_free_workspaces_owned(owner.id).await?;
+                check_free_workspace_allowance(owned, owner.free_limit_lifted)?;
+            }
+        }
+        let mut ws = before.clone();
+        ws.plan = plan;
+        ws.limits = plan.limits();
+        ws.version += 1;
+        unit.tx.update_workspace(&ws).await?;
+        unit.change(Some(ws.id), EntityKind::Workspace, ws.id, Some(&ws), None).await?;
+        unit.audit(Some(ws.id), "workspace.plan_change", "workspace", ws.id, Some(&before), Some(&ws)).await?;
+        Ok(ws)
+    }
+
+    pub async fn change_plan(&self, ctx: &Ctx, r: &WorkspaceRef, plan: Plan, if_match: Option<i64>) -> ApiResult<Workspace> {
+        let mut unit = self.unit(ctx).await?;
+        let (before, actor) = scope(&mut *unit.tx, ctx, r).await?;
+        check_version("workspace", if_match, before.version)?;
+        may(&actor, &Action::ChangePlan { to: plan })?;
+        let ws = self.apply_plan(&mut unit, before, plan, Some(&ctx.user)).await?;
+        unit.commit().await?;
+        Ok(ws)
+    }
+
+    pub async fn admin_change_plan(&self, ctx: &Ctx, r: &WorkspaceRef, plan: Plan) -> ApiResult<Workspace> {
+        need_platform_admin(ctx)?;
+        let mut unit = self.unit(ctx).await?;
+        let before = resolve(&mut *unit.tx, r).await?.ok_or_else(|| ApiError::not_found("workspace"))?;
+        let ws = self.apply_plan(&mut unit, before, plan, None).await?;
+        unit.commit().await?;
+        Ok(ws)
+    }
+
+    pub async fn delete_workspace(&self, ctx: &Ctx, r: &WorkspaceRef, confirm: &str, if_match: Option<i64>) -> ApiResult<Workspace> {
+        let mut unit = self.unit(ctx).await?;
+        let (before, actor) = scope(&mut *unit.tx, ctx, r).await?;
+        check_version("workspace", if_match, before.version)?;
+        may(&actor, &Action::DeleteWorkspace)?;
+        confirm_deletion(before.slug.as_str(), confirm).map_err(|m| ApiError::new(ProblemKind::ConfirmationMismatch, m))?;
+        let mut ws = before.clone();
+        ws.deleted_at = Some(ctx.now);
+        ws.version += 1;
+        unit.tx.update_workspace(&ws).await?;
+        unit.change(Some(ws.id), EntityKind::Workspace, ws.id, Some(&ws), None).await?;
+        unit.audit(Some(ws.id), "workspace.delete", "workspace", ws.id, Some(&before), Some(&ws)).await?;
+        unit.commit().await?;
+        Ok(ws)
+    }
+
+    pub async fn restore_workspace(&self, ctx: &Ctx, r: &WorkspaceRef) -> ApiResult<Workspace> {
+        let actor = Actor { user_id: ctx.user.id, platform_admin: ctx.user.platform_admin, workspace_role: None, permissions: Default::default() };
+        may(&actor, &Action::RestoreWorkspace)?;
+        let mut unit = self.unit(ctx).await?;
+        let before = resolve(&mut *unit.tx, r).await?.ok_or_else(|| ApiError::not_found("workspace"))?;
+        if before.deleted_at.is_none() {
+            return Err(ApiError::conflict("This workspace is not deleted; there is nothing to restore."));
+        }
+        let mut ws = before.clone();
+        ws.deleted_at = None;
+        ws.version += 1;
+        unit.tx.update_workspace(&ws).await?;
+        unit.change(Some(ws.id), EntityKind::Workspace, ws.id, Some(&ws), None).await?;
+        unit.audit(Some(ws.id), "workspace.restore", "workspace", ws.id, Some(&before), Some(&ws)).await?;
+        unit.commit().await?;
+        Ok(ws)
+    }
+
+    pub async fn usage(&self, ctx: &Ctx, r: &WorkspaceRef) -> ApiResult<WorkspaceUsage> {
+        let mut tx = self.read().await?;
+        let (ws, _) = scope(&mut *tx, ctx, r).await?;
+        let u = tx.usage(ws.id, ctx.now).await?;
+        Ok(WorkspaceUsage {
+            plan: ws.plan,
+            limits: ws.limits,
+            members: u.members,
+            pending_invitations: u.pending_invitations,
+            communities: u.communities,
+            api_keys: u.api_keys,
+        })
+    }
+
+    // ---------- communities ----------
+
+    pub async fn create_community(&self, ctx: &Ctx, r: &WorkspaceRef, req: CreateCommunity) -> ApiResult<Community> {
+        let mut unit = self.unit(ctx).await?;
+        let (ws, actor) = scope(&mut *unit.tx, ctx, r).await?;
+        may(&actor, &Action::CreateCommunity)?;
+        let usage = unit.tx.usage(ws.id, ctx.now).await?;
+        check_usage(ws.plan, usage.members + usage.pending_invitations, usage.communities + 1)?;
+        let c = Community {
+            id: CommunityId::new(),
+            workspace_id: ws.id,
+            slug: req.slug.clone(),
+            name: req.name,
+            timezone: req.timezone,
+            contact_email: req.contact_email,
+            region: req.region,
+            created_at: ctx.now,
+            version: 1,
+        };
+        unit.tx.insert_community(&c).await.map_err(|e| match e {
+            StoreError::Unique(_) => community_slug_taken(&req.slug),
+            e => e.into(),
+        })?;
+        unit.change(Some(ws.id), EntityKind::Community, c.id, Some(&c), None).await?;
+        unit.audit(Some(ws.id), "community.create", "community", c.id, NONE, Some(&c)).await?;
+        unit.commit().await?;
+        Ok(c)
+    }
+
+    pub async fn communities(&self, ctx: &Ctx, r: &WorkspaceRef, p: &PageParams) -> ApiResult<Page<Community>> {
+        let mut tx = self.read().await?;
+        let (ws, _) = scope(&mut *tx, ctx, r).await?;
+        let limit = p.limit()?;
+        let rows = tx.communities(ws.id, p.after()?.as_deref(), limit + 1).await?;
+        Ok(page(rows, limit, |c| c.slug.to_string()))
+    }
+
+    pub async fn community(&self, ctx: &Ctx, r: &WorkspaceRef, id: CommunityId) -> ApiResult<Community> {
+        let mut tx = self.read().await?;
+        let (ws, _) = scope(&mut *tx, ctx, r).await?;
+        tx.community(ws.id, id).await?.ok_or_else(|| ApiError::not_found("community"))
+    }
+
+    pub async fn update_community(&self, ctx: &Ctx, r: &WorkspaceRef, id: CommunityId, req: UpdateCommunity, if_match: Option<i64>) -> ApiResult<Community> {
+        let mut unit = self.unit(ctx).await?;
+        let (ws, actor) = scope(&mut *unit.tx, ctx, r).await?;
+        let before = unit.tx.community(ws.id, id).await?.ok_or_else(|| ApiError::not_found("community"))?;
+        check_version("community", if_match, before.version)?;
+        may(&actor, &Action::UpdateCommunity { community: id })?;
+        let mut c = before.clone();
+        if let Some(n) = req.name {
+            c.name = n;
+        }
+        if let Some(t) = req.timezone {
+            c.timezone = t;
+        }
+        if let Some(e) = req.contact_email {
+            c.contact_email = e;
+        }
+        if let Some(reg) = req.region {
+            c.region = reg;
+        }
+        c.version += 1;
+        unit.tx.update_community(&c).await?;
+        unit.change(Some(ws.id), EntityKind::Community, c.id, Some(&c), None).await?;
+        unit.audit(Some(ws.id), "community.update", "community", c.id, Some(&before), Some(&c)).await?;
+        unit.commit().await?;
+        Ok(c)
+    }
+}
