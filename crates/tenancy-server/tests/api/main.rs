@@ -1,0 +1,4 @@
+//! Black-box tests: the real server on port 0 with a fresh SQLite database per test, spoken
+//! to over HTTP only.
+
+mod helpers;
