@@ -1,0 +1,225 @@
+//! The local cache: one SQLite file per account. The change feed is applied batch by batch,
+//! each in one transaction together with the new cursor, so an interrupted sync resumes where
+//! the last committed batch ended and never leaves half a batch behind.
+
+pub mod queries;
+
+use crate::error::{ClientError, Result};
+use chrono::{DateTime, Utc};
+use serde::de::DeserializeOwned;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Row, SqlitePool};
+use std::path::Path;
+use std::str::FromStr;
+use tenancy::api::*;
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+#[derive(Clone)]
+pub struct Cache {
+    pool: SqlitePool,
+}
+
+/// Where the mirror stands.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SyncState {
+    pub cursor: i64,
+    pub last_sync_at: Option<DateTime<Utc>>,
+}
+
+fn ms(t: DateTime<Utc>) -> i64 {
+    t.timestamp_millis()
+}
+
+fn data<T: DeserializeOwned>(s: &str) -> Result<T> {
+    serde_json::from_str(s).map_err(|e| ClientError::internal(format!("A cached entry could not be read ({e}); a full resync repairs the cache.")))
+}
+
+impl Cache {
+    pub async fn open(path: &Path) -> Result<Self> {
+        let opts = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(false);
+        let pool = SqlitePoolOptions::new().max_connections(4).connect_with(opts).await?;
+        MIGRATOR.run(&pool).await?;
+        Ok(Self { pool })
+    }
+
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    pub async fn state(&self) -> Result<SyncState> {
+        let r = sqlx::query("SELECT cursor, last_sync_at FROM sync_state WHERE id = 1").fetch_one(&self.pool).await?;
+        Ok(SyncState {
+            cursor: r.try_get("cursor")?,
+            last_sync_at: r.try_get::<Option<i64>, _>("last_sync_at")?.and_then(DateTime::from_timestamp_millis),
+        })
+    }
+
+    /// The signed-in user as last seen by a sync.
+    pub async fn me(&self) -> Result<Option<User>> {
+        let s: Option<String> = sqlx::query_scalar("SELECT user_json FROM sync_state WHERE id = 1").fetch_one(&self.pool).await?;
+        s.map(|s| data(&s)).transpose()
+    }
+
+    pub async fn set_me(&self, user: &User) -> Result<()> {
+        sqlx::query("UPDATE sync_state SET user_json = ? WHERE id = 1").bind(serde_json::to_string(user).unwrap()).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Forgets everything (for a full resync).
+    pub async fn clear(&self) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        for t in ["workspaces", "communities", "members", "roles", "assignments", "invitations", "invitation_assignments", "api_keys", "intakes", "alert_volumes"] {
+            sqlx::query(&format!("DELETE FROM {t}")).execute(&mut *tx).await?;
+        }
+        sqlx::query("UPDATE sync_state SET cursor = 0, last_sync_at = NULL WHERE id = 1").execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Applies one batch of changes and records the new cursor, atomically.
+    pub async fn apply(&self, changes: &[Change], next_since: i64, now: DateTime<Utc>) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        for c in changes {
+            apply_one(&mut tx, c).await?;
+        }
+        sqlx::query("UPDATE sync_state SET cursor = ?, last_sync_at = ? WHERE id = 1").bind(next_since).bind(ms(now)).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Marks the mirror as checked against the server without changes.
+    pub async fn touch(&self, now: DateTime<Utc>) -> Result<()> {
+        sqlx::query("UPDATE sync_state SET last_sync_at = ? WHERE id = 1").bind(ms(now)).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    pub async fn put_alert_volumes(&self, community: tenancy::CommunityId, vols: &[AlertVolume]) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM alert_volumes WHERE community_id = ?").bind(community.to_string()).execute(&mut *tx).await?;
+        for v in vols {
+            sqlx::query("INSERT INTO alert_volumes (community_id, day, alerts) VALUES (?,?,?)")
+                .bind(v.community_id.to_string())
+                .bind(v.day.to_string())
+                .bind(v.alerts as i64)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+fn field<'a>(v: &'a serde_json::Value, k: &str) -> &'a serde_json::Value {
+    &v[k]
+}
+fn s(v: &serde_json::Value, k: &str) -> String {
+    field(v, k).as_str().unwrap_or_default().to_owned()
+}
+
+async fn apply_one(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>, c: &Change) -> Result<()> {
+    use EntityKind::*;
+    let table = match c.kind {
+        Workspace => "workspaces",
+        Community => "communities",
+        Member => "members",
+        Role => "roles",
+        Assignment => "assignments",
+        Invitation => "invitations",
+        ApiKey => "api_keys",
+        Intake => "intakes",
+    };
+    let Some(d) = c.data.as_ref().filter(|_| c.op == ChangeOp::Upsert) else {
+        if c.kind == Member {
+            let (ws, user) = c.id.split_once('/').unwrap_or_default();
+            sqlx::query("DELETE FROM members WHERE workspace_id = ? AND user_id = ?").bind(ws).bind(user).execute(&mut **tx).await?;
+        } else {
+            sqlx::query(&format!("DELETE FROM {table} WHERE id = ?")).bind(&c.id).execute(&mut **tx).await?;
+            if c.kind == Invitation {
+                sqlx::query("DELETE FROM invitation_assignments WHERE invitation_id = ?").bind(&c.id).execute(&mut **tx).await?;
+            }
+        }
+        return Ok(());
+    };
+    let json = d.to_string();
+    let q = match c.kind {
+        Workspace => sqlx::query("INSERT OR REPLACE INTO workspaces (id, slug, name, plan, deleted, data) VALUES (?,?,?,?,?,?)")
+            .bind(&c.id)
+            .bind(s(d, "slug"))
+            .bind(s(d, "name"))
+            .bind(s(d, "plan"))
+            .bind(!d["deleted_at"].is_null())
+            .bind(json),
+        Community => sqlx::query("INSERT OR REPLACE INTO communities (id, workspace_id, slug, name, data) VALUES (?,?,?,?,?)")
+            .bind(&c.id)
+            .bind(s(d, "workspace_id"))
+            .bind(s(d, "slug"))
+            .bind(s(d, "name"))
+            .bind(json),
+        Member => {
+            let joined = d["joined_at"].as_str().and_then(|t| DateTime::parse_from_rfc3339(t).ok()).map(|t| t.timestamp_millis()).unwrap_or(0);
+            sqlx::query("INSERT OR REPLACE INTO members (workspace_id, user_id, email, display_name, two_factor, role, joined_at, data) VALUES (?,?,?,?,?,?,?,?)")
+                .bind(s(d, "workspace_id"))
+                .bind(s(d, "user_id"))
+                .bind(s(d, "email"))
+                .bind(s(d, "display_name"))
+                .bind(d["two_factor_enabled"].as_bool().unwrap_or(false))
+                .bind(s(d, "role"))
+                .bind(joined)
+                .bind(json)
+        }
+        Role => sqlx::query("INSERT OR REPLACE INTO roles (id, workspace_id, name, kind, data) VALUES (?,?,?,?,?)")
+            .bind(&c.id)
+            .bind(s(d, "workspace_id"))
+            .bind(s(d, "name"))
+            .bind(s(d, "kind"))
+            .bind(json),
+        Assignment => sqlx::query("INSERT OR REPLACE INTO assignments (id, workspace_id, community_id, user_id, role_id, assignment_type) VALUES (?,?,?,?,?,?)")
+            .bind(&c.id)
+            .bind(s(d, "workspace_id"))
+            .bind(s(d, "community_id"))
+            .bind(s(d, "user_id"))
+            .bind(s(d, "role_id"))
+            .bind(s(d, "assignment_type")),
+        Invitation => {
+            let inv: tenancy::api::Invitation = data(&json)?;
+            sqlx::query("DELETE FROM invitation_assignments WHERE invitation_id = ?").bind(&c.id).execute(&mut **tx).await?;
+            for a in &inv.assignments {
+                sqlx::query("INSERT INTO invitation_assignments (invitation_id, community_id, role_id, assignment_type) VALUES (?,?,?,?)")
+                    .bind(&c.id)
+                    .bind(a.community_id.to_string())
+                    .bind(a.role_id.to_string())
+                    .bind(a.assignment_type.as_str())
+                    .execute(&mut **tx)
+                    .await?;
+            }
+            let status = serde_json::to_value(inv.status).unwrap();
+            sqlx::query("INSERT OR REPLACE INTO invitations (id, workspace_id, email, status, workspace_role, created_at, expires_at, data) VALUES (?,?,?,?,?,?,?,?)")
+                .bind(&c.id)
+                .bind(inv.workspace_id.to_string())
+                .bind(inv.email.as_str().to_owned())
+                .bind(status.as_str().unwrap_or("pending").to_owned())
+                .bind(inv.workspace_role.as_str())
+                .bind(ms(inv.created_at))
+                .bind(ms(inv.expires_at))
+                .bind(json)
+        }
+        ApiKey => sqlx::query("INSERT OR REPLACE INTO api_keys (id, workspace_id, community_id, revoked, data) VALUES (?,?,?,?,?)")
+            .bind(&c.id)
+            .bind(s(d, "workspace_id"))
+            .bind(s(d, "community_id"))
+            .bind(!d["revoked_at"].is_null())
+            .bind(json),
+        Intake => sqlx::query("INSERT OR REPLACE INTO intakes (id, workspace_id, community_id, data) VALUES (?,?,?,?)")
+            .bind(&c.id)
+            .bind(s(d, "workspace_id"))
+            .bind(s(d, "community_id"))
+            .bind(json),
+    };
+    q.execute(&mut **tx).await?;
+    Ok(())
+}

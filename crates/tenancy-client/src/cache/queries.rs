@@ -1,0 +1,406 @@
+//! Every read view of the console, answered from the cache with SQL (paged and aggregated in
+//! the database, never by loading everything).
+
+use super::{data, Cache};
+use crate::error::Result;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use sqlx::{QueryBuilder, Row, Sqlite};
+use std::collections::BTreeMap;
+use tenancy::api::*;
+use tenancy::*;
+
+fn like(s: &str) -> String {
+    format!("%{}%", s.trim().to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"))
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MemberStatus {
+    /// Members and pending invitations.
+    #[default]
+    All,
+    Active,
+    Invited,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MemberSort {
+    #[default]
+    Email,
+    Name,
+    Role,
+    Joined,
+}
+
+/// The members table's question: filters, sort and one page.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct MemberQuery {
+    pub workspace_id: Option<WorkspaceId>,
+    #[serde(default)]
+    pub search: Option<String>,
+    #[serde(default)]
+    pub workspace_role: Option<WorkspaceRole>,
+    /// Only people with a role (or an invited role) in one of these communities.
+    #[serde(default)]
+    pub communities: Vec<CommunityId>,
+    /// Only people holding this community role (in `communities` when given).
+    #[serde(default)]
+    pub role_id: Option<RoleId>,
+    #[serde(default)]
+    pub assignment_type: Option<AssignmentType>,
+    #[serde(default)]
+    pub two_factor: Option<bool>,
+    #[serde(default)]
+    pub status: MemberStatus,
+    #[serde(default)]
+    pub sort: MemberSort,
+    #[serde(default)]
+    pub descending: bool,
+    #[serde(default)]
+    pub offset: u32,
+    pub limit: u32,
+}
+
+/// One community role of a row.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RowRole {
+    pub community_id: CommunityId,
+    pub role_id: RoleId,
+    pub assignment_type: AssignmentType,
+}
+
+/// A row of the members table: a member, or a pending invitation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberRow {
+    pub user_id: Option<UserId>,
+    pub invitation_id: Option<InvitationId>,
+    pub email: String,
+    pub display_name: String,
+    pub workspace_role: WorkspaceRole,
+    pub two_factor_enabled: bool,
+    pub pending: bool,
+    /// Joined (members) or invited (invitations).
+    pub since: DateTime<Utc>,
+    pub roles: Vec<RowRole>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberPage {
+    pub rows: Vec<MemberRow>,
+    /// All rows matching the filters, for the scrollbar.
+    pub total: u64,
+}
+
+/// A member's detail: their row, every assignment, and effective permissions with provenance.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MemberDetail {
+    pub member: Member,
+    pub assignments: Vec<RoleAssignment>,
+    pub permissions: EffectivePermissions,
+}
+
+/// Aggregates for a set of communities.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Aggregate {
+    /// community → role → number of people holding it there.
+    pub matrix: BTreeMap<CommunityId, BTreeMap<RoleId, u64>>,
+    /// role → people holding it in at least one of the communities.
+    pub role_distribution: BTreeMap<RoleId, u64>,
+    pub members: u64,
+    pub members_with_2fa: u64,
+    pub pending_invitations: u64,
+    pub api_keys: u64,
+    /// Sum over the communities, by day.
+    pub alert_volume: Vec<(NaiveDate, u64)>,
+}
+
+impl Cache {
+    pub async fn workspaces(&self, search: Option<&str>) -> Result<Vec<Workspace>> {
+        let rows = sqlx::query("SELECT data FROM workspaces WHERE deleted = 0 AND (?1 IS NULL OR lower(name) LIKE ?1 ESCAPE '\\' OR slug LIKE ?1 ESCAPE '\\') ORDER BY name")
+            .bind(search.map(like))
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(|r| data(r.get::<&str, _>(0))).collect()
+    }
+
+    pub async fn workspace(&self, id: WorkspaceId) -> Result<Option<Workspace>> {
+        let r: Option<String> = sqlx::query_scalar("SELECT data FROM workspaces WHERE id = ?").bind(id.to_string()).fetch_optional(self.pool()).await?;
+        r.map(|s| data(&s)).transpose()
+    }
+
+    pub async fn communities(&self, ws: WorkspaceId, search: Option<&str>) -> Result<Vec<Community>> {
+        let rows = sqlx::query("SELECT data FROM communities WHERE workspace_id = ?1 AND (?2 IS NULL OR lower(name) LIKE ?2 ESCAPE '\\' OR slug LIKE ?2 ESCAPE '\\') ORDER BY name")
+            .bind(ws.to_string())
+            .bind(search.map(like))
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(|r| data(r.get::<&str, _>(0))).collect()
+    }
+
+    pub async fn roles(&self, ws: WorkspaceId) -> Result<Vec<Role>> {
+        let rows = sqlx::query("SELECT data FROM roles WHERE workspace_id = ? ORDER BY kind != 'builtin', name").bind(ws.to_string()).fetch_all(self.pool()).await?;
+        rows.iter().map(|r| data(r.get::<&str, _>(0))).collect()
+    }
+
+    pub async fn intakes(&self, community: CommunityId) -> Result<Vec<Intake>> {
+        let rows = sqlx::query("SELECT data FROM intakes WHERE community_id = ? ORDER BY data").bind(community.to_string()).fetch_all(self.pool()).await?;
+        rows.iter().map(|r| data(r.get::<&str, _>(0))).collect()
+    }
+
+    pub async fn api_keys(&self, community: CommunityId) -> Result<Vec<ApiKey>> {
+        let rows = sqlx::query("SELECT data FROM api_keys WHERE community_id = ? ORDER BY revoked, id").bind(community.to_string()).fetch_all(self.pool()).await?;
+        rows.iter().map(|r| data(r.get::<&str, _>(0))).collect()
+    }
+
+    pub async fn invitations(&self, ws: WorkspaceId) -> Result<Vec<Invitation>> {
+        let rows = sqlx::query("SELECT data FROM invitations WHERE workspace_id = ? ORDER BY created_at DESC").bind(ws.to_string()).fetch_all(self.pool()).await?;
+        rows.iter().map(|r| data(r.get::<&str, _>(0))).collect()
+    }
+
+    /// The filter shared by the members page and its count.
+    fn member_filter(qb: &mut QueryBuilder<'_, Sqlite>, q: &MemberQuery, ws: &str, now: i64) {
+        let comms: Vec<String> = q.communities.iter().map(|c| c.to_string()).collect();
+        let restrict_assign = !comms.is_empty() || q.role_id.is_some() || q.assignment_type.is_some();
+        // Members
+        qb.push("SELECT m.user_id AS user_id, NULL AS invitation_id, m.email AS email, m.display_name AS display_name, m.role AS role, m.two_factor AS two_factor, 0 AS pending, m.joined_at AS since FROM members m WHERE m.workspace_id = ");
+        qb.push_bind(ws.to_owned());
+        if q.status == MemberStatus::Invited {
+            qb.push(" AND 0");
+        }
+        if restrict_assign {
+            qb.push(" AND EXISTS (SELECT 1 FROM assignments a WHERE a.workspace_id = m.workspace_id AND a.user_id = m.user_id");
+            Self::assignment_conditions(qb, q, &comms, "a");
+            qb.push(")");
+        }
+        if let Some(tf) = q.two_factor {
+            qb.push(" AND m.two_factor = ").push_bind(tf);
+        }
+        Self::common_conditions(qb, q, "m");
+        // Pending invitations
+        qb.push(" UNION ALL SELECT NULL, i.id, i.email, '', i.workspace_role, 0, 1, i.created_at FROM invitations i WHERE i.workspace_id = ");
+        qb.push_bind(ws.to_owned());
+        qb.push(" AND i.status = 'pending' AND i.expires_at > ").push_bind(now);
+        if q.status == MemberStatus::Active || q.two_factor == Some(true) {
+            qb.push(" AND 0");
+        }
+        if restrict_assign {
+            qb.push(" AND EXISTS (SELECT 1 FROM invitation_assignments a WHERE a.invitation_id = i.id");
+            Self::assignment_conditions(qb, q, &comms, "a");
+            qb.push(")");
+        }
+        Self::common_conditions(qb, q, "i");
+    }
+
+    fn assignment_conditions(qb: &mut QueryBuilder<'_, Sqlite>, q: &MemberQuery, comms: &[String], a: &str) {
+        if !comms.is_empty() {
+            qb.push(format!(" AND {a}.community_id IN ("));
+            let mut sep = qb.separated(", ");
+            for c in comms {
+                sep.push_bind(c.clone());
+            }
+            qb.push(")");
+        }
+        if let Some(r) = q.role_id {
+            qb.push(format!(" AND {a}.role_id = ")).push_bind(r.to_string());
+        }
+        if let Some(t) = q.assignment_type {
+            qb.push(format!(" AND {a}.assignment_type = ")).push_bind(t.as_str());
+        }
+    }
+
+    fn common_conditions(qb: &mut QueryBuilder<'_, Sqlite>, q: &MemberQuery, t: &str) {
+        if let Some(s) = q.search.as_deref().filter(|s| !s.trim().is_empty()) {
+            let pat = like(s);
+            if t == "m" {
+                qb.push(" AND (m.email LIKE ").push_bind(pat.clone()).push(" ESCAPE '\\' OR lower(m.display_name) LIKE ").push_bind(pat).push(" ESCAPE '\\')");
+            } else {
+                qb.push(" AND i.email LIKE ").push_bind(pat).push(" ESCAPE '\\'");
+            }
+        }
+        if let Some(r) = q.workspace_role {
+            qb.push(if t == "m" { " AND m.role = " } else { " AND i.workspace_role = " }).push_bind(r.as_str());
+        }
+    }
+
+    /// One page of the members table.
+    pub async fn members(&self, q: &MemberQuery, now: DateTime<Utc>) -> Result<MemberPage> {
+        let ws = q.workspace_id.map(|w| w.to_string()).unwrap_or_default();
+        let now_ms = now.timestamp_millis();
+        let mut count = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM (");
+        Self::member_filter(&mut count, q, &ws, now_ms);
+        count.push(")");
+        let total: i64 = count.build_query_scalar().fetch_one(self.pool()).await?;
+
+        let mut qb = QueryBuilder::<Sqlite>::new("SELECT * FROM (");
+        Self::member_filter(&mut qb, q, &ws, now_ms);
+        let dir = if q.descending { "DESC" } else { "ASC" };
+        let order = match q.sort {
+            MemberSort::Email => format!("email {dir}"),
+            MemberSort::Name => format!("CASE WHEN display_name = '' THEN email ELSE lower(display_name) END {dir}, email"),
+            MemberSort::Role => format!("CASE role WHEN 'owner' THEN 0 WHEN 'admin' THEN 1 ELSE 2 END {dir}, email"),
+            MemberSort::Joined => format!("since {dir}, email"),
+        };
+        qb.push(format!(") ORDER BY {order} LIMIT ")).push_bind(q.limit.clamp(1, 1000) as i64).push(" OFFSET ").push_bind(q.offset as i64);
+        let rows = qb.build().fetch_all(self.pool()).await?;
+
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let user_id: Option<String> = r.try_get("user_id")?;
+            let invitation_id: Option<String> = r.try_get("invitation_id")?;
+            let role: String = r.try_get("role")?;
+            out.push(MemberRow {
+                user_id: user_id.and_then(|u| u.parse().ok()),
+                invitation_id: invitation_id.and_then(|i| i.parse().ok()),
+                email: r.try_get("email")?,
+                display_name: r.try_get("display_name")?,
+                workspace_role: role.parse().unwrap_or(WorkspaceRole::Member),
+                two_factor_enabled: r.try_get("two_factor")?,
+                pending: r.try_get("pending")?,
+                since: DateTime::from_timestamp_millis(r.try_get("since")?).unwrap_or_default(),
+                roles: vec![],
+            });
+        }
+        // The page's roles, in one query per kind of row.
+        let users: Vec<String> = out.iter().filter_map(|r| r.user_id.map(|u| u.to_string())).collect();
+        if !users.is_empty() {
+            let mut qb = QueryBuilder::<Sqlite>::new("SELECT user_id, community_id, role_id, assignment_type FROM assignments WHERE workspace_id = ");
+            qb.push_bind(ws.clone()).push(" AND user_id IN (");
+            let mut sep = qb.separated(", ");
+            for u in &users {
+                sep.push_bind(u.clone());
+            }
+            qb.push(") ORDER BY community_id, role_id");
+            for r in qb.build().fetch_all(self.pool()).await? {
+                let uid: String = r.get(0);
+                if let Some(row) = out.iter_mut().find(|x| x.user_id.map(|u| u.to_string()).as_deref() == Some(uid.as_str())) {
+                    row.roles.push(row_role(&r)?);
+                }
+            }
+        }
+        let invs: Vec<String> = out.iter().filter_map(|r| r.invitation_id.map(|u| u.to_string())).collect();
+        if !invs.is_empty() {
+            let mut qb = QueryBuilder::<Sqlite>::new("SELECT invitation_id, community_id, role_id, assignment_type FROM invitation_assignments WHERE invitation_id IN (");
+            let mut sep = qb.separated(", ");
+            for i in &invs {
+                sep.push_bind(i.clone());
+            }
+            qb.push(")");
+            for r in qb.build().fetch_all(self.pool()).await? {
+                let iid: String = r.get(0);
+                if let Some(row) = out.iter_mut().find(|x| x.invitation_id.map(|u| u.to_string()).as_deref() == Some(iid.as_str())) {
+                    row.roles.push(row_role(&r)?);
+                }
+            }
+        }
+        Ok(MemberPage { rows: out, total: total as u64 })
+    }
+
+    pub async fn member(&self, ws: WorkspaceId, user: UserId) -> Result<Option<MemberDetail>> {
+        let m: Option<String> = sqlx::query_scalar("SELECT data FROM members WHERE workspace_id = ? AND user_id = ?")
+            .bind(ws.to_string())
+            .bind(user.to_string())
+            .fetch_optional(self.pool())
+            .await?;
+        let Some(m) = m else { return Ok(None) };
+        let member: Member = data(&m)?;
+        let rows = sqlx::query("SELECT id, community_id, role_id, assignment_type FROM assignments WHERE workspace_id = ? AND user_id = ? ORDER BY community_id")
+            .bind(ws.to_string())
+            .bind(user.to_string())
+            .fetch_all(self.pool())
+            .await?;
+        let mut assignments = Vec::new();
+        for r in &rows {
+            let rr = row_role_at(r, 1)?;
+            assignments.push(RoleAssignment {
+                id: r.get::<String, _>(0).parse().map_err(|_| crate::error::ClientError::internal("bad cached id"))?,
+                workspace_id: ws,
+                community_id: rr.community_id,
+                user_id: user,
+                role_id: rr.role_id,
+                assignment_type: rr.assignment_type,
+                created_at: member.joined_at,
+            });
+        }
+        let roles = self.roles(ws).await?;
+        let grants: BTreeMap<RoleId, RoleGrant> = roles
+            .iter()
+            .map(|r| {
+                (r.id, RoleGrant { role_id: r.id, role_name: r.name.to_string(), kind: r.kind, permissions: r.permissions.iter().copied().collect(), intake_scope: r.intake_scope.iter().copied().collect() })
+            })
+            .collect();
+        let permissions = EffectivePermissions::union(Some(member.role), assignments.iter().filter_map(|a| grants.get(&a.role_id).map(|g| (a.community_id, g))));
+        Ok(Some(MemberDetail { member, assignments, permissions }))
+    }
+
+    /// Aggregates over a set of communities of one workspace.
+    pub async fn aggregate(&self, ws: WorkspaceId, communities: &[CommunityId], now: DateTime<Utc>) -> Result<Aggregate> {
+        let ids: Vec<String> = communities.iter().map(|c| c.to_string()).collect();
+        let in_list = |qb: &mut QueryBuilder<'_, Sqlite>| {
+            qb.push("(");
+            let mut sep = qb.separated(", ");
+            for c in &ids {
+                sep.push_bind(c.clone());
+            }
+            if ids.is_empty() {
+                sep.push("NULL");
+            }
+            qb.push(")");
+        };
+        let mut matrix: BTreeMap<CommunityId, BTreeMap<RoleId, u64>> = BTreeMap::new();
+        let mut qb = QueryBuilder::<Sqlite>::new("SELECT community_id, role_id, COUNT(DISTINCT user_id) FROM assignments WHERE community_id IN ");
+        in_list(&mut qb);
+        qb.push(" GROUP BY community_id, role_id");
+        for r in qb.build().fetch_all(self.pool()).await? {
+            let c: CommunityId = r.get::<String, _>(0).parse().unwrap_or_default();
+            let role: RoleId = r.get::<String, _>(1).parse().unwrap_or_default();
+            matrix.entry(c).or_default().insert(role, r.get::<i64, _>(2) as u64);
+        }
+        let mut role_distribution = BTreeMap::new();
+        let mut qb = QueryBuilder::<Sqlite>::new("SELECT role_id, COUNT(DISTINCT user_id) FROM assignments WHERE community_id IN ");
+        in_list(&mut qb);
+        qb.push(" GROUP BY role_id");
+        for r in qb.build().fetch_all(self.pool()).await? {
+            role_distribution.insert(r.get::<String, _>(0).parse().unwrap_or_default(), r.get::<i64, _>(1) as u64);
+        }
+        let mut qb = QueryBuilder::<Sqlite>::new("SELECT COUNT(*), COALESCE(SUM(m.two_factor), 0) FROM members m WHERE m.workspace_id = ");
+        qb.push_bind(ws.to_string()).push(" AND m.user_id IN (SELECT user_id FROM assignments WHERE community_id IN ");
+        in_list(&mut qb);
+        qb.push(")");
+        let r = qb.build().fetch_one(self.pool()).await?;
+        let (members, members_with_2fa) = (r.get::<i64, _>(0) as u64, r.get::<i64, _>(1) as u64);
+        let mut qb = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM invitations i WHERE i.workspace_id = ");
+        qb.push_bind(ws.to_string()).push(" AND i.status = 'pending' AND i.expires_at > ").push_bind(now.timestamp_millis());
+        qb.push(" AND i.id IN (SELECT invitation_id FROM invitation_assignments WHERE community_id IN ");
+        in_list(&mut qb);
+        qb.push(")");
+        let pending_invitations = qb.build_query_scalar::<i64>().fetch_one(self.pool()).await? as u64;
+        let mut qb = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM api_keys WHERE revoked = 0 AND community_id IN ");
+        in_list(&mut qb);
+        let api_keys = qb.build_query_scalar::<i64>().fetch_one(self.pool()).await? as u64;
+        let mut qb = QueryBuilder::<Sqlite>::new("SELECT day, SUM(alerts) FROM alert_volumes WHERE community_id IN ");
+        in_list(&mut qb);
+        qb.push(" GROUP BY day ORDER BY day");
+        let mut alert_volume = Vec::new();
+        for r in qb.build().fetch_all(self.pool()).await? {
+            if let Ok(d) = r.get::<String, _>(0).parse() {
+                alert_volume.push((d, r.get::<i64, _>(1) as u64));
+            }
+        }
+        Ok(Aggregate { matrix, role_distribution, members, members_with_2fa, pending_invitations, api_keys, alert_volume })
+    }
+}
+
+fn row_role(r: &sqlx::sqlite::SqliteRow) -> Result<RowRole> {
+    row_role_at(r, 1)
+}
+
+fn row_role_at(r: &sqlx::sqlite::SqliteRow, at: usize) -> Result<RowRole> {
+    let bad = |_| crate::error::ClientError::internal("A cached role assignment could not be read; a full resync repairs the cache.");
+    Ok(RowRole {
+        community_id: r.get::<String, _>(at).parse().map_err(bad)?,
+        role_id: r.get::<String, _>(at + 1).parse().map_err(bad)?,
+        assignment_type: r.get::<String, _>(at + 2).parse().map_err(|_| crate::error::ClientError::internal("bad cached assignment type"))?,
+    })
+}

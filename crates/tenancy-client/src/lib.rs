@@ -1,0 +1,13 @@
+//! Tenantry's console core, without Tauri: a typed client for the tenancy API, sessions whose
+//! refresh tokens live in the OS keyring, a SQLite cache that mirrors what the account may see,
+//! and the delta sync that keeps it current. Every console view is answered from the cache.
+
+pub mod api;
+pub mod cache;
+pub mod error;
+pub mod secret;
+pub mod sync;
+
+pub use api::ApiClient;
+pub use cache::Cache;
+pub use error::{ClientError, ErrorCode};
