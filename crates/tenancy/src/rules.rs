@@ -50,8 +50,9 @@ pub enum Action<'a> {
     ReadApiKeys { community: CommunityId },
     /// Create or revoke a community API key carrying `roles`.
     ManageApiKeys { community: CommunityId, roles: &'a [&'a RoleGrant] },
-    /// Reset the 2FA of a member who holds roles in `target_communities`.
-    ResetTwoFactor { target: UserId, target_communities: &'a [CommunityId] },
+    /// Reset the 2FA of a member (with workspace role `target_role`) who holds roles in
+    /// `target_communities`.
+    ResetTwoFactor { target: UserId, target_role: WorkspaceRole, target_communities: &'a [CommunityId] },
     ReadAuditLog,
 }
 
@@ -227,7 +228,13 @@ pub fn may(actor: &Actor, action: &Action<'_>) -> Result<(), Denied> {
             }
             Ok(())
         }
-        Action::ResetTwoFactor { target_communities, .. } => {
+        Action::ResetTwoFactor { target_role, target_communities, .. } => {
+            // Resetting someone's second factor weakens their account: never upwards.
+            match target_role {
+                WorkspaceRole::Owner => return need_owner(actor, "Resetting an owner's two-factor authentication"),
+                WorkspaceRole::Admin => return need_admin(actor, "Resetting an admin's two-factor authentication"),
+                WorkspaceRole::Member => {}
+            }
             if actor.is_admin_or_owner() {
                 return Ok(());
             }
@@ -449,10 +456,23 @@ mod tests {
     #[test]
     fn reset_two_factor_community_admin_or_workspace_admin() {
         let t = other();
-        assert!(may(&admin(), &Action::ResetTwoFactor { target: t, target_communities: &[] }).is_ok());
-        assert!(may(&community_admin(), &Action::ResetTwoFactor { target: t, target_communities: &[C1] }).is_ok());
-        assert!(may(&community_admin(), &Action::ResetTwoFactor { target: t, target_communities: &[C2] }).is_err());
-        assert!(may(&member(), &Action::ResetTwoFactor { target: t, target_communities: &[C1] }).is_err());
+        let m = WorkspaceRole::Member;
+        assert!(may(&admin(), &Action::ResetTwoFactor { target: t, target_role: m, target_communities: &[] }).is_ok());
+        assert!(may(&community_admin(), &Action::ResetTwoFactor { target: t, target_role: m, target_communities: &[C1] }).is_ok());
+        assert!(may(&community_admin(), &Action::ResetTwoFactor { target: t, target_role: m, target_communities: &[C2] }).is_err());
+        assert!(may(&member(), &Action::ResetTwoFactor { target: t, target_role: m, target_communities: &[C1] }).is_err());
+    }
+
+    #[test]
+    fn two_factor_resets_never_reach_upwards() {
+        let t = other();
+        let owner_target = Action::ResetTwoFactor { target: t, target_role: WorkspaceRole::Owner, target_communities: &[C1] };
+        assert_eq!(reason(may(&community_admin(), &owner_target)), DeniedReason::NotOwner);
+        assert_eq!(reason(may(&admin(), &owner_target)), DeniedReason::NotOwner);
+        assert!(may(&owner(), &owner_target).is_ok());
+        let admin_target = Action::ResetTwoFactor { target: t, target_role: WorkspaceRole::Admin, target_communities: &[C1] };
+        assert_eq!(reason(may(&community_admin(), &admin_target)), DeniedReason::NotAdmin);
+        assert!(may(&admin(), &admin_target).is_ok());
     }
 
     #[test]

@@ -10,7 +10,7 @@ use tenancy::Email;
 impl Service {
     /// The caller behind an access token, or 401.
     pub async fn authenticate(&self, token: &str, request_id: &str) -> ApiResult<Ctx> {
-        let now = Utc::now();
+        let now = super::now();
         let mut tx = self.read().await?;
         let unauth = || {
             ApiError::new(ProblemKind::Unauthenticated, "Your session has expired or was signed out. Refresh it with your refresh token, or sign in again.")
@@ -57,7 +57,7 @@ impl Service {
             )));
         }
         let hash = crypto::hash_password(&req.password);
-        let now = Utc::now();
+        let now = super::now();
         let user = UserRecord {
             id: UserId::new(),
             email: req.email,
@@ -84,7 +84,7 @@ impl Service {
         let wrong = || {
             ApiError::new(ProblemKind::InvalidCredentials, "Email or password is wrong. Check both and try again; if you forgot the password, ask your admin to reset it.")
         };
-        let now = Utc::now();
+        let now = super::now();
         let user = {
             let mut tx = self.read().await?;
             let email = Email::parse(&req.email).map_err(|e| ApiError::validation(e.to_string()))?;
@@ -127,7 +127,7 @@ impl Service {
     }
 
     pub async fn refresh(&self, req: RefreshRequest, request_id: &str) -> ApiResult<Session> {
-        let now = Utc::now();
+        let now = super::now();
         let mut unit = self.write(request_id, None, now).await?;
         let ended = || {
             ApiError::new(ProblemKind::Unauthenticated, "This session has ended (expired or signed out). Sign in again.")

@@ -58,6 +58,12 @@ impl Service {
         may(&actor, &Action::ChangeWorkspaceRole { target: user, from: before.role, to })?;
         let owners = unit.tx.count_owners(ws.id).await?;
         ensure_an_owner_remains(owners, before.role == WorkspaceRole::Owner, to == WorkspaceRole::Owner)?;
+        if to == WorkspaceRole::Owner && before.role != WorkspaceRole::Owner && ws.plan == Plan::Free {
+            // Owning a free workspace counts towards the target's allowance, however it happens.
+            let target = unit.tx.user(user).await?.ok_or_else(|| ApiError::not_found("member"))?;
+            let owned = unit.tx.count_free_workspaces_owned(user).await?;
+            tenancy::plan::check_free_workspace_allowance(owned, target.free_limit_lifted)?;
+        }
         let mut m = before.clone();
         m.role = to;
         m.version += 1;
@@ -103,7 +109,7 @@ impl Service {
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();
-        may(&actor, &Action::ResetTwoFactor { target: user, target_communities: &communities })?;
+        may(&actor, &Action::ResetTwoFactor { target: user, target_role: before.role, target_communities: &communities })?;
         let mut target = unit.tx.user(user).await?.ok_or_else(|| ApiError::not_found("member"))?;
         if !target.totp_enabled && target.totp_secret.is_none() {
             return Err(ApiError::conflict(format!("{} has no two-factor authentication to reset.", target.email)));
@@ -217,6 +223,29 @@ impl Service {
         Ok(())
     }
 
+    /// Widening a role widens it wherever it is already held (assignments, live API keys): that
+    /// is granting, so the caller must be allowed to give the new role in each such community.
+    async fn check_widening(unit: &mut Unit, ws: WorkspaceId, actor: &Actor, before: &Role, after: &Role) -> ApiResult<()> {
+        let (old, new) = (grant_of(before), grant_of(after));
+        let widened = !new.permissions.is_subset(&old.permissions) || !old.scope().covers(&new.scope());
+        if !widened || actor.is_owner() {
+            return Ok(());
+        }
+        for c in unit.tx.communities(ws, None, u32::MAX).await? {
+            let Err(denied) = may(actor, &Action::AssignRole { community: c.id, role: &new }) else { continue };
+            let q = AssignmentQuery { community_id: Some(c.id), limit: u32::MAX, ..Default::default() };
+            let held = unit.tx.assignments(ws, &q).await?.iter().any(|a| a.role_id == after.id);
+            let keyed = unit.tx.api_keys(ws, c.id, None, u32::MAX).await?.iter().any(|k| k.revoked_at.is_none() && k.role_ids.contains(&after.id));
+            if held || keyed {
+                return Err(ApiError::new(
+                    ProblemKind::Forbidden,
+                    format!("\"{}\" is in use in community {}, where you may not grant what the change adds. {}", before.name, c.slug, denied.message),
+                ));
+            }
+        }
+        Ok(())
+    }
+
     fn name_taken(name: &Name) -> ApiError {
         ApiError::conflict(format!("A role named \"{name}\" already exists in this workspace; choose another name."))
     }
@@ -283,6 +312,7 @@ impl Service {
         Self::check_role_definition(&mut unit, ws.id, &role).await?;
         may(&actor, &Action::ManageRole { role: &grant_of(&before) })?;
         may(&actor, &Action::ManageRole { role: &grant_of(&role) })?;
+        Self::check_widening(&mut unit, ws.id, &actor, &before, &role).await?;
         unit.tx.update_role(&role).await.map_err(|e| match e {
             StoreError::Unique(_) => Self::name_taken(&role.name),
             e => e.into(),

@@ -115,6 +115,11 @@ impl Service {
         if unit.tx.member(ws.id, ctx.user.id).await?.is_some() {
             return Err(ApiError::conflict("You are already a member of this workspace; ask an admin to change your roles instead."));
         }
+        if inv.workspace_role == WorkspaceRole::Owner && ws.plan == Plan::Free {
+            // Owning a free workspace counts towards the allowance, however it happens.
+            let owned = unit.tx.count_free_workspaces_owned(ctx.user.id).await?;
+            tenancy::plan::check_free_workspace_allowance(owned, ctx.user.free_limit_lifted)?;
+        }
         inv.accepted_at = Some(ctx.now);
         unit.tx.update_invitation(&inv).await?;
         let public = inv.public(ctx.now);

@@ -99,7 +99,7 @@ impl Service {
     pub async fn introspect_api_key(&self, presented: &str) -> ApiResult<ApiKeyIntrospection> {
         let invalid = || ApiError::new(ProblemKind::Unauthenticated, "This API key is unknown, revoked or expired. Create a new key in the community's API keys page.");
         let prefix = key_prefix(presented).ok_or_else(invalid)?;
-        let now = Utc::now();
+        let now = super::now();
         let mut tx = self.store.begin(true).await?;
         let (mut key, hash) = tx.api_key_by_prefix(prefix).await?.ok_or_else(invalid)?;
         if hash != crypto::token_hash(presented) || key.revoked_at.is_some() || key.expires_at.is_some_and(|e| e <= now) {

@@ -133,6 +133,13 @@ impl Unit {
     }
 }
 
+/// The current time at the store's precision (milliseconds). An entity returned by a write must
+/// be the entity later reads and the change feed give, timestamps included.
+pub fn now() -> DateTime<Utc> {
+    let t = Utc::now();
+    DateTime::from_timestamp_millis(t.timestamp_millis()).unwrap_or(t)
+}
+
 /// `Option<()>` placeholder for audit entries without a before or after.
 pub(crate) const NONE: Option<&()> = None;
 

@@ -147,3 +147,83 @@ impl TestApp {
         self.post(&format!("/v1/invitations/{}/accept", inv["id"].as_str().unwrap()), u, json!({})).await.expect(200);
     }
 }
+
+// ---------- gating / lifecycle / isolation helpers ----------
+
+/// One community role for `add_member` / assignments: `[{community_id, role_id}]` entries.
+pub fn grant(community: &str, role: &str) -> Value {
+    json!({"community_id": community, "role_id": role})
+}
+
+impl TestApp {
+    /// A direct connection to the server's SQLite database (for backdating and row checks).
+    pub async fn db(&self) -> sqlx::SqlitePool {
+        sqlx::SqlitePool::connect(&self.db_url).await.unwrap()
+    }
+
+    /// Creates a community (as `by`); returns its JSON.
+    pub async fn new_community(&self, ws: &str, by: &User, slug: &str) -> Value {
+        self.post(&format!("/v1/workspaces/{ws}/communities"), by, json!({"name": format!("Community {slug}"), "slug": slug, "timezone": "UTC", "region": "eu-west"}))
+            .await
+            .expect(201)
+    }
+
+    /// Creates a custom role with these permission ids (as `by`); returns its id.
+    pub async fn custom_role(&self, ws: &str, by: &User, name: &str, permissions: &[&str]) -> String {
+        self.post(&format!("/v1/workspaces/{ws}/roles"), by, json!({"name": name, "kind": "custom", "permissions": permissions}))
+            .await
+            .expect(201)["id"]
+            .as_str()
+            .unwrap()
+            .into()
+    }
+
+    /// Turns on TOTP two-factor authentication for `u` through the API.
+    pub async fn enrol_2fa(&self, u: &User) {
+        let e = self.post("/v1/me/2fa/enrol", u, json!({})).await.expect(200);
+        let code = tenancy_server::auth::totp_now(e["secret"].as_str().unwrap());
+        self.post("/v1/me/2fa/verify", u, json!({"code": code})).await.expect(200);
+    }
+}
+
+// ---------- added for the audit / feed / sessions / seeding tests ----------
+
+/// The TOTP code an authenticator app shows for a base32 secret at `unix_secs`.
+pub fn totp_code_at(secret_b32: &str, unix_secs: u64) -> String {
+    let bytes = totp_rs::Secret::Encoded(secret_b32.to_owned()).to_bytes().expect("a base32 secret");
+    let totp = totp_rs::TOTP::new(totp_rs::Algorithm::SHA1, 6, 1, 30, bytes, None, "test".into()).expect("a TOTP");
+    totp.generate(unix_secs)
+}
+
+/// The current TOTP code for a base32 secret.
+pub fn totp_code(secret_b32: &str) -> String {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    totp_code_at(secret_b32, now)
+}
+
+/// A signed-in user from a `Session` answer (register, login, refresh).
+pub fn session_user(email: &str, session: &Value) -> User {
+    User {
+        id: session["user"]["id"].as_str().expect("session.user.id").into(),
+        email: email.into(),
+        token: session["access_token"].as_str().expect("access_token").into(),
+        refresh: session["refresh_token"].as_str().expect("refresh_token").into(),
+    }
+}
+
+impl TestApp {
+    /// A direct connection to the server's database, for what no API offers.
+    pub async fn pool(&self) -> sqlx::SqlitePool {
+        sqlx::SqlitePool::connect(&self.db_url).await.unwrap()
+    }
+
+    /// Like `spawn`, on a database seeded with the demo profile first.
+    pub async fn spawn_seeded(seed: u64) -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        let db_url = format!("sqlite://{}", dir.path().join("tenancy.db").display());
+        let store = SqliteStore::open(&db_url).await.expect("open store");
+        tenancy_server::seed::run(&store, tenancy_server::seed::Profile::Demo, seed).await.expect("seed");
+        let server = tenancy_server::start(std::sync::Arc::new(store), "127.0.0.1:0".parse().unwrap()).await.expect("start");
+        TestApp { server, http: reqwest::Client::new(), db_url, _dir: dir }
+    }
+}

@@ -2,3 +2,14 @@
 //! to over HTTP only.
 
 mod helpers;
+
+mod audit;
+mod feed;
+mod openapi;
+mod problems;
+mod seeding;
+mod sessions;
+mod gating;
+mod isolation;
+mod lifecycle;
+mod owners;
