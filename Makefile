@@ -2,22 +2,41 @@
 SHELL := /bin/bash
 CARGO_FLAGS := $(if $(CI),--locked,)
 
-.PHONY: run test deps build server bench clean
+.PHONY: run test deps ui release server bench clean
 
 deps:
 	@scripts/deps.sh
 
-build: deps
+## The bundled web UI (static files Tauri embeds at compile time).
+ui: deps
+	cd ui && npm run build
+
+release: ui
 	cargo build --release $(CARGO_FLAGS) -p tenancy-server
+	cargo build --release $(CARGO_FLAGS) -p tenantry --features custom-protocol
 
-## Start the reference tenancy server with the demo MSSP data (seeded on first run).
-run: build
-	scripts/run-server.sh
+## Open the console, with a local reference server seeded with the demo MSSP.
+run: release
+	scripts/run.sh
 
-## Every test: domain unit and property tests, server black-box HTTP tests.
-test: deps
+## Only the reference server with the demo data, on 127.0.0.1:8480 (for curl).
+server: deps
+	cargo build --release $(CARGO_FLAGS) -p tenancy-server
+	mkdir -p .tenantry
+	[ -f .tenantry/demo.db ] || target/release/tenancy-server seed --profile demo --db sqlite://.tenantry/demo.db
+	target/release/tenancy-server serve --db sqlite://.tenantry/demo.db --bind 127.0.0.1:8480
+
+## Every test: Rust unit, property, HTTP and IPC tests; the real keyring; bindings; UI tests.
+test: ui
 	cargo test --workspace $(CARGO_FLAGS)
+	scripts/with-keyring.sh cargo test $(CARGO_FLAGS) -p tenancy-client --test keyring -- --ignored
+	scripts/check-bindings.sh
+	cd ui && npm test
 
 clean:
 	cargo clean
-	rm -rf .tenantry
+	rm -rf .tenantry ui/dist ui/node_modules
+
+## Benchmarks on the mssp-large seed (seeded once into target/bench); prints a table.
+bench: ui
+	TENANTRY_BENCH_DIR=$(CURDIR)/target/bench cargo bench $(CARGO_FLAGS) -p tenancy-client --bench console

@@ -2,6 +2,7 @@
 //! refresh tokens live in the OS keyring, a SQLite cache that mirrors what the account may see,
 //! and the delta sync that keeps it current. Every console view is answered from the cache.
 
+pub mod accounts;
 pub mod api;
 pub mod cache;
 pub mod error;

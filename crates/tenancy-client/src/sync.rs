@@ -10,15 +10,21 @@ use std::sync::atomic::{AtomicBool, Ordering};
 pub const BATCH: u32 = 5000;
 
 /// How far a sync has come, in changes of the feed.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Progress {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub done: u64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub total: u64,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SyncOutcome {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub applied: u64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub cursor: i64,
     /// The server no longer had our cursor, so the cache was rebuilt from scratch.
     pub full_resync: bool,

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 /// One page of a list; pass `next_cursor` back as `cursor` for the next one.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct Page<T> {
     pub items: Vec<T>,
@@ -20,6 +21,7 @@ pub struct Page<T> {
 
 // ---------- auth ----------
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct RegisterRequest {
     pub email: Email,
@@ -28,6 +30,7 @@ pub struct RegisterRequest {
     pub password: String,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct LoginRequest {
     pub email: String,
@@ -37,6 +40,7 @@ pub struct LoginRequest {
     pub totp: Option<String>,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct RefreshRequest {
     pub refresh_token: String,
@@ -44,15 +48,18 @@ pub struct RefreshRequest {
 
 /// A short-lived access token and a rotating refresh token (each refresh returns a new one;
 /// presenting a used one revokes the whole session).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct Session {
     pub access_token: String,
     pub refresh_token: String,
     /// Seconds until the access token expires.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub expires_in: u64,
     pub user: User,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct TotpEnrolment {
     /// Base32 secret for the authenticator app.
@@ -60,6 +67,7 @@ pub struct TotpEnrolment {
     pub otpauth_url: String,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct TotpCode {
     pub code: String,
@@ -67,6 +75,7 @@ pub struct TotpCode {
 
 // ---------- users and me ----------
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct User {
     pub id: UserId,
@@ -77,12 +86,14 @@ pub struct User {
     pub created_at: DateTime<Utc>,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct Membership {
     pub workspace: Workspace,
     pub role: WorkspaceRole,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct Me {
     pub user: User,
@@ -93,6 +104,7 @@ pub struct Me {
 
 // ---------- workspaces ----------
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct SecurityPolicy {
     pub require_2fa: bool,
@@ -106,6 +118,7 @@ impl Default for SecurityPolicy {
     }
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Workspace {
     pub id: WorkspaceId,
@@ -117,9 +130,11 @@ pub struct Workspace {
     pub created_at: DateTime<Utc>,
     pub deleted_at: Option<DateTime<Utc>>,
     /// Increases with every change; the ETag.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub version: i64,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct CreateWorkspace {
     pub name: Name,
@@ -132,6 +147,7 @@ pub struct CreateWorkspace {
     pub first_community: Option<CreateCommunity>,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
 pub struct UpdateWorkspace {
     #[serde(default)]
@@ -140,11 +156,13 @@ pub struct UpdateWorkspace {
     pub security: Option<SecurityPolicy>,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct ChangePlan {
     pub plan: Plan,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct WorkspaceUsage {
     pub plan: Plan,
@@ -157,6 +175,7 @@ pub struct WorkspaceUsage {
 
 // ---------- communities ----------
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Community {
     pub id: CommunityId,
@@ -167,9 +186,11 @@ pub struct Community {
     pub contact_email: Option<Email>,
     pub region: Region,
     pub created_at: DateTime<Utc>,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub version: i64,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct CreateCommunity {
     pub name: Name,
@@ -180,6 +201,7 @@ pub struct CreateCommunity {
     pub region: Region,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
 pub struct UpdateCommunity {
     #[serde(default)]
@@ -189,6 +211,7 @@ pub struct UpdateCommunity {
     /// `null` clears it; absent leaves it.
     #[serde(default, with = "double_option")]
     #[schema(value_type = Option<String>)]
+    #[cfg_attr(feature = "ts", ts(optional, type = "string | null"))]
     pub contact_email: Option<Option<Email>>,
     #[serde(default)]
     pub region: Option<Region>,
@@ -209,6 +232,7 @@ mod double_option {
 
 // ---------- members and roles ----------
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Member {
     pub workspace_id: WorkspaceId,
@@ -218,14 +242,17 @@ pub struct Member {
     pub two_factor_enabled: bool,
     pub role: WorkspaceRole,
     pub joined_at: DateTime<Utc>,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub version: i64,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct ChangeMemberRole {
     pub role: WorkspaceRole,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Role {
     pub id: RoleId,
@@ -237,9 +264,11 @@ pub struct Role {
     pub permissions: Vec<Permission>,
     pub intake_scope: Vec<IntakeId>,
     pub created_at: DateTime<Utc>,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub version: i64,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct CreateRole {
     pub name: Name,
@@ -251,6 +280,7 @@ pub struct CreateRole {
     pub intake_scope: Vec<IntakeId>,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
 pub struct UpdateRole {
     #[serde(default)]
@@ -263,6 +293,7 @@ pub struct UpdateRole {
     pub intake_scope: Option<Vec<IntakeId>>,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct RoleAssignment {
     pub id: AssignmentId,
@@ -275,6 +306,7 @@ pub struct RoleAssignment {
 }
 
 /// A community role to give: used by role assignment and by invitations.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct AssignmentSpec {
     pub community_id: CommunityId,
@@ -287,6 +319,7 @@ fn default_assignment_type() -> AssignmentType {
     AssignmentType::Dedicated
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct AssignRoles {
     /// All are given, or none.
@@ -295,6 +328,7 @@ pub struct AssignRoles {
 
 // ---------- invitations ----------
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum InvitationStatus {
@@ -304,6 +338,7 @@ pub enum InvitationStatus {
     Expired,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Invitation {
     pub id: InvitationId,
@@ -317,6 +352,7 @@ pub struct Invitation {
     pub status: InvitationStatus,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct CreateInvitation {
     pub email: Email,
@@ -332,6 +368,7 @@ fn default_workspace_role() -> WorkspaceRole {
 
 // ---------- API keys, intakes, alert volumes ----------
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct ApiKey {
     pub id: ApiKeyId,
@@ -348,6 +385,7 @@ pub struct ApiKey {
     pub revoked_at: Option<DateTime<Utc>>,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct CreateApiKey {
     pub name: Name,
@@ -358,18 +396,21 @@ pub struct CreateApiKey {
 }
 
 /// Returned once, at creation: the only time the secret is shown.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct CreatedApiKey {
     pub key: ApiKey,
     pub secret: String,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct ApiKeyIntrospection {
     pub key: ApiKey,
     pub permissions: Vec<Permission>,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Intake {
     pub id: IntakeId,
@@ -381,12 +422,14 @@ pub struct Intake {
     pub created_at: DateTime<Utc>,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct CreateIntake {
     pub name: Name,
     pub kind: String,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct AlertVolume {
     pub community_id: CommunityId,
@@ -396,8 +439,10 @@ pub struct AlertVolume {
 
 // ---------- audit and change feed ----------
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct AuditEntry {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub id: i64,
     pub workspace_id: Option<WorkspaceId>,
     pub actor_id: Option<UserId>,
@@ -411,6 +456,7 @@ pub struct AuditEntry {
     pub request_id: String,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum EntityKind {
@@ -446,6 +492,7 @@ impl std::str::FromStr for EntityKind {
     }
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ChangeOp {
@@ -454,8 +501,10 @@ pub enum ChangeOp {
 }
 
 /// One entity change. `data` is the entity as it was after the change (absent for deletes).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Change {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub seq: i64,
     pub workspace_id: Option<WorkspaceId>,
     pub kind: EntityKind,
@@ -466,19 +515,23 @@ pub struct Change {
     pub at: DateTime<Utc>,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct ChangeBatch {
     pub changes: Vec<Change>,
     /// Pass as `since` next time.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub next_since: i64,
     /// More changes are waiting; ask again at once.
     pub has_more: bool,
     /// The newest sequence number on the server when this batch was read.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub latest: i64,
 }
 
 // ---------- platform admin ----------
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
 pub struct UpdateUserAdmin {
     #[serde(default)]
@@ -488,6 +541,7 @@ pub struct UpdateUserAdmin {
     pub free_workspace_limit_lifted: Option<bool>,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct PurgeReport {
     pub purged: Vec<WorkspaceId>,
@@ -496,6 +550,7 @@ pub struct PurgeReport {
 // ---------- errors ----------
 
 /// An RFC 9457 problem document. `type` is stable; `detail` says what to do.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Problem {
     #[serde(rename = "type")]

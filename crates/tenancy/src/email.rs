@@ -5,7 +5,9 @@ use std::fmt;
 
 /// A syntactically plausible address, stored lower-cased so that lookups and uniqueness do
 /// not depend on how someone typed it.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[cfg_attr(feature = "ts", ts(type = "string"))]
 #[serde(try_from = "String", into = "String")]
 #[schema(value_type = String, format = Email, example = "ana@acme.example")]
 pub struct Email(String);

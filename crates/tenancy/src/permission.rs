@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Area {
@@ -54,6 +55,7 @@ impl Area {
 /// Where a permission applies: in one community, or to the workspace as a whole. Workspace
 /// permissions come only from the workspace role (owner, admin, member), never from a
 /// community role.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Scope {
@@ -64,6 +66,7 @@ pub enum Scope {
 macro_rules! catalogue {
     ($($variant:ident = $id:literal, $area:ident, $scope:ident, $read:literal, $desc:literal;)*) => {
         /// One permission of the catalogue. Serialized as its stable id, e.g. `alerts.read`.
+        #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
         #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, utoipa::ToSchema)]
         pub enum Permission {
             $(#[serde(rename = $id)] $variant,)*
@@ -176,6 +179,7 @@ pub fn legacy(id: &str) -> Option<Vec<Permission>> {
 }
 
 /// The catalogue as served to clients.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CatalogueEntry {
     pub id: Permission,

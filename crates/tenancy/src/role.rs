@@ -9,6 +9,7 @@ use std::fmt;
 use std::str::FromStr;
 
 /// A member's role in the workspace as a whole.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum WorkspaceRole {
@@ -66,6 +67,7 @@ impl FromStr for WorkspaceRole {
 }
 
 /// The three community roles every workspace has; they cannot be modified.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum BuiltinRole {
@@ -117,6 +119,7 @@ impl BuiltinRole {
     }
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RoleKind {
@@ -216,6 +219,7 @@ pub fn validate_role_definition(
 }
 
 /// How a member was assigned to a community (MSSP staffing).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum AssignmentType {
@@ -247,6 +251,7 @@ impl FromStr for AssignmentType {
 }
 
 /// Which intakes a permission reaches: all of them, or only some (restricted roles).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "kind", content = "intakes", rename_all = "snake_case")]
 pub enum IntakeScope {
@@ -273,6 +278,7 @@ impl IntakeScope {
 }
 
 /// Where one held permission comes from.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "via", rename_all = "snake_case")]
 pub enum Provenance {
@@ -283,6 +289,7 @@ pub enum Provenance {
 }
 
 /// One held permission: how far it reaches and every grant that gives it.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Grant {
     pub scope: IntakeScope,
@@ -301,6 +308,7 @@ impl Grant {
 
 /// A member's permissions in one workspace: the union of the workspace role and of every
 /// community role assignment, with provenance.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct EffectivePermissions {
     pub workspace_role: Option<WorkspaceRole>,

@@ -8,7 +8,9 @@ pub const SLUG_MAX: usize = 30;
 
 /// Lower-case letters, digits and single hyphens; 3–30 characters; starts and ends with a
 /// letter or digit. Only a valid slug can be held.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[cfg_attr(feature = "ts", ts(type = "string"))]
 #[serde(try_from = "String", into = "String")]
 #[schema(value_type = String, example = "acme-corp")]
 pub struct Slug(String);

@@ -6,7 +6,9 @@ use std::str::FromStr;
 
 /// A human-readable name (workspace, community, role, API key): 1–80 characters, trimmed,
 /// no control characters.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[cfg_attr(feature = "ts", ts(type = "string"))]
 #[serde(try_from = "String", into = "String")]
 #[schema(value_type = String, example = "Acme Corp")]
 pub struct Name(String);
@@ -59,7 +61,9 @@ impl fmt::Display for Name {
 }
 
 /// An IANA time zone name such as `Europe/Paris`; used for SLA windows and report times.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[cfg_attr(feature = "ts", ts(type = "string"))]
 #[serde(try_from = "String", into = "String")]
 #[schema(value_type = String, example = "Europe/Paris")]
 pub struct Timezone(String);
@@ -92,6 +96,7 @@ impl From<Timezone> for String {
 }
 
 /// Where a community's data is stored and processed.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 pub enum Region {
     #[serde(rename = "eu-west")]

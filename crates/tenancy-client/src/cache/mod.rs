@@ -21,8 +21,10 @@ pub struct Cache {
 }
 
 /// Where the mirror stands.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SyncState {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub cursor: i64,
     pub last_sync_at: Option<DateTime<Utc>>,
 }

@@ -14,6 +14,7 @@ fn like(s: &str) -> String {
     format!("%{}%", s.trim().to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"))
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MemberStatus {
@@ -24,6 +25,7 @@ pub enum MemberStatus {
     Invited,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MemberSort {
@@ -35,6 +37,7 @@ pub enum MemberSort {
 }
 
 /// The members table's question: filters, sort and one page.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct MemberQuery {
     pub workspace_id: Option<WorkspaceId>,
@@ -64,6 +67,7 @@ pub struct MemberQuery {
 }
 
 /// One community role of a row.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RowRole {
     pub community_id: CommunityId,
@@ -72,6 +76,7 @@ pub struct RowRole {
 }
 
 /// A row of the members table: a member, or a pending invitation.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MemberRow {
     pub user_id: Option<UserId>,
@@ -86,14 +91,17 @@ pub struct MemberRow {
     pub roles: Vec<RowRole>,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MemberPage {
     pub rows: Vec<MemberRow>,
     /// All rows matching the filters, for the scrollbar.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub total: u64,
 }
 
 /// A member's detail: their row, every assignment, and effective permissions with provenance.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct MemberDetail {
     pub member: Member,
@@ -102,17 +110,25 @@ pub struct MemberDetail {
 }
 
 /// Aggregates for a set of communities.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Aggregate {
     /// community → role → number of people holding it there.
+    #[cfg_attr(feature = "ts", ts(type = "Record<string, Record<string, number>>"))]
     pub matrix: BTreeMap<CommunityId, BTreeMap<RoleId, u64>>,
     /// role → people holding it in at least one of the communities.
+    #[cfg_attr(feature = "ts", ts(type = "Record<string, number>"))]
     pub role_distribution: BTreeMap<RoleId, u64>,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub members: u64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub members_with_2fa: u64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub pending_invitations: u64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub api_keys: u64,
     /// Sum over the communities, by day.
+    #[cfg_attr(feature = "ts", ts(type = "Array<[string, number]>"))]
     pub alert_volume: Vec<(NaiveDate, u64)>,
 }
 

@@ -1,0 +1,135 @@
+//! `make bench`: the console core on the `mssp-large` seed (1,000 communities, 20,000 users,
+//! 200,000 role assignments), against a real server on loopback. Prints a Markdown table.
+//!
+//! The floor for a full sync is measured in the same run: downloading and parsing the same
+//! change-feed JSON without applying it.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tenancy::api::*;
+use tenancy::*;
+use tenancy_client::cache::queries::{MemberQuery, MemberStatus};
+use tenancy_client::secret::MemorySecrets;
+use tenancy_client::{sync::sync, ApiClient, Cache};
+use tenancy_server::seed::{self, DEMO_EMAIL, DEMO_PASSWORD};
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let data = std::env::var("TENANTRY_BENCH_DIR").map(std::path::PathBuf::from).unwrap_or_else(|_| std::env::temp_dir().join("tenantry-bench"));
+    std::fs::create_dir_all(&data).unwrap();
+    let db = data.join("mssp-large.db");
+    let url = format!("sqlite://{}", db.display());
+    if !db.exists() {
+        eprintln!("seeding mssp-large into {} (once)…", db.display());
+        let t = Instant::now();
+        let store = tenancy_server::SqliteStore::open(&url).await.unwrap();
+        let r = seed::run(&store, seed::Profile::MsspLarge, 1).await.unwrap();
+        eprintln!("{} in {:.0} s", r.to_string().lines().next().unwrap(), t.elapsed().as_secs_f64());
+    }
+    let store = tenancy_server::SqliteStore::open(&url).await.unwrap();
+    let server = tenancy_server::start(Arc::new(store), "127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let api = ApiClient::new(&server.url(), DEMO_EMAIL, Arc::new(MemorySecrets::default())).unwrap();
+    api.sign_in(DEMO_PASSWORD, None).await.unwrap();
+
+    // Floor: the same feed, downloaded and parsed, nothing applied.
+    let t = Instant::now();
+    let (mut since, mut entities) = (0i64, 0usize);
+    loop {
+        let b = api.changes(since, tenancy_client::sync::BATCH).await.unwrap();
+        entities += b.changes.len();
+        since = b.next_since;
+        if !b.has_more {
+            break;
+        }
+    }
+    let floor = t.elapsed();
+
+    // Full sync into an empty cache.
+    let cache_path = data.join(format!("cache-{}.db", std::process::id()));
+    let cache = Cache::open(&cache_path).await.unwrap();
+    let t = Instant::now();
+    let out = sync(&api, &cache, None, |_| {}).await.unwrap();
+    let full = t.elapsed();
+    assert_eq!(out.applied as usize, entities);
+
+    // Delta of 100 changes.
+    let me = api.me().await.unwrap();
+    let ws = me.memberships[0].workspace.id;
+    let communities = cache.communities(ws, None).await.unwrap();
+    for (i, c) in communities.iter().take(100).enumerate() {
+        let name = Name::parse(&format!("{} (renamed {i})", c.name.as_str().chars().take(60).collect::<String>())).unwrap();
+        api.update_community(ws, c.id, &UpdateCommunity { name: Some(name), ..Default::default() }, None).await.unwrap();
+    }
+    let t = Instant::now();
+    let d = sync(&api, &cache, None, |_| {}).await.unwrap();
+    let delta = t.elapsed();
+    assert_eq!(d.applied, 100);
+
+    // Alert volumes for every community (not in the feed), then the aggregate over all of them.
+    for c in &communities {
+        let v = api.alert_volumes(ws, c.id).await.unwrap();
+        cache.put_alert_volumes(c.id, &v).await.unwrap();
+    }
+    let ids: Vec<CommunityId> = communities.iter().map(|c| c.id).collect();
+    let now = chrono::Utc::now();
+    let mut runs = Vec::new();
+    for _ in 0..7 {
+        let t = Instant::now();
+        let a = cache.aggregate(ws, &ids, now).await.unwrap();
+        runs.push(t.elapsed());
+        assert!(a.members > 10_000);
+    }
+    let aggregate = median(runs);
+
+    // First members page with a filter (a community role, in 10 communities, 2FA on).
+    let roles = cache.roles(ws).await.unwrap();
+    let analyst = roles.iter().find(|r| r.name.as_str() == "Analyst").unwrap().id;
+    let q = MemberQuery {
+        workspace_id: Some(ws),
+        communities: ids[..10].to_vec(),
+        role_id: Some(analyst),
+        two_factor: Some(true),
+        status: MemberStatus::All,
+        limit: 100,
+        ..Default::default()
+    };
+    let mut runs = Vec::new();
+    for _ in 0..7 {
+        let t = Instant::now();
+        let p = cache.members(&q, now).await.unwrap();
+        runs.push(t.elapsed());
+        assert!(p.total > 0);
+    }
+    let page = median(runs);
+    let q2 = MemberQuery { workspace_id: Some(ws), search: Some("garcia".into()), limit: 100, ..Default::default() };
+    let mut runs = Vec::new();
+    for _ in 0..7 {
+        let t = Instant::now();
+        cache.members(&q2, now).await.unwrap();
+        runs.push(t.elapsed());
+    }
+    let search = median(runs);
+
+    println!("| measurement (mssp-large: {entities} feed entities) | result | target |");
+    println!("|---|---|---|");
+    println!("| download + parse the feed alone (floor) | {} | — |", ms(floor));
+    println!("| full sync into an empty cache | {} ({:.1}× floor) | ≤ 2 s and ≤ 3× floor |", ms(full), full.as_secs_f64() / floor.as_secs_f64());
+    println!("| delta sync of 100 changes | {} | ≤ 50 ms |", ms(delta));
+    println!("| aggregate over all 1,000 communities (median of 7) | {} | ≤ 50 ms |", ms(aggregate));
+    println!("| first members page, role+10 communities+2FA filter (median of 7) | {} | ≤ 30 ms |", ms(page));
+    println!("| first members page, text search (median of 7) | {} | — |", ms(search));
+    drop(cache);
+    for s in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{s}", cache_path.display()));
+    }
+    server.stop().await;
+}

@@ -1,0 +1,25 @@
+//! The Tauri shell: state, commands and preferences wired to `tenancy-client`. Logic lives in
+//! the crates; this crate only connects them to the window.
+
+pub mod commands;
+pub mod state;
+
+use tauri::Manager;
+
+pub fn run() {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    tauri::Builder::default()
+        .plugin(tauri_plugin_store::Builder::default().build())
+        .setup(|app| {
+            let data_dir = app.path().app_data_dir()?;
+            let console = state::Console::start(app.handle(), data_dir)?;
+            app.manage(console);
+            Ok(())
+        })
+        .invoke_handler(commands::handler())
+        .run(tauri::generate_context!("../tauri.conf.json"))
+        .expect("error while running Tenantry");
+}

@@ -1,0 +1,102 @@
+//! The IPC boundary without a display: argument validation and the `{code, message}` error shape.
+
+use std::sync::Arc;
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{get_ipc_response, mock_builder, INVOKE_KEY};
+use tauri::webview::InvokeRequest;
+use tauri::Manager;
+use tenancy_client::secret::MemorySecrets;
+use tenantry_lib::state::Console;
+
+fn app(dir: &std::path::Path) -> (tauri::App<tauri::test::MockRuntime>, tauri::WebviewWindow<tauri::test::MockRuntime>) {
+    let app = mock_builder()
+        .plugin(tauri_plugin_store::Builder::default().build())
+        .invoke_handler(tenantry_lib::commands::handler())
+        .build(tauri::generate_context!("../tauri.conf.json"))
+        .expect("app");
+    app.manage(Console::new(dir.to_path_buf(), Arc::new(MemorySecrets::default())));
+    let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
+    (app, webview)
+}
+
+fn invoke(w: &tauri::WebviewWindow<tauri::test::MockRuntime>, cmd: &str, args: serde_json::Value) -> Result<serde_json::Value, serde_json::Value> {
+    get_ipc_response(
+        w,
+        InvokeRequest {
+            cmd: cmd.into(),
+            callback: CallbackFn(0),
+            error: CallbackFn(1),
+            url: "tauri://localhost".parse().unwrap(),
+            body: InvokeBody::Json(args),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_string(),
+        },
+    )
+    .map(|b| b.deserialize::<serde_json::Value>().unwrap())
+}
+
+#[track_caller]
+fn assert_error(r: Result<serde_json::Value, serde_json::Value>, code: &str, says: &str) {
+    let e = r.expect_err("the command must refuse");
+    assert_eq!(e["code"], code, "{e}");
+    let m = e["message"].as_str().unwrap();
+    assert!(m.contains(says), "message {m:?} should say {says:?}");
+}
+
+#[test]
+fn commands_refuse_bad_arguments_with_a_code_and_a_sentence() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_app, w) = app(dir.path());
+    assert_error(
+        invoke(&w, "add_account", serde_json::json!({"server": "http://127.0.0.1:9", "email": "not-an-email", "password": "x", "totp": null})),
+        "validation",
+        "name@domain.example",
+    );
+    assert_error(
+        invoke(&w, "add_account", serde_json::json!({"server": "http://127.0.0.1:9", "email": "a@b.io", "password": "", "totp": null})),
+        "validation",
+        "password",
+    );
+    assert_error(
+        invoke(&w, "add_account", serde_json::json!({"server": "http://127.0.0.1:9", "email": "a@b.io", "password": "pw", "totp": "12ab"})),
+        "validation",
+        "6 digits",
+    );
+    assert_error(
+        invoke(&w, "add_account", serde_json::json!({"server": "tenancy.example", "email": "a@b.io", "password": "pw", "totp": null})),
+        "validation",
+        "server address",
+    );
+    let ws = "00000000-0000-0000-0000-000000000001";
+    assert_error(
+        invoke(&w, "members", serde_json::json!({"account": "nobody", "query": {"workspace_id": ws, "limit": 0}})),
+        "validation",
+        "1 to 1000",
+    );
+    assert_error(invoke(&w, "aggregate", serde_json::json!({"account": "nobody", "workspaceId": ws, "communities": []})), "validation", "at least one community");
+    assert_error(invoke(&w, "workspaces", serde_json::json!({"account": "nobody", "search": null})), "not_found", "not open");
+}
+
+#[test]
+fn an_unreachable_server_is_an_offline_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_app, w) = app(dir.path());
+    // Port 9 (discard) is closed on loopback: the connection is refused at once.
+    assert_error(
+        invoke(&w, "add_account", serde_json::json!({"server": "http://127.0.0.1:9", "email": "a@b.io", "password": "pw", "totp": null})),
+        "offline",
+        "Cannot reach http://127.0.0.1:9",
+    );
+    let accounts = invoke(&w, "list_accounts", serde_json::json!({})).unwrap();
+    assert_eq!(accounts.as_array().unwrap().len(), 1, "the account is open for offline review: {accounts}");
+    assert_eq!(accounts[0]["signed_in"], false);
+}
+
+#[test]
+fn the_webview_gets_no_plugin_it_does_not_need() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_app, w) = app(dir.path());
+    // The store plugin is used by Rust only; the webview may not read or write its files.
+    let e = invoke(&w, "plugin:store|load", serde_json::json!({"path": "prefs.json"})).unwrap_err();
+    assert!(e.as_str().unwrap_or_default().contains("not allowed"), "{e}");
+}
