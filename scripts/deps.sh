@@ -33,5 +33,7 @@ fi
 # UI packages, when package-lock.json changed since the last install.
 if [ ! -f ui/node_modules/.package-lock.json ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then
   echo "deps: installing UI packages"
-  (cd ui && npm ci --no-audit --no-fund --loglevel=error)
+  # `npm install` honours package-lock.json; `npm ci` refuses locks written with this machine's
+  # npm settings (omit-lockfile-registry-resolved) as out of sync.
+  (cd ui && npm install --no-audit --no-fund --loglevel=error)
 fi

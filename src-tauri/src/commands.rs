@@ -17,7 +17,9 @@ type R<T> = Result<T, ClientError>;
 pub fn handler<RT: Runtime>() -> impl Fn(tauri::ipc::Invoke<RT>) -> bool + Send + Sync + 'static {
     tauri::generate_handler![
         demo_hint, list_accounts, add_account, sign_out, sync_now, sync_status, workspaces, communities, roles, members, member,
-        aggregate, invitations, api_keys
+        aggregate, invitations, api_keys, usage, create_workspace, update_workspace, change_plan, delete_workspace, restore_workspace,
+        create_community, update_community, invite, revoke_invitation, accept_invitation, change_member_role, remove_member, reset_2fa,
+        assign_roles, unassign_role, create_role, update_role, delete_role, create_api_key, revoke_api_key, create_intake, delete_intake
     ]
 }
 
@@ -157,4 +159,54 @@ pub async fn invitations(console: State<'_, Console>, account: String, workspace
 #[tauri::command]
 pub async fn api_keys(console: State<'_, Console>, account: String, community_id: CommunityId) -> R<Vec<ApiKey>> {
     console.accounts.get(&account).await?.cache.api_keys(community_id).await
+}
+
+// ---------- mutations: sent to the server, then the cache catches up with a delta sync ----------
+
+/// After a successful write, pull the delta so every view shows it. A failed sync here does not
+/// undo the write; the next sync catches up.
+async fn caught_up(a: &tenancy_client::accounts::Account) {
+    if let Err(e) = a.sync(|_| {}).await {
+        tracing::warn!(error = %e, "sync after a change failed");
+    }
+}
+
+macro_rules! mutation {
+    ($name:ident ( $($arg:ident : $ty:ty),* ) -> $out:ty => |$a:ident| $body:expr) => {
+        #[tauri::command]
+        pub async fn $name(console: State<'_, Console>, account: String, $($arg: $ty),*) -> R<$out> {
+            let $a = console.accounts.get(&account).await?;
+            let out = $body.await?;
+            caught_up(&$a).await;
+            Ok(out)
+        }
+    };
+}
+
+mutation!(create_workspace(req: CreateWorkspace) -> Workspace => |a| a.api.create_workspace(&req));
+mutation!(update_workspace(workspace_id: WorkspaceId, req: UpdateWorkspace, version: Option<i64>) -> Workspace => |a| a.api.update_workspace(workspace_id, &req, version));
+mutation!(change_plan(workspace_id: WorkspaceId, plan: Plan, version: Option<i64>) -> Workspace => |a| a.api.change_plan(workspace_id, plan, version));
+mutation!(delete_workspace(workspace_id: WorkspaceId, confirm_slug: String, version: Option<i64>) -> Workspace => |a| a.api.delete_workspace(workspace_id, &confirm_slug, version));
+mutation!(restore_workspace(workspace_id: WorkspaceId) -> Workspace => |a| a.api.restore_workspace(workspace_id));
+mutation!(create_community(workspace_id: WorkspaceId, req: CreateCommunity) -> Community => |a| a.api.create_community(workspace_id, &req));
+mutation!(update_community(workspace_id: WorkspaceId, community_id: CommunityId, req: UpdateCommunity, version: Option<i64>) -> Community => |a| a.api.update_community(workspace_id, community_id, &req, version));
+mutation!(invite(workspace_id: WorkspaceId, req: CreateInvitation) -> Invitation => |a| a.api.invite(workspace_id, &req));
+mutation!(revoke_invitation(workspace_id: WorkspaceId, invitation_id: InvitationId) -> Invitation => |a| a.api.revoke_invitation(workspace_id, invitation_id));
+mutation!(accept_invitation(invitation_id: InvitationId) -> Membership => |a| a.api.accept_invitation(invitation_id));
+mutation!(change_member_role(workspace_id: WorkspaceId, user_id: UserId, role: WorkspaceRole, version: Option<i64>) -> Member => |a| a.api.change_member_role(workspace_id, user_id, role, version));
+mutation!(remove_member(workspace_id: WorkspaceId, user_id: UserId) -> () => |a| a.api.remove_member(workspace_id, user_id));
+mutation!(reset_2fa(workspace_id: WorkspaceId, user_id: UserId) -> Member => |a| a.api.reset_2fa(workspace_id, user_id));
+mutation!(assign_roles(workspace_id: WorkspaceId, user_id: UserId, req: AssignRoles) -> Vec<RoleAssignment> => |a| a.api.assign_roles(workspace_id, user_id, &req));
+mutation!(unassign_role(workspace_id: WorkspaceId, assignment_id: AssignmentId) -> () => |a| a.api.unassign_role(workspace_id, assignment_id));
+mutation!(create_role(workspace_id: WorkspaceId, req: CreateRole) -> Role => |a| a.api.create_role(workspace_id, &req));
+mutation!(update_role(workspace_id: WorkspaceId, role_id: RoleId, req: UpdateRole, version: Option<i64>) -> Role => |a| a.api.update_role(workspace_id, role_id, &req, version));
+mutation!(delete_role(workspace_id: WorkspaceId, role_id: RoleId) -> () => |a| a.api.delete_role(workspace_id, role_id));
+mutation!(create_api_key(workspace_id: WorkspaceId, community_id: CommunityId, req: CreateApiKey) -> CreatedApiKey => |a| a.api.create_api_key(workspace_id, community_id, &req));
+mutation!(revoke_api_key(workspace_id: WorkspaceId, community_id: CommunityId, api_key_id: ApiKeyId) -> ApiKey => |a| a.api.revoke_api_key(workspace_id, community_id, api_key_id));
+mutation!(create_intake(workspace_id: WorkspaceId, community_id: CommunityId, req: CreateIntake) -> Intake => |a| a.api.create_intake(workspace_id, community_id, &req));
+mutation!(delete_intake(workspace_id: WorkspaceId, community_id: CommunityId, intake_id: IntakeId) -> () => |a| a.api.delete_intake(workspace_id, community_id, intake_id));
+
+#[tauri::command]
+pub async fn usage(console: State<'_, Console>, account: String, workspace_id: WorkspaceId) -> R<WorkspaceUsage> {
+    console.accounts.get(&account).await?.cache.usage(workspace_id, Utc::now()).await
 }

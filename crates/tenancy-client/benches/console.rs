@@ -74,11 +74,7 @@ async fn main() {
     let delta = t.elapsed();
     assert_eq!(d.applied, 100);
 
-    // Alert volumes for every community (not in the feed), then the aggregate over all of them.
-    for c in &communities {
-        let v = api.alert_volumes(ws, c.id).await.unwrap();
-        cache.put_alert_volumes(c.id, &v).await.unwrap();
-    }
+    // The aggregate over all communities (alert volumes came with the full sync).
     let ids: Vec<CommunityId> = communities.iter().map(|c| c.id).collect();
     let now = chrono::Utc::now();
     let mut runs = Vec::new();

@@ -203,11 +203,20 @@ impl ApiClient {
     pub async fn changes(&self, since: i64, limit: u32) -> Result<ChangeBatch> {
         self.get(&format!("/v1/changes?since={since}&limit={limit}")).await
     }
+    /// The current state of what the feed shows this account (or of one of its workspaces), as
+    /// upserts with the cursor to follow the feed from.
+    pub async fn snapshot(&self, workspace: Option<WorkspaceId>) -> Result<ChangeBatch> {
+        self.get(&format!("/v1/snapshot{}", query(&[("workspace", workspace.map(|w| w.to_string()))]))).await
+    }
     pub async fn permissions(&self) -> Result<Vec<tenancy::permission::CatalogueEntry>> {
         self.get("/v1/permissions").await
     }
     pub async fn alert_volumes(&self, ws: WorkspaceId, community: CommunityId) -> Result<Vec<AlertVolume>> {
         self.get(&format!("/v1/workspaces/{ws}/communities/{community}/alert-volumes")).await
+    }
+    /// Every community's daily alert volumes in one workspace (the last 90 days).
+    pub async fn workspace_alert_volumes(&self, ws: WorkspaceId) -> Result<Vec<AlertVolume>> {
+        self.get(&format!("/v1/workspaces/{ws}/alert-volumes")).await
     }
     pub async fn audit(&self, ws: WorkspaceId, cursor: Option<String>, limit: u32) -> Result<Page<AuditEntry>> {
         self.get(&format!("/v1/workspaces/{ws}/audit{}", query(&[("cursor", cursor), ("limit", Some(limit.to_string()))]))).await

@@ -77,6 +77,21 @@ async fn full_sync_mirrors_what_the_server_shows_and_answers_offline() {
     let server_emails: Vec<_> = server_members.items.iter().map(|m| m.email.to_string()).collect();
     assert_eq!(emails, server_emails);
 
+    // Alert volumes came with the sync: 90 days summed over the workspace's communities.
+    let ids: Vec<CommunityId> = cache.communities(ws.id, None).await.unwrap().iter().map(|c| c.id).collect();
+    let agg = cache.aggregate(ws.id, &ids, chrono::Utc::now()).await.unwrap();
+    assert_eq!(agg.alert_volume.len(), 90);
+    assert!(agg.alert_volume.iter().all(|(_, n)| *n > 0));
+    assert!(agg.members > 0 && agg.api_keys as usize == ids.len());
+
+    // Plan usage from the cache equals the server's.
+    let server_usage = api.usage(ws.id).await.unwrap();
+    let cached_usage = cache.usage(ws.id, chrono::Utc::now()).await.unwrap();
+    assert_eq!(
+        (cached_usage.members, cached_usage.pending_invitations, cached_usage.communities, cached_usage.api_keys, cached_usage.plan),
+        (server_usage.members, server_usage.pending_invitations, server_usage.communities, server_usage.api_keys, server_usage.plan)
+    );
+
     // A mutation shows up after the next delta.
     let c = cache.communities(ws.id, None).await.unwrap()[0].clone();
     let renamed = api
@@ -103,4 +118,117 @@ async fn full_sync_mirrors_what_the_server_shows_and_answers_offline() {
     assert_eq!(e.code, ErrorCode::Offline, "{e:?}");
     assert!(e.message.contains(&url));
     drop(w.dir);
+}
+
+async fn signed_in(w: &World, email: &str, password: &str) -> ApiClient {
+    let api = ApiClient::new(&w.server.url(), email, Arc::new(MemorySecrets::default())).unwrap();
+    api.sign_in(password, None).await.unwrap();
+    api
+}
+
+#[tokio::test]
+async fn every_mutation_kind_reaches_the_server_and_then_the_cache() {
+    let w = world().await;
+    let owner = signed_in(&w, DEMO_EMAIL, DEMO_PASSWORD).await;
+    let cache = Cache::open(&w.dir.path().join("owner.db")).await.unwrap();
+    let resync = || async { sync(&owner, &cache, None, |_| {}).await.unwrap() };
+    resync().await;
+
+    // Workspace lifecycle.
+    let ws = owner
+        .create_workspace(&CreateWorkspace { name: Name::parse("Client Test").unwrap(), slug: Slug::parse("client-test").unwrap(), plan: Some(Plan::Starter), first_community: None })
+        .await
+        .unwrap();
+    let ws = owner.update_workspace(ws.id, &UpdateWorkspace { name: Some(Name::parse("Client Test Renamed").unwrap()), security: None }, Some(ws.version)).await.unwrap();
+    let ws = owner.change_plan(ws.id, Plan::Pro, Some(ws.version)).await.unwrap();
+    resync().await;
+    let cached = cache.workspace(ws.id).await.unwrap().unwrap();
+    assert_eq!((cached.name.as_str(), cached.plan), ("Client Test Renamed", Plan::Pro));
+    let stale = owner.change_plan(ws.id, Plan::Starter, Some(ws.version - 1)).await.unwrap_err();
+    assert_eq!(stale.code, ErrorCode::PreconditionFailed);
+
+    // Communities, intakes, roles.
+    let c = owner
+        .create_community(ws.id, &CreateCommunity { name: Name::parse("Acme").unwrap(), slug: Slug::parse("acme").unwrap(), timezone: Timezone::parse("Europe/Paris").unwrap(), contact_email: None, region: Region::EuWest })
+        .await
+        .unwrap();
+    let c = owner.update_community(ws.id, c.id, &UpdateCommunity { region: Some(Region::Uk), ..Default::default() }, Some(c.version)).await.unwrap();
+    let intake = owner.create_intake(ws.id, c.id, &CreateIntake { name: Name::parse("Acme EDR").unwrap(), kind: "edr".into() }).await.unwrap();
+    let role = owner
+        .create_role(ws.id, &CreateRole { name: Name::parse("EDR watcher").unwrap(), kind: RoleKind::IntakeRestricted, description: String::new(), permissions: vec![Permission::AlertsRead], intake_scope: vec![intake.id] })
+        .await
+        .unwrap();
+    let role = owner.update_role(ws.id, role.id, &UpdateRole { description: Some("reads EDR alerts".into()), ..Default::default() }, Some(role.version)).await.unwrap();
+    resync().await;
+    assert_eq!(cache.communities(ws.id, None).await.unwrap().iter().find(|x| x.id == c.id).unwrap().region, Region::Uk);
+    assert_eq!(cache.intakes(c.id).await.unwrap().len(), 1);
+    assert!(cache.roles(ws.id).await.unwrap().iter().any(|r| r.id == role.id && r.description == "reads EDR alerts"));
+
+    // Invitations: revoke one, accept another.
+    let email = Email::parse("newcomer@client.example").unwrap();
+    let first = owner.invite(ws.id, &CreateInvitation { email: email.clone(), workspace_role: WorkspaceRole::Member, assignments: vec![] }).await.unwrap();
+    owner.revoke_invitation(ws.id, first.id).await.unwrap();
+    let guest = cache.roles(ws.id).await.unwrap().into_iter().find(|r| r.builtin == Some(BuiltinRole::Guest)).unwrap();
+    let inv = owner
+        .invite(ws.id, &CreateInvitation { email: email.clone(), workspace_role: WorkspaceRole::Member, assignments: vec![AssignmentSpec { community_id: c.id, role_id: guest.id, assignment_type: AssignmentType::Pool }] })
+        .await
+        .unwrap();
+    reqwest::Client::new()
+        .post(format!("{}/v1/auth/register", w.server.url()))
+        .json(&serde_json::json!({"email": email, "display_name": "New Comer", "password": "a long enough password"}))
+        .send()
+        .await
+        .unwrap()
+        .error_for_status()
+        .unwrap();
+    let newcomer = signed_in(&w, email.as_str(), "a long enough password").await;
+    let joined = newcomer.accept_invitation(inv.id).await.unwrap();
+    assert_eq!(joined.workspace.id, ws.id);
+    let user = newcomer.me().await.unwrap().user;
+
+    // Member roles, assignments, 2FA reset.
+    owner.change_member_role(ws.id, user.id, WorkspaceRole::Admin, None).await.unwrap();
+    let made = owner.assign_roles(ws.id, user.id, &AssignRoles { assignments: vec![AssignmentSpec { community_id: c.id, role_id: role.id, assignment_type: AssignmentType::Escalation }] }).await.unwrap();
+    resync().await;
+    let detail = cache.member(ws.id, user.id).await.unwrap().unwrap();
+    assert_eq!(detail.member.role, WorkspaceRole::Admin);
+    assert_eq!(detail.assignments.len(), 2, "Guest from the invitation and the restricted role");
+    assert!(detail.permissions.holds(Some(c.id), Permission::AlertsRead));
+    let enrol = newcomer.enrol_totp().await.unwrap();
+    newcomer.verify_totp(&tenancy_server::auth::totp_now(&enrol.secret)).await.unwrap();
+    owner.reset_2fa(ws.id, user.id).await.unwrap();
+    owner.unassign_role(ws.id, made[0].id).await.unwrap();
+    resync().await;
+    let detail = cache.member(ws.id, user.id).await.unwrap().unwrap();
+    assert!(!detail.member.two_factor_enabled);
+    assert_eq!(detail.assignments.len(), 1);
+
+    // API keys.
+    let key = owner.create_api_key(ws.id, c.id, &CreateApiKey { name: Name::parse("SIEM").unwrap(), role_ids: vec![guest.id], expires_in_days: Some(30) }).await.unwrap();
+    assert!(key.secret.starts_with(&key.key.prefix));
+    owner.revoke_api_key(ws.id, c.id, key.key.id).await.unwrap();
+    resync().await;
+    let keys = cache.api_keys(c.id).await.unwrap();
+    assert!(keys.iter().any(|k| k.id == key.key.id && k.revoked_at.is_some()));
+
+    // Removals.
+    owner.delete_role(ws.id, role.id).await.unwrap();
+    owner.delete_intake(ws.id, c.id, intake.id).await.unwrap();
+    owner.remove_member(ws.id, user.id).await.unwrap();
+    resync().await;
+    assert!(cache.member(ws.id, user.id).await.unwrap().is_none());
+    assert!(cache.intakes(c.id).await.unwrap().is_empty());
+    assert!(!cache.roles(ws.id).await.unwrap().iter().any(|r| r.id == role.id));
+
+    // Delete by typed slug; a platform admin restores.
+    let wrong = owner.delete_workspace(ws.id, "client", None).await.unwrap_err();
+    assert_eq!(wrong.code, ErrorCode::Validation);
+    owner.delete_workspace(ws.id, "client-test", None).await.unwrap();
+    resync().await;
+    assert!(!cache.workspaces(None).await.unwrap().iter().any(|x| x.id == ws.id));
+    let admin = signed_in(&w, seed::PLATFORM_ADMIN_EMAIL, DEMO_PASSWORD).await;
+    assert!(admin.deleted_workspaces().await.unwrap().iter().any(|x| x.id == ws.id));
+    admin.restore_workspace(ws.id).await.unwrap();
+    resync().await;
+    assert!(cache.workspaces(None).await.unwrap().iter().any(|x| x.id == ws.id));
 }

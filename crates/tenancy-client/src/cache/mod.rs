@@ -2,6 +2,7 @@
 //! each in one transaction together with the new cursor, so an interrupted sync resumes where
 //! the last committed batch ended and never leaves half a batch behind.
 
+mod bulk;
 pub mod queries;
 
 use crate::error::{ClientError, Result};
@@ -9,9 +10,11 @@ use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, SqlitePool};
+use std::collections::HashMap;
 use std::path::Path;
 use std::str::FromStr;
 use tenancy::api::*;
+use tenancy::{UserId, WorkspaceId};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
@@ -75,7 +78,7 @@ impl Cache {
     /// Forgets everything (for a full resync).
     pub async fn clear(&self) -> Result<()> {
         let mut tx = self.pool.begin().await?;
-        for t in ["workspaces", "communities", "members", "roles", "assignments", "invitations", "invitation_assignments", "api_keys", "intakes", "alert_volumes"] {
+        for t in TABLES {
             sqlx::query(&format!("DELETE FROM {t}")).execute(&mut *tx).await?;
         }
         sqlx::query("UPDATE sync_state SET cursor = 0, last_sync_at = NULL WHERE id = 1").execute(&mut *tx).await?;
@@ -85,13 +88,63 @@ impl Cache {
 
     /// Applies one batch of changes and records the new cursor, atomically.
     pub async fn apply(&self, changes: &[Change], next_since: i64, now: DateTime<Utc>) -> Result<()> {
+        self.apply_batch(changes, &HashMap::new(), next_since, now).await
+    }
+
+    /// Applies one batch of changes and records the new cursor, atomically, following the
+    /// signed-in user's own memberships (as set by [`Cache::set_me`]):
+    /// - when their membership of a workspace is deleted, everything of that workspace is
+    ///   forgotten (the feed sends nothing more about it, so it would go stale forever);
+    /// - when they join a workspace (their membership appears), the workspace's current state
+    ///   from `joined` (its `/v1/snapshot?workspace=`), if given, is written right after, since
+    ///   the changes it had before the cursor were never sent to this cache.
+    pub async fn apply_batch(&self, changes: &[Change], joined: &HashMap<WorkspaceId, Vec<Change>>, next_since: i64, now: DateTime<Utc>) -> Result<()> {
         let mut tx = self.pool.begin().await?;
+        let me: Option<String> = sqlx::query_scalar("SELECT user_json FROM sync_state WHERE id = 1").fetch_one(&mut *tx).await?;
+        let me = me.map(|s| data::<User>(&s)).transpose()?.map(|u| u.id);
+        // Runs of ordinary changes go through `apply_many`; the caller's own membership
+        // changes are handled one by one, because they add or drop whole workspaces.
+        let mut run: Vec<&Change> = Vec::new();
         for c in changes {
-            apply_one(&mut tx, c).await?;
+            let Some((ws, user)) = me.and_then(|me| own_membership(c, me)) else {
+                run.push(c);
+                continue;
+            };
+            apply_many(&mut tx, &std::mem::take(&mut run)).await?;
+            if c.op == ChangeOp::Delete {
+                apply_one(&mut tx, c).await?;
+                forget_workspace(&mut tx, &ws).await?;
+            } else {
+                let was_member = member_exists(&mut tx, &ws, &user).await?;
+                apply_one(&mut tx, c).await?;
+                if let Some(state) = ws.parse().ok().filter(|_| !was_member).and_then(|w: WorkspaceId| joined.get(&w)) {
+                    apply_many(&mut tx, &state.iter().collect::<Vec<_>>()).await?;
+                }
+            }
         }
+        apply_many(&mut tx, &run).await?;
         sqlx::query("UPDATE sync_state SET cursor = ?, last_sync_at = ? WHERE id = 1").bind(next_since).bind(ms(now)).execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// Replaces the whole mirror with a snapshot (`/v1/snapshot`) and its cursor, atomically:
+    /// the full resync when the feed no longer has the cache's cursor.
+    pub async fn replace_all(&self, snapshot: &[Change], cursor: i64, now: DateTime<Utc>) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        for t in TABLES {
+            sqlx::query(&format!("DELETE FROM {t}")).execute(&mut *tx).await?;
+        }
+        apply_many(&mut tx, &snapshot.iter().collect::<Vec<_>>()).await?;
+        sqlx::query("UPDATE sync_state SET cursor = ?, last_sync_at = ? WHERE id = 1").bind(cursor).bind(ms(now)).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Whether the cache holds `user`'s membership of `ws`.
+    pub async fn has_member(&self, ws: WorkspaceId, user: UserId) -> Result<bool> {
+        let mut c = self.pool.acquire().await?;
+        member_exists(&mut c, &ws.to_string(), &user.to_string()).await
     }
 
     /// Marks the mirror as checked against the server without changes.
@@ -100,9 +153,22 @@ impl Cache {
         Ok(())
     }
 
-    pub async fn put_alert_volumes(&self, community: tenancy::CommunityId, vols: &[AlertVolume]) -> Result<()> {
+    /// Workspaces whose alert volumes were never fetched, or not since `before`.
+    pub async fn alert_volumes_due(&self, before: DateTime<Utc>) -> Result<Vec<tenancy::WorkspaceId>> {
+        let rows: Vec<String> = sqlx::query_scalar(
+            "SELECT w.id FROM workspaces w LEFT JOIN alert_volume_state s ON s.workspace_id = w.id WHERE w.deleted = 0 AND (s.fetched_at IS NULL OR s.fetched_at < ?)",
+        )
+        .bind(ms(before))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.iter().filter_map(|r| r.parse().ok()).collect())
+    }
+
+    /// Replaces a workspace's alert volumes with a fresh download.
+    pub async fn put_alert_volumes(&self, ws: tenancy::WorkspaceId, vols: &[AlertVolume], now: DateTime<Utc>) -> Result<()> {
         let mut tx = self.pool.begin().await?;
-        sqlx::query("DELETE FROM alert_volumes WHERE community_id = ?").bind(community.to_string()).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM alert_volumes WHERE community_id IN (SELECT id FROM communities WHERE workspace_id = ?)").bind(ws.to_string()).execute(&mut *tx).await?;
+        sqlx::query("INSERT OR REPLACE INTO alert_volume_state (workspace_id, fetched_at) VALUES (?, ?)").bind(ws.to_string()).bind(ms(now)).execute(&mut *tx).await?;
         for v in vols {
             sqlx::query("INSERT INTO alert_volumes (community_id, day, alerts) VALUES (?,?,?)")
                 .bind(v.community_id.to_string())
@@ -116,6 +182,44 @@ impl Cache {
     }
 }
 
+/// Every table of the mirror, besides `sync_state`.
+const TABLES: [&str; 11] =
+    ["workspaces", "communities", "members", "roles", "assignments", "invitations", "invitation_assignments", "api_keys", "intakes", "alert_volumes", "alert_volume_state"];
+
+/// `(workspace, user)` when `c` is `me`'s own membership of a workspace.
+fn own_membership(c: &Change, me: UserId) -> Option<(String, String)> {
+    if c.kind != EntityKind::Member {
+        return None;
+    }
+    let (ws, user) = c.id.split_once('/')?;
+    (user == me.to_string()).then(|| (ws.to_owned(), user.to_owned()))
+}
+
+async fn member_exists(c: &mut sqlx::SqliteConnection, ws: &str, user: &str) -> Result<bool> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM members WHERE workspace_id = ? AND user_id = ?").bind(ws).bind(user).fetch_one(&mut *c).await?;
+    Ok(n > 0)
+}
+
+/// Drops every row of a workspace the user no longer belongs to.
+async fn forget_workspace(tx: &mut sqlx::SqliteConnection, ws: &str) -> Result<()> {
+    for sql in [
+        "DELETE FROM alert_volumes WHERE community_id IN (SELECT id FROM communities WHERE workspace_id = ?1)",
+        "DELETE FROM alert_volume_state WHERE workspace_id = ?1",
+        "DELETE FROM invitation_assignments WHERE invitation_id IN (SELECT id FROM invitations WHERE workspace_id = ?1)",
+        "DELETE FROM communities WHERE workspace_id = ?1",
+        "DELETE FROM members WHERE workspace_id = ?1",
+        "DELETE FROM roles WHERE workspace_id = ?1",
+        "DELETE FROM assignments WHERE workspace_id = ?1",
+        "DELETE FROM invitations WHERE workspace_id = ?1",
+        "DELETE FROM api_keys WHERE workspace_id = ?1",
+        "DELETE FROM intakes WHERE workspace_id = ?1",
+        "DELETE FROM workspaces WHERE id = ?1",
+    ] {
+        sqlx::query(sql).bind(ws).execute(&mut *tx).await?;
+    }
+    Ok(())
+}
+
 fn field<'a>(v: &'a serde_json::Value, k: &str) -> &'a serde_json::Value {
     &v[k]
 }
@@ -123,7 +227,24 @@ fn s(v: &serde_json::Value, k: &str) -> String {
     field(v, k).as_str().unwrap_or_default().to_owned()
 }
 
-async fn apply_one(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>, c: &Change) -> Result<()> {
+/// Applies changes in order, putting consecutive upserts of one kind into multi-row statements.
+async fn apply_many(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>, changes: &[&Change]) -> Result<()> {
+    let mut i = 0;
+    while i < changes.len() {
+        let c = changes[i];
+        if bulk::bulkable(c) {
+            let n = changes[i..].iter().take_while(|x| x.kind == c.kind && bulk::bulkable(x)).count();
+            bulk::upsert_many(tx, &changes[i..i + n]).await?;
+            i += n;
+        } else {
+            apply_one(tx, c).await?;
+            i += 1;
+        }
+    }
+    Ok(())
+}
+
+async fn apply_one(tx: &mut sqlx::SqliteConnection, c: &Change) -> Result<()> {
     use EntityKind::*;
     let table = match c.kind {
         Workspace => "workspaces",
@@ -138,11 +259,11 @@ async fn apply_one(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>, c: &Change) -> 
     let Some(d) = c.data.as_ref().filter(|_| c.op == ChangeOp::Upsert) else {
         if c.kind == Member {
             let (ws, user) = c.id.split_once('/').unwrap_or_default();
-            sqlx::query("DELETE FROM members WHERE workspace_id = ? AND user_id = ?").bind(ws).bind(user).execute(&mut **tx).await?;
+            sqlx::query("DELETE FROM members WHERE workspace_id = ? AND user_id = ?").bind(ws).bind(user).execute(&mut *tx).await?;
         } else {
-            sqlx::query(&format!("DELETE FROM {table} WHERE id = ?")).bind(&c.id).execute(&mut **tx).await?;
+            sqlx::query(&format!("DELETE FROM {table} WHERE id = ?")).bind(&c.id).execute(&mut *tx).await?;
             if c.kind == Invitation {
-                sqlx::query("DELETE FROM invitation_assignments WHERE invitation_id = ?").bind(&c.id).execute(&mut **tx).await?;
+                sqlx::query("DELETE FROM invitation_assignments WHERE invitation_id = ?").bind(&c.id).execute(&mut *tx).await?;
             }
         }
         return Ok(());
@@ -189,14 +310,14 @@ async fn apply_one(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>, c: &Change) -> 
             .bind(s(d, "assignment_type")),
         Invitation => {
             let inv: tenancy::api::Invitation = data(&json)?;
-            sqlx::query("DELETE FROM invitation_assignments WHERE invitation_id = ?").bind(&c.id).execute(&mut **tx).await?;
+            sqlx::query("DELETE FROM invitation_assignments WHERE invitation_id = ?").bind(&c.id).execute(&mut *tx).await?;
             for a in &inv.assignments {
                 sqlx::query("INSERT INTO invitation_assignments (invitation_id, community_id, role_id, assignment_type) VALUES (?,?,?,?)")
                     .bind(&c.id)
                     .bind(a.community_id.to_string())
                     .bind(a.role_id.to_string())
                     .bind(a.assignment_type.as_str())
-                    .execute(&mut **tx)
+                    .execute(&mut *tx)
                     .await?;
             }
             let status = serde_json::to_value(inv.status).unwrap();
@@ -222,6 +343,6 @@ async fn apply_one(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>, c: &Change) -> 
             .bind(s(d, "community_id"))
             .bind(json),
     };
-    q.execute(&mut **tx).await?;
+    q.execute(&mut *tx).await?;
     Ok(())
 }

@@ -146,6 +146,23 @@ impl Cache {
         r.map(|s| data(&s)).transpose()
     }
 
+    /// Plan usage against its limits, as the cache sees it.
+    pub async fn usage(&self, ws: WorkspaceId, now: DateTime<Utc>) -> Result<WorkspaceUsage> {
+        let w = self.workspace(ws).await?.ok_or_else(|| crate::error::ClientError::new(crate::error::ErrorCode::NotFound, "That workspace is not in this account's cache; sync, or pick another workspace."))?;
+        let r = sqlx::query(
+            "SELECT (SELECT COUNT(*) FROM members WHERE workspace_id = ?1), \
+                    (SELECT COUNT(*) FROM invitations WHERE workspace_id = ?1 AND status = 'pending' AND expires_at > ?2), \
+                    (SELECT COUNT(*) FROM communities WHERE workspace_id = ?1), \
+                    (SELECT COUNT(*) FROM api_keys WHERE workspace_id = ?1 AND revoked = 0)",
+        )
+        .bind(ws.to_string())
+        .bind(now.timestamp_millis())
+        .fetch_one(self.pool())
+        .await?;
+        let n = |i: usize| r.get::<i64, _>(i) as u32;
+        Ok(WorkspaceUsage { plan: w.plan, limits: w.limits, members: n(0), pending_invitations: n(1), communities: n(2), api_keys: n(3) })
+    }
+
     pub async fn communities(&self, ws: WorkspaceId, search: Option<&str>) -> Result<Vec<Community>> {
         let rows = sqlx::query("SELECT data FROM communities WHERE workspace_id = ?1 AND (?2 IS NULL OR lower(name) LIKE ?2 ESCAPE '\\' OR slug LIKE ?2 ESCAPE '\\') ORDER BY name")
             .bind(ws.to_string())

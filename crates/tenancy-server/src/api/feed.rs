@@ -7,7 +7,7 @@ use tenancy::api::*;
 use utoipa_axum::routes;
 
 pub fn routes(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
-    r.routes(routes!(audit_log)).routes(routes!(changes))
+    r.routes(routes!(audit_log)).routes(routes!(changes)).routes(routes!(snapshot))
 }
 
 /// The workspace's audit log, newest first (admin, owner).
@@ -33,4 +33,24 @@ struct Since {
     responses((status = 200, body = ChangeBatch), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 async fn changes(State(s): State<Service>, Caller(ctx): Caller, Query(q): Query<Since>) -> Result<Json<ChangeBatch>> {
     Ok(Json(s.changes(&ctx, q.since, q.limit).await?))
+}
+
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+struct SnapshotScope {
+    /// Only this workspace (its id), e.g. one just joined; absent for every workspace.
+    workspace: Option<String>,
+}
+
+/// The current state of everything the change feed shows the caller, as upserts, with the
+/// sequence number it reflects: rebuild a mirror from it when `/v1/changes` answers 410, or
+/// load a workspace just joined, then follow the feed from `next_since`.
+#[utoipa::path(get, path = "/v1/snapshot", tag = "feed", security(("bearer" = [])), params(SnapshotScope),
+    responses((status = 200, body = ChangeBatch), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+async fn snapshot(State(s): State<Service>, Caller(ctx): Caller, Query(q): Query<SnapshotScope>) -> Result<Json<ChangeBatch>> {
+    let workspace = q
+        .workspace
+        .map(|w| w.parse::<tenancy::WorkspaceId>().map_err(|_| ApiError::validation("workspace must be a workspace id, as the change feed gives it.")))
+        .transpose()?;
+    Ok(Json(s.snapshot(&ctx, workspace).await?))
 }

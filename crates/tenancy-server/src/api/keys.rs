@@ -14,6 +14,7 @@ pub fn routes(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
         .routes(routes!(list_intakes, create_intake))
         .routes(routes!(delete_intake))
         .routes(routes!(alert_volumes))
+        .routes(routes!(workspace_alert_volumes))
 }
 
 const WS: &str = "Workspace id or slug";
@@ -79,5 +80,13 @@ async fn delete_intake(State(s): State<Service>, Caller(ctx): Caller, Path((w, c
     params(("ws" = String, Path, description = WS), ("community" = String, Path, description = "Community id"), DayRange),
     responses((status = 200, body = Vec<AlertVolume>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 async fn alert_volumes(State(s): State<Service>, Caller(ctx): Caller, Path((w, c)): Path<(String, CommunityId)>, Query(d): Query<DayRange>) -> Result<Json<Vec<AlertVolume>>> {
-    Ok(Json(s.alert_volumes(&ctx, &ws(w), c, &d).await?))
+    Ok(Json(s.alert_volumes(&ctx, &ws(w), Some(c), &d).await?))
+}
+
+/// Daily alert volumes of every community of the workspace, in one answer (for aggregated views).
+#[utoipa::path(get, path = "/v1/workspaces/{ws}/alert-volumes", tag = "communities", security(("bearer" = [])),
+    params(("ws" = String, Path, description = WS), DayRange),
+    responses((status = 200, body = Vec<AlertVolume>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+async fn workspace_alert_volumes(State(s): State<Service>, Caller(ctx): Caller, Path(w): Path<String>, Query(d): Query<DayRange>) -> Result<Json<Vec<AlertVolume>>> {
+    Ok(Json(s.alert_volumes(&ctx, &ws(w), None, &d).await?))
 }

@@ -215,11 +215,13 @@ impl Service {
         Ok(user.public())
     }
 
-    /// A user-level change (2FA state) shows in every workspace's member list they are in.
+    /// A user-level change (2FA state) shows in every workspace's member list they are in —
+    /// soft-deleted workspaces included, whose members still follow them in the feed and see
+    /// them again when they are restored.
     pub(crate) async fn fan_out_member_changes(&self, unit: &mut Unit, user: &UserRecord) -> ApiResult<()> {
-        for (ws, _) in unit.tx.memberships(user.id).await? {
-            if let Some(m) = unit.tx.member(ws.id, user.id).await? {
-                unit.change(Some(ws.id), EntityKind::Member, member_key(&m), Some(&m), Some(user.id)).await?;
+        for ws in unit.tx.member_workspaces(user.id).await? {
+            if let Some(m) = unit.tx.member(ws, user.id).await? {
+                unit.change(Some(ws), EntityKind::Member, member_key(&m), Some(&m), Some(user.id)).await?;
             }
         }
         Ok(())

@@ -1,7 +1,9 @@
 //! The audit log and the change feed.
 
 use super::access::scope;
+use super::auth::member_key;
 use super::*;
+use crate::store::{AssignmentQuery, MemberQuery};
 use tenancy::api::*;
 use tenancy::*;
 
@@ -40,4 +42,57 @@ impl Service {
         let next_since = if has_more { changes.last().map(|c| c.seq).unwrap_or(since) } else { latest.max(since) };
         Ok(ChangeBatch { changes, next_since, has_more, latest })
     }
+
+    /// The current state of what the change feed shows the caller, as upserts: every entity of
+    /// every workspace they are a member of (soft-deleted ones included), or of one of them.
+    /// Read in one transaction, so following the feed from `next_since` afterwards misses
+    /// nothing. A client rebuilds its mirror from this when its cursor is older than the feed
+    /// keeps, and fetches one workspace's state when it joins a workspace whose earlier changes
+    /// it never received.
+    pub async fn snapshot(&self, ctx: &Ctx, workspace: Option<WorkspaceId>) -> ApiResult<ChangeBatch> {
+        let mut tx = self.read().await?;
+        let latest = tx.latest_seq().await?;
+        let floor = tx.feed_floor().await?;
+        let mine = tx.member_workspaces(ctx.user.id).await?;
+        let wanted = match workspace {
+            Some(w) if mine.contains(&w) => vec![w],
+            Some(_) => return Err(ApiError::not_found("workspace")),
+            None => mine,
+        };
+        let mut changes = Vec::new();
+        let mut put = |ws: WorkspaceId, kind: EntityKind, id: String, data: serde_json::Value| {
+            changes.push(Change { seq: latest, workspace_id: Some(ws), kind, id, op: ChangeOp::Upsert, data: Some(data), at: ctx.now });
+        };
+        for w in wanted {
+            let Some(ws) = tx.workspace(w).await? else { continue };
+            put(w, EntityKind::Workspace, w.to_string(), to_value(&ws));
+            for r in tx.roles(w).await? {
+                put(w, EntityKind::Role, r.id.to_string(), to_value(&r));
+            }
+            for c in tx.communities(w, None, u32::MAX).await? {
+                for i in tx.intakes(w, c.id).await? {
+                    put(w, EntityKind::Intake, i.id.to_string(), to_value(&i));
+                }
+                for k in tx.api_keys(w, c.id, None, u32::MAX).await? {
+                    put(w, EntityKind::ApiKey, k.id.to_string(), to_value(&k));
+                }
+                put(w, EntityKind::Community, c.id.to_string(), to_value(&c));
+            }
+            for m in tx.members(w, &MemberQuery { limit: u32::MAX, ..Default::default() }).await? {
+                put(w, EntityKind::Member, member_key(&m), to_value(&m));
+            }
+            for a in tx.assignments(w, &AssignmentQuery { limit: u32::MAX, ..Default::default() }).await? {
+                put(w, EntityKind::Assignment, a.id.to_string(), to_value(&a));
+            }
+            for i in tx.invitations(w, None, u32::MAX).await? {
+                put(w, EntityKind::Invitation, i.id.to_string(), to_value(&i.public(ctx.now)));
+            }
+        }
+        // Nothing at or below the floor can be asked for any more.
+        Ok(ChangeBatch { changes, next_since: latest.max(floor), has_more: false, latest })
+    }
+}
+
+fn to_value<T: serde::Serialize>(v: &T) -> serde_json::Value {
+    serde_json::to_value(v).expect("serialisable")
 }

@@ -165,10 +165,13 @@ impl Service {
         unit.commit().await
     }
 
-    pub async fn alert_volumes(&self, ctx: &Ctx, r: &WorkspaceRef, community: CommunityId, range: &DayRange) -> ApiResult<Vec<AlertVolume>> {
+    /// Daily alert volumes of one community, or of every community of the workspace (`None`).
+    pub async fn alert_volumes(&self, ctx: &Ctx, r: &WorkspaceRef, community: Option<CommunityId>, range: &DayRange) -> ApiResult<Vec<AlertVolume>> {
         let mut tx = self.read().await?;
         let (ws, _) = scope(&mut *tx, ctx, r).await?;
-        tx.community(ws.id, community).await?.ok_or_else(|| ApiError::not_found("community"))?;
+        if let Some(c) = community {
+            tx.community(ws.id, c).await?.ok_or_else(|| ApiError::not_found("community"))?;
+        }
         let to = range.to.unwrap_or_else(|| ctx.now.date_naive());
         let from = range.from.unwrap_or(to - Duration::days(89));
         if from > to || (to - from).num_days() > 3660 {

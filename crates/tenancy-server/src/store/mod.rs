@@ -198,6 +198,9 @@ pub trait Tx: Send {
     async fn lock_workspace(&mut self, id: WorkspaceId) -> R<()>;
     /// Live (not deleted) workspaces the user belongs to, by slug.
     async fn memberships(&mut self, user: UserId) -> R<Vec<(Workspace, WorkspaceRole)>>;
+    /// Every workspace the user has a membership in, soft-deleted ones included: the workspaces
+    /// whose changes the feed shows them.
+    async fn member_workspaces(&mut self, user: UserId) -> R<Vec<WorkspaceId>>;
     async fn deleted_workspaces(&mut self) -> R<Vec<Workspace>>;
     async fn workspaces_deleted_before(&mut self, t: DateTime<Utc>) -> R<Vec<WorkspaceId>>;
     /// Remove a workspace and everything in it, its change feed entries included.
@@ -253,7 +256,8 @@ pub trait Tx: Send {
     async fn intakes(&mut self, ws: WorkspaceId, community: CommunityId) -> R<Vec<Intake>>;
     async fn insert_intake(&mut self, i: &Intake) -> R<()>;
     async fn delete_intake(&mut self, ws: WorkspaceId, id: IntakeId) -> R<()>;
-    async fn alert_volumes(&mut self, ws: WorkspaceId, community: CommunityId, from: NaiveDate, to: NaiveDate) -> R<Vec<AlertVolume>>;
+    /// One community's daily volumes, or every community's (`None`), by community then day.
+    async fn alert_volumes(&mut self, ws: WorkspaceId, community: Option<CommunityId>, from: NaiveDate, to: NaiveDate) -> R<Vec<AlertVolume>>;
     async fn insert_alert_volumes(&mut self, ws: WorkspaceId, v: &[AlertVolume]) -> R<()>;
 
     // audit log and change feed

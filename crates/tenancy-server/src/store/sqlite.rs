@@ -373,6 +373,9 @@ impl Tx for SqliteTx {
         )
         .await
     }
+    async fn member_workspaces(&mut self, user: UserId) -> R<Vec<WorkspaceId>> {
+        self.all(q!("SELECT workspace_id FROM members WHERE user_id = ? ORDER BY workspace_id", user.to_string()), |r| parse(r, "workspace_id")).await
+    }
     async fn deleted_workspaces(&mut self) -> R<Vec<Workspace>> {
         self.all(q!("SELECT * FROM workspaces WHERE deleted_at IS NOT NULL ORDER BY deleted_at"), workspace_row).await
     }
@@ -608,11 +611,11 @@ impl Tx for SqliteTx {
         self.exec(q!("DELETE FROM intakes WHERE workspace_id = ? AND id = ?", ws.to_string(), id.to_string())).await?;
         Ok(())
     }
-    async fn alert_volumes(&mut self, ws: WorkspaceId, community: CommunityId, from: NaiveDate, to: NaiveDate) -> R<Vec<AlertVolume>> {
+    async fn alert_volumes(&mut self, ws: WorkspaceId, community: Option<CommunityId>, from: NaiveDate, to: NaiveDate) -> R<Vec<AlertVolume>> {
         self.all(
             q!(
-                "SELECT community_id, day, alerts FROM alert_volumes WHERE workspace_id = ? AND community_id = ? AND day >= ? AND day <= ? ORDER BY day",
-                ws.to_string(), community.to_string(), from.to_string(), to.to_string()
+                "SELECT community_id, day, alerts FROM alert_volumes WHERE workspace_id = ?1 AND (?2 IS NULL OR community_id = ?2) AND day >= ?3 AND day <= ?4 ORDER BY community_id, day",
+                ws.to_string(), community.map(|c| c.to_string()), from.to_string(), to.to_string()
             ),
             |r| Ok(AlertVolume { community_id: parse(r, "community_id")?, day: parse(r, "day")?, alerts: u32_of(r.try_get("alerts")?) }),
         )

@@ -3,7 +3,7 @@
 
 use crate::helpers::*;
 use serde_json::{json, Value};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Reads every change visible to `u` after `since`, following `has_more`; returns the changes
 /// and the next `since`.
@@ -339,4 +339,63 @@ async fn a_since_below_the_feed_floor_is_gone_and_a_negative_since_is_invalid() 
 
     let detail = app.get("/v1/changes?since=-1", &u).await.problem(422, "validation");
     assert!(detail.contains("since"), "{detail}");
+}
+
+#[tokio::test]
+async fn the_snapshot_is_the_state_the_feed_builds_for_the_caller() {
+    let app = TestApp::spawn().await;
+    let owner = app.user("sasha").await;
+    let joiner = app.user("jo").await;
+    let ws = app.workspace(&owner, "snap-co", "starter").await;
+    let other = app.workspace(&joiner, "not-sashas", "starter").await;
+    let c = app.new_community("snap-co", &owner, "depot").await;
+    let base = format!("/v1/workspaces/snap-co/communities/{}", id_of(&c));
+    let intake = app.post(&format!("{base}/intakes"), &owner, json!({"name": "EDR", "kind": "edr"})).await.expect(201);
+    app.post(&format!("{base}/intakes"), &owner, json!({"name": "Firewall", "kind": "firewall"})).await.expect(201);
+    app.delete(&format!("{base}/intakes/{}", id_of(&intake)), &owner).await.expect(204);
+    let guest = app.role_id("snap-co", &owner, "Guest").await;
+    app.post(&format!("{base}/api-keys"), &owner, json!({"name": "Forwarder", "role_ids": [guest]})).await.expect(201);
+    app.add_member("snap-co", &owner, &joiner, "member", json!([grant(&id_of(&c), &guest)])).await;
+    let inv = app.post("/v1/workspaces/snap-co/invitations", &owner, json!({"email": "later@snap.example"})).await.expect(201);
+    app.delete(&format!("/v1/workspaces/snap-co/invitations/{}", id_of(&inv)), &owner).await.expect(200);
+    app.patch("/v1/workspaces/snap-co", &owner, json!({"name": "Snap renamed"})).await.expect(200);
+
+    // Replaying a user's feed from 0 leaves, per entity, its last upsert unless deleted after.
+    for u in [&owner, &joiner] {
+        let (feed, next) = read_all(&app, u, 0, None).await;
+        let mut state = BTreeMap::new();
+        for ch in &feed {
+            let key = (ch["kind"].as_str().unwrap().to_owned(), ch["id"].as_str().unwrap().to_owned());
+            match ch["op"].as_str().unwrap() {
+                "upsert" => state.insert(key, ch["data"].clone()),
+                _ => state.remove(&key),
+            };
+        }
+        let snap = app.get("/v1/snapshot", u).await.expect(200);
+        assert_eq!(snap["next_since"].as_i64(), Some(next), "follow the feed from where the snapshot stands");
+        assert_eq!(snap["has_more"], false);
+        let changes = snap["changes"].as_array().unwrap();
+        assert!(changes.iter().all(|ch| ch["op"] == "upsert"));
+        let got: BTreeMap<_, _> =
+            changes.iter().map(|ch| ((ch["kind"].as_str().unwrap().to_owned(), ch["id"].as_str().unwrap().to_owned()), ch["data"].clone())).collect();
+        assert_eq!(got.len(), changes.len(), "each entity once");
+        assert_eq!(got, state, "the snapshot is what the feed builds");
+    }
+
+    // One workspace of the caller's; another's is not found; a removed member gets nothing.
+    let one = app.get(&format!("/v1/snapshot?workspace={}", id_of(&ws)), &joiner).await.expect(200);
+    assert!(one["changes"].as_array().unwrap().iter().all(|ch| ch["workspace_id"] == ws["id"]));
+    assert!(one["changes"].as_array().unwrap().iter().any(|ch| ch["kind"] == "api_key"));
+    app.get(&format!("/v1/snapshot?workspace={}", id_of(&other)), &owner).await.problem(404, "not-found");
+    app.get("/v1/snapshot?workspace=snap-co", &owner).await.problem(422, "validation");
+    app.delete(&format!("/v1/workspaces/snap-co/members/{}", joiner.id), &owner).await.expect(204);
+    app.get(&format!("/v1/snapshot?workspace={}", id_of(&ws)), &joiner).await.problem(404, "not-found");
+    let all = app.get("/v1/snapshot", &joiner).await.expect(200);
+    assert!(all["changes"].as_array().unwrap().iter().all(|ch| ch["workspace_id"] == other["id"]), "nothing of a workspace left");
+
+    // A deleted workspace stays in its members' snapshot, as deleted (a restore brings it back).
+    app.delete("/v1/workspaces/snap-co?confirm=snap-co", &owner).await.expect(200);
+    let snap = app.get("/v1/snapshot", &owner).await.expect(200);
+    let w = snap["changes"].as_array().unwrap().iter().find(|ch| ch["kind"] == "workspace").unwrap().clone();
+    assert!(w["data"]["deleted_at"].is_string());
 }

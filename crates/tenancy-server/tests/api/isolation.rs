@@ -91,6 +91,7 @@ fn every_route(ws: &str, b: &Ids, member: &str, owner: &str) -> Vec<(Method, Str
         g(format!("{c}/api-keys")),
         g(format!("{c}/intakes")),
         g(format!("{c}/alert-volumes")),
+        g(format!("{w}/alert-volumes")),
         g(format!("{w}/audit")),
         (Method::PATCH, w.clone(), Some(json!({"name": "Hijacked"}))),
         (Method::PATCH, w.clone(), Some(json!({"security": {"require_2fa": true, "session_lifetime_minutes": 60, "inactive_account_days": 30}}))),

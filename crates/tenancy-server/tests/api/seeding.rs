@@ -211,6 +211,11 @@ async fn the_demo_credentials_sign_in_over_http_and_see_three_workspaces() {
         total += cs.len();
         let vols = app.get(&format!("/v1/workspaces/{slug}/communities/{}/alert-volumes", cs[0]["id"].as_str().unwrap()), &demo).await.expect(200);
         assert_eq!(vols.as_array().unwrap().len(), 90, "{slug}: the last 90 days");
+        // The whole workspace in one answer: 90 days for each of its communities, this one's included.
+        let all = app.get(&format!("/v1/workspaces/{slug}/alert-volumes"), &demo).await.expect(200);
+        let all = all.as_array().unwrap();
+        assert_eq!(all.len(), 90 * cs.len(), "{slug}");
+        assert_eq!(all.iter().filter(|v| v["community_id"] == cs[0]["id"]).cloned().collect::<Vec<_>>(), *vols.as_array().unwrap());
         let members = app.get(&format!("/v1/workspaces/{slug}/members?limit=1000"), &demo).await.expect(200);
         assert!(members["items"].as_array().unwrap().len() > 10, "{slug}");
     }
