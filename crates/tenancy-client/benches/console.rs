@@ -124,6 +124,11 @@ async fn main() {
     println!("| first members page, role+10 communities+2FA filter (median of 7) | {} | ≤ 30 ms |", ms(page));
     println!("| first members page, text search (median of 7) | {} | — |", ms(search));
     drop(cache);
+    if std::env::var_os("TENANTRY_BENCH_KEEP_CACHE").is_some() {
+        eprintln!("cache kept at {}", cache_path.display());
+        server.stop().await;
+        return;
+    }
     for s in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{s}", cache_path.display()));
     }

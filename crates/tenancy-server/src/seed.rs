@@ -77,14 +77,13 @@ const INTAKE_KINDS: &[(&str, &str)] = &[("edr", "EDR"), ("firewall", "Firewall")
 
 struct Seeder {
     rng: ChaCha8Rng,
+    ids: u64,
     base: DateTime<Utc>,
     password_hash: String,
     report: SeedReport,
 }
 
-fn id<T: From<uuid::Uuid>>(rng: &mut ChaCha8Rng) -> T {
-    T::from(uuid::Builder::from_random_bytes(rng.gen()).into_uuid())
-}
+
 
 fn name(s: &str) -> Name {
     Name::parse(s).expect("seed names are valid")
@@ -103,7 +102,14 @@ impl Seeder {
         let password_hash = argon2::Argon2::default().hash_password(DEMO_PASSWORD.as_bytes(), &salt).expect("argon2").to_string();
         let base = Utc::now().date_naive().and_time(NaiveTime::MIN).and_utc();
         let report = SeedReport { users: 0, workspaces: 0, communities: 0, assignments: 0, invitations: 0, api_keys: 0 };
-        Self { rng, base, password_hash, report }
+        Self { rng, ids: 0, base, password_hash, report }
+    }
+
+    /// A time-ordered (v7) id, as the server mints them: a fixed start and one millisecond per
+    /// id, random bits from the seeded generator, so the same seed gives the same ids.
+    fn next_id<T: From<uuid::Uuid>>(&mut self) -> T {
+        self.ids += 1;
+        T::from(uuid::Builder::from_unix_timestamp_millis(1_700_000_000_000 + self.ids, &self.rng.gen()).into_uuid())
     }
 
     fn ago(&mut self, max_days: i64) -> DateTime<Utc> {
@@ -127,7 +133,7 @@ impl Seeder {
     async fn user(&mut self, tx: &mut dyn Tx, email: &str, display: &str, two_factor: bool, platform_admin: bool) -> anyhow::Result<UserRecord> {
         let secret: [u8; 20] = self.rng.gen();
         let u = UserRecord {
-            id: id(&mut self.rng),
+            id: self.next_id(),
             email: Email::parse(email)?,
             display_name: display.to_owned(),
             password_hash: self.password_hash.clone(),
@@ -158,7 +164,7 @@ impl Seeder {
 
     async fn workspace(&mut self, tx: &mut dyn Tx, display: &str, slug_s: &str, plan: Plan, owner: &UserRecord) -> anyhow::Result<(Workspace, Vec<Role>)> {
         let ws = Workspace {
-            id: id(&mut self.rng),
+            id: self.next_id(),
             slug: Slug::parse(slug_s)?,
             name: name(display),
             plan,
@@ -173,7 +179,7 @@ impl Seeder {
         let mut roles = Vec::new();
         for b in BuiltinRole::ALL {
             let r = Role {
-                id: id(&mut self.rng),
+                id: self.next_id(),
                 workspace_id: ws.id,
                 name: name(b.name()),
                 kind: RoleKind::Builtin,
@@ -190,7 +196,7 @@ impl Seeder {
         }
         use Permission::*;
         let custom = Role {
-            id: id(&mut self.rng),
+            id: self.next_id(),
             workspace_id: ws.id,
             name: name("Alert triage"),
             kind: RoleKind::Custom,
@@ -226,7 +232,7 @@ impl Seeder {
     async fn community(&mut self, tx: &mut dyn Tx, ws: &Workspace, display: &str, creator: &UserRecord) -> anyhow::Result<(Community, Vec<Intake>)> {
         let tz = TIMEZONES[self.rng.gen_range(0..TIMEZONES.len())];
         let c = Community {
-            id: id(&mut self.rng),
+            id: self.next_id(),
             workspace_id: ws.id,
             slug: slug(display),
             name: name(display),
@@ -243,7 +249,7 @@ impl Seeder {
         let mut kinds = INTAKE_KINDS.to_vec();
         kinds.shuffle(&mut self.rng);
         for (kind, label) in kinds.into_iter().take(n) {
-            let i = Intake { id: id(&mut self.rng), workspace_id: ws.id, community_id: c.id, name: name(&format!("{label} — {display}")), kind: kind.into(), created_at: c.created_at };
+            let i = Intake { id: self.next_id(), workspace_id: ws.id, community_id: c.id, name: name(&format!("{label} — {display}")), kind: kind.into(), created_at: c.created_at };
             tx.insert_intake(&i).await?;
             self.change(tx, ws.id, EntityKind::Intake, i.id.to_string(), &i, None).await?;
             intakes.push(i);
@@ -265,7 +271,7 @@ impl Seeder {
         let secret: [u8; 24] = self.rng.gen();
         let prefix = format!("tnt_{}", &base32(&secret)[..8].to_lowercase());
         let key = ApiKey {
-            id: id(&mut self.rng),
+            id: self.next_id(),
             workspace_id: ws.id,
             community_id: c.id,
             name: name("SIEM forwarder"),
@@ -291,7 +297,7 @@ impl Seeder {
             6..=8 => AssignmentType::Pool,
             _ => AssignmentType::Escalation,
         };
-        let a = RoleAssignment { id: id(&mut self.rng), workspace_id: ws.id, community_id: c.id, user_id: u.id, role_id: role.id, assignment_type: t, created_at: self.ago(400) };
+        let a = RoleAssignment { id: self.next_id(), workspace_id: ws.id, community_id: c.id, user_id: u.id, role_id: role.id, assignment_type: t, created_at: self.ago(400) };
         tx.insert_assignment(&a).await?;
         self.change(tx, ws.id, EntityKind::Assignment, a.id.to_string(), &a, Some(u.id)).await?;
         self.report.assignments += 1;
@@ -317,7 +323,7 @@ impl Seeder {
             let created = self.base - Duration::hours(self.rng.gen_range(1..72));
             let c = &communities[self.rng.gen_range(0..communities.len())];
             let inv = InvitationRecord {
-                id: id(&mut self.rng),
+                id: self.next_id(),
                 workspace_id: ws.id,
                 email: Email::parse(&format!("{f}.invitee{i}@{domain}"))?,
                 workspace_role: WorkspaceRole::Member,
@@ -339,7 +345,7 @@ impl Seeder {
     async fn restricted_role(&mut self, tx: &mut dyn Tx, ws: &Workspace, intake: &Intake) -> anyhow::Result<Role> {
         use Permission::*;
         let r = Role {
-            id: id(&mut self.rng),
+            id: self.next_id(),
             workspace_id: ws.id,
             name: name(&format!("{} only", intake.name.as_str().split(" — ").next().unwrap_or("EDR"))),
             kind: RoleKind::Restricted,

@@ -46,7 +46,11 @@ impl Cache {
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
-            .foreign_keys(false);
+            .foreign_keys(false)
+            // A large MSSP mirror is 100+ MB; with SQLite's default 8 MB page cache a full sync
+            // spends its time evicting and re-reading index pages.
+            .pragma("cache_size", "-131072")
+            .pragma("temp_store", "memory");
         let pool = SqlitePoolOptions::new().max_connections(4).connect_with(opts).await?;
         MIGRATOR.run(&pool).await?;
         Ok(Self { pool })
@@ -169,13 +173,12 @@ impl Cache {
         let mut tx = self.pool.begin().await?;
         sqlx::query("DELETE FROM alert_volumes WHERE community_id IN (SELECT id FROM communities WHERE workspace_id = ?)").bind(ws.to_string()).execute(&mut *tx).await?;
         sqlx::query("INSERT OR REPLACE INTO alert_volume_state (workspace_id, fetched_at) VALUES (?, ?)").bind(ws.to_string()).bind(ms(now)).execute(&mut *tx).await?;
-        for v in vols {
-            sqlx::query("INSERT INTO alert_volumes (community_id, day, alerts) VALUES (?,?,?)")
-                .bind(v.community_id.to_string())
-                .bind(v.day.to_string())
-                .bind(v.alerts as i64)
-                .execute(&mut *tx)
-                .await?;
+        for chunk in vols.chunks(bulk::CHUNK) {
+            let mut qb = sqlx::QueryBuilder::<sqlx::Sqlite>::new("INSERT OR REPLACE INTO alert_volumes (community_id, day, alerts) ");
+            qb.push_values(chunk, |mut row, v| {
+                row.push_bind(v.community_id.to_string()).push_bind(v.day.to_string()).push_bind(v.alerts as i64);
+            });
+            qb.build().execute(&mut *tx).await?;
         }
         tx.commit().await?;
         Ok(())
@@ -227,8 +230,26 @@ fn s(v: &serde_json::Value, k: &str) -> String {
     field(v, k).as_str().unwrap_or_default().to_owned()
 }
 
-/// Applies changes in order, putting consecutive upserts of one kind into multi-row statements.
+/// Applies changes: each kind's changes in their order, kinds one after another (they live in
+/// separate tables, so their relative order does not matter), consecutive upserts of a kind in
+/// multi-row statements. A feed interleaves kinds (a member, then its assignments), so grouping
+/// first turns thousands of small statements into a few large ones.
 async fn apply_many(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>, changes: &[&Change]) -> Result<()> {
+    let mut by_kind: Vec<(tenancy::api::EntityKind, Vec<&Change>)> = Vec::new();
+    for c in changes {
+        match by_kind.iter_mut().find(|(k, _)| *k == c.kind) {
+            Some((_, v)) => v.push(c),
+            None => by_kind.push((c.kind, vec![c])),
+        }
+    }
+    for (_, list) in by_kind {
+        apply_in_order(tx, &list).await?;
+    }
+    Ok(())
+}
+
+/// Applies changes of one kind in order, consecutive upserts in multi-row statements.
+async fn apply_in_order(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>, changes: &[&Change]) -> Result<()> {
     let mut i = 0;
     while i < changes.len() {
         let c = changes[i];

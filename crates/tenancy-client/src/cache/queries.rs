@@ -203,7 +203,8 @@ impl Cache {
             qb.push(" AND 0");
         }
         if restrict_assign {
-            qb.push(" AND EXISTS (SELECT 1 FROM assignments a WHERE a.workspace_id = m.workspace_id AND a.user_id = m.user_id");
+            // Driven from the assignments' indexes (community, role): a few rows, not every member.
+            qb.push(" AND m.user_id IN (SELECT a.user_id FROM assignments a WHERE a.workspace_id = ").push_bind(ws.to_owned());
             Self::assignment_conditions(qb, q, &comms, "a");
             qb.push(")");
         }
@@ -382,7 +383,8 @@ impl Cache {
             qb.push(")");
         };
         let mut matrix: BTreeMap<CommunityId, BTreeMap<RoleId, u64>> = BTreeMap::new();
-        let mut qb = QueryBuilder::<Sqlite>::new("SELECT community_id, role_id, COUNT(DISTINCT user_id) FROM assignments WHERE community_id IN ");
+        // (community, user, role) is unique, so a plain count is the number of people.
+        let mut qb = QueryBuilder::<Sqlite>::new("SELECT community_id, role_id, COUNT(*) FROM assignments WHERE community_id IN ");
         in_list(&mut qb);
         qb.push(" GROUP BY community_id, role_id");
         for r in qb.build().fetch_all(self.pool()).await? {
@@ -391,14 +393,15 @@ impl Cache {
             matrix.entry(c).or_default().insert(role, r.get::<i64, _>(2) as u64);
         }
         let mut role_distribution = BTreeMap::new();
-        let mut qb = QueryBuilder::<Sqlite>::new("SELECT role_id, COUNT(DISTINCT user_id) FROM assignments WHERE community_id IN ");
+        let mut qb = QueryBuilder::<Sqlite>::new("SELECT role_id, COUNT(*) FROM (SELECT DISTINCT role_id, user_id FROM assignments WHERE workspace_id = ");
+        qb.push_bind(ws.to_string()).push(" AND community_id IN ");
         in_list(&mut qb);
-        qb.push(" GROUP BY role_id");
+        qb.push(") GROUP BY role_id");
         for r in qb.build().fetch_all(self.pool()).await? {
             role_distribution.insert(r.get::<String, _>(0).parse().unwrap_or_default(), r.get::<i64, _>(1) as u64);
         }
         let mut qb = QueryBuilder::<Sqlite>::new("SELECT COUNT(*), COALESCE(SUM(m.two_factor), 0) FROM members m WHERE m.workspace_id = ");
-        qb.push_bind(ws.to_string()).push(" AND m.user_id IN (SELECT user_id FROM assignments WHERE community_id IN ");
+        qb.push_bind(ws.to_string()).push(" AND m.user_id IN (SELECT DISTINCT user_id FROM assignments WHERE community_id IN ");
         in_list(&mut qb);
         qb.push(")");
         let r = qb.build().fetch_one(self.pool()).await?;
