@@ -88,11 +88,25 @@ pub async fn sync_with_batch(api: &ApiClient, cache: &Cache, stop: Option<&Atomi
                 }
             }
         }
+        // Workspaces where the user's own roles change: which API keys they may see changes too.
+        let mut rekeyed = HashMap::new();
+        for ws in regranted_workspaces(cache, &batch.changes, me.user.id).await? {
+            if joined.contains_key(&ws) {
+                continue;
+            }
+            match api.snapshot(Some(ws)).await {
+                Ok(s) => {
+                    rekeyed.insert(ws, s.changes.into_iter().filter(|c| c.kind == EntityKind::ApiKey).collect::<Vec<_>>());
+                }
+                Err(e) if e.code == ErrorCode::NotFound => {}
+                Err(e) => return Err(e),
+            }
+        }
         let now = Utc::now();
         if batch.changes.is_empty() && batch.next_since == cursor {
             cache.touch(now).await?;
         } else {
-            cache.apply_batch(&batch.changes, &joined, batch.next_since, now).await?;
+            cache.apply_batch(&batch.changes, &joined, &rekeyed, batch.next_since, now).await?;
         }
         applied += batch.changes.len() as u64;
         let base = if full_resync { 0 } else { start };
@@ -106,6 +120,27 @@ pub async fn sync_with_batch(api: &ApiClient, cache: &Cache, stop: Option<&Atomi
 
 /// Workspaces `me` joins in `changes`: their own membership appears where the cache (or an
 /// earlier change of the batch) has none.
+/// Workspaces already cached in which `changes` alter `me`'s own workspace role or community
+/// roles (and so, possibly, which API keys `me` may list there).
+async fn regranted_workspaces(cache: &Cache, changes: &[Change], me: UserId) -> Result<Vec<WorkspaceId>> {
+    let suffix = format!("/{me}");
+    let mut out: Vec<WorkspaceId> = Vec::new();
+    for c in changes {
+        let ws = match (c.kind, c.op) {
+            (EntityKind::Member, ChangeOp::Upsert) if c.id.ends_with(&suffix) => c.workspace_id,
+            (EntityKind::Assignment, ChangeOp::Upsert) if c.data.as_ref().is_some_and(|d| d["user_id"].as_str() == Some(&me.to_string())) => c.workspace_id,
+            (EntityKind::Assignment, ChangeOp::Delete) if cache.assignment_holder(&c.id).await? == Some(me) => c.workspace_id,
+            _ => None,
+        };
+        if let Some(ws) = ws.filter(|w| !out.contains(w)) {
+            if cache.has_member(ws, me).await? {
+                out.push(ws);
+            }
+        }
+    }
+    Ok(out)
+}
+
 async fn joined_workspaces(cache: &Cache, changes: &[Change], me: UserId) -> Result<Vec<WorkspaceId>> {
     let suffix = format!("/{me}");
     let mut member: HashMap<WorkspaceId, bool> = HashMap::new();

@@ -92,7 +92,7 @@ impl Cache {
 
     /// Applies one batch of changes and records the new cursor, atomically.
     pub async fn apply(&self, changes: &[Change], next_since: i64, now: DateTime<Utc>) -> Result<()> {
-        self.apply_batch(changes, &HashMap::new(), next_since, now).await
+        self.apply_batch(changes, &HashMap::new(), &HashMap::new(), next_since, now).await
     }
 
     /// Applies one batch of changes and records the new cursor, atomically, following the
@@ -102,7 +102,16 @@ impl Cache {
     /// - when they join a workspace (their membership appears), the workspace's current state
     ///   from `joined` (its `/v1/snapshot?workspace=`), if given, is written right after, since
     ///   the changes it had before the cursor were never sent to this cache.
-    pub async fn apply_batch(&self, changes: &[Change], joined: &HashMap<WorkspaceId, Vec<Change>>, next_since: i64, now: DateTime<Utc>) -> Result<()> {
+    /// `rekeyed` holds, per workspace, the API keys the user may now list there (after their own
+    /// roles changed): they replace the workspace's cached keys.
+    pub async fn apply_batch(
+        &self,
+        changes: &[Change],
+        joined: &HashMap<WorkspaceId, Vec<Change>>,
+        rekeyed: &HashMap<WorkspaceId, Vec<Change>>,
+        next_since: i64,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
         let mut tx = self.pool.begin().await?;
         let me: Option<String> = sqlx::query_scalar("SELECT user_json FROM sync_state WHERE id = 1").fetch_one(&mut *tx).await?;
         let me = me.map(|s| data::<User>(&s)).transpose()?.map(|u| u.id);
@@ -127,6 +136,10 @@ impl Cache {
             }
         }
         apply_many(&mut tx, &run).await?;
+        for (ws, keys) in rekeyed {
+            sqlx::query("DELETE FROM api_keys WHERE workspace_id = ?").bind(ws.to_string()).execute(&mut *tx).await?;
+            apply_many(&mut tx, &keys.iter().collect::<Vec<_>>()).await?;
+        }
         sqlx::query("UPDATE sync_state SET cursor = ?, last_sync_at = ? WHERE id = 1").bind(next_since).bind(ms(now)).execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(())
@@ -143,6 +156,12 @@ impl Cache {
         sqlx::query("UPDATE sync_state SET cursor = ?, last_sync_at = ? WHERE id = 1").bind(cursor).bind(ms(now)).execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// Who holds a cached role assignment.
+    pub async fn assignment_holder(&self, assignment: &str) -> Result<Option<UserId>> {
+        let u: Option<String> = sqlx::query_scalar("SELECT user_id FROM assignments WHERE id = ?").bind(assignment).fetch_optional(&self.pool).await?;
+        Ok(u.and_then(|u| u.parse().ok()))
     }
 
     /// Whether the cache holds `user`'s membership of `ws`.

@@ -40,7 +40,13 @@ impl Service {
             return Ok(PurgeReport { purged: due }); // nothing changed, nothing to record
         }
         for id in &due {
+            let members = unit.tx.members(*id, &crate::store::MemberQuery { limit: u32::MAX, ..Default::default() }).await?;
             unit.tx.purge_workspace(*id).await?;
+            // The purge removes the workspace's feed entries; each former member still learns
+            // that their membership is gone, so their mirrors drop the workspace.
+            for m in members {
+                unit.change(Some(*id), EntityKind::Member, format!("{}/{}", m.workspace_id, m.user_id), None::<&()>, Some(m.user_id)).await?;
+            }
         }
         let report = PurgeReport { purged: due };
         unit.audit(None, "workspace.purge", "instance", "purge", NONE, Some(&report)).await?;

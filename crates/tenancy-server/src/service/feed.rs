@@ -1,6 +1,6 @@
 //! The audit log and the change feed.
 
-use super::access::scope;
+use super::access::{effective, scope};
 use super::auth::member_key;
 use super::*;
 use crate::store::{AssignmentQuery, MemberQuery};
@@ -40,7 +40,14 @@ impl Service {
         changes.truncate(limit as usize);
         // Without more changes, the caller is up to date with everything up to `latest`.
         let next_since = if has_more { changes.last().map(|c| c.seq).unwrap_or(since) } else { latest.max(since) };
-        Ok(ChangeBatch { changes, next_since, has_more, latest })
+        let mut keys = KeyReaders::default();
+        let mut visible = Vec::with_capacity(changes.len());
+        for c in changes {
+            if keys.may_see(&mut *tx, ctx, &c).await? {
+                visible.push(c);
+            }
+        }
+        Ok(ChangeBatch { changes: visible, next_since, has_more, latest })
     }
 
     /// The current state of what the change feed shows the caller, as upserts: every entity of
@@ -69,12 +76,16 @@ impl Service {
             for r in tx.roles(w).await? {
                 put(w, EntityKind::Role, r.id.to_string(), to_value(&r));
             }
+            let role = tx.member(w, ctx.user.id).await?.map(|m| m.role);
+            let keys_readable = effective(&mut *tx, w, ctx.user.id, role).await?;
             for c in tx.communities(w, None, u32::MAX).await? {
                 for i in tx.intakes(w, c.id).await? {
                     put(w, EntityKind::Intake, i.id.to_string(), to_value(&i));
                 }
-                for k in tx.api_keys(w, c.id, None, u32::MAX).await? {
-                    put(w, EntityKind::ApiKey, k.id.to_string(), to_value(&k));
+                if keys_readable.holds(Some(c.id), Permission::ApiKeysRead) {
+                    for k in tx.api_keys(w, c.id, None, u32::MAX).await? {
+                        put(w, EntityKind::ApiKey, k.id.to_string(), to_value(&k));
+                    }
                 }
                 put(w, EntityKind::Community, c.id.to_string(), to_value(&c));
             }
@@ -90,6 +101,23 @@ impl Service {
         }
         // Nothing at or below the floor can be asked for any more.
         Ok(ChangeBatch { changes, next_since: latest.max(floor), has_more: false, latest })
+    }
+}
+
+/// API keys are listed only to holders of `api_keys.read` in their community; the feed and the
+/// snapshot follow the same rule, so a mirror never holds keys its user could not list.
+#[derive(Default)]
+struct KeyReaders(std::collections::HashMap<WorkspaceId, EffectivePermissions>);
+
+impl KeyReaders {
+    async fn may_see(&mut self, tx: &mut dyn crate::store::Tx, ctx: &Ctx, c: &Change) -> ApiResult<bool> {
+        let (EntityKind::ApiKey, Some(ws), Some(data)) = (c.kind, c.workspace_id, c.data.as_ref()) else { return Ok(true) };
+        let Some(community) = data["community_id"].as_str().and_then(|s| s.parse::<CommunityId>().ok()) else { return Ok(true) };
+        if !self.0.contains_key(&ws) {
+            let role = tx.member(ws, ctx.user.id).await?.map(|m| m.role);
+            self.0.insert(ws, effective(tx, ws, ctx.user.id, role).await?);
+        }
+        Ok(self.0[&ws].holds(Some(community), Permission::ApiKeysRead))
     }
 }
 

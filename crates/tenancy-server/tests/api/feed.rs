@@ -385,7 +385,13 @@ async fn the_snapshot_is_the_state_the_feed_builds_for_the_caller() {
     // One workspace of the caller's; another's is not found; a removed member gets nothing.
     let one = app.get(&format!("/v1/snapshot?workspace={}", id_of(&ws)), &joiner).await.expect(200);
     assert!(one["changes"].as_array().unwrap().iter().all(|ch| ch["workspace_id"] == ws["id"]));
-    assert!(one["changes"].as_array().unwrap().iter().any(|ch| ch["kind"] == "api_key"));
+    // API keys only for those who may list them: the joiner is a Guest, the owner may.
+    assert!(!one["changes"].as_array().unwrap().iter().any(|ch| ch["kind"] == "api_key"), "a Guest's snapshot has no API keys");
+    app.get(&format!("{base}/api-keys"), &joiner).await.problem(403, "forbidden");
+    let (joiner_feed, _) = read_all(&app, &joiner, 0, None).await;
+    assert!(!joiner_feed.iter().any(|ch| ch["kind"] == "api_key"), "nor has a Guest's feed");
+    let owners = app.get(&format!("/v1/snapshot?workspace={}", id_of(&ws)), &owner).await.expect(200);
+    assert!(owners["changes"].as_array().unwrap().iter().any(|ch| ch["kind"] == "api_key"));
     app.get(&format!("/v1/snapshot?workspace={}", id_of(&other)), &owner).await.problem(404, "not-found");
     app.get("/v1/snapshot?workspace=snap-co", &owner).await.problem(422, "validation");
     app.delete(&format!("/v1/workspaces/snap-co/members/{}", joiner.id), &owner).await.expect(204);

@@ -421,6 +421,15 @@ async fn purge_removes_only_workspaces_deleted_more_than_thirty_days_ago() {
     for table in ["workspaces", "communities", "members", "roles", "assignments", "invitations", "api_keys", "intakes"] {
         assert_eq!(rows(&app, table, &doomed).await, 0, "{table} rows of the purged workspace");
     }
+    // Each former member's feed says their membership is gone, so mirrors drop the workspace;
+    // nothing else of it is left in the feed.
+    for (u, uid) in [(&owner, &owner.id), (&member, &member.id)] {
+        let feed = app.get("/v1/changes?since=0&limit=5000", u).await.expect(200);
+        let of_doomed: Vec<_> = feed["changes"].as_array().unwrap().iter().filter(|c| c["workspace_id"] == doomed.as_str()).collect();
+        assert_eq!(of_doomed.len(), 1, "{of_doomed:?}");
+        assert_eq!((of_doomed[0]["kind"].as_str(), of_doomed[0]["op"].as_str()), (Some("member"), Some("delete")));
+        assert_eq!(of_doomed[0]["id"], format!("{doomed}/{uid}"));
+    }
     app.get("/v1/workspaces/alive", &owner).await.expect(200);
     assert_eq!(rows(&app, "workspaces", &recent).await, 1);
     // A second purge finds nothing; the slug is free again.
