@@ -1,9 +1,10 @@
 //! The IPC boundary without a display: argument validation and the `{code, message}` error shape.
 
+mod common;
+
+use common::invoke;
 use std::sync::Arc;
-use tauri::ipc::{CallbackFn, InvokeBody};
-use tauri::test::{get_ipc_response, mock_builder, INVOKE_KEY};
-use tauri::webview::InvokeRequest;
+use tauri::test::mock_builder;
 use tauri::Manager;
 use tenancy_client::secret::MemorySecrets;
 use tenantry_lib::state::Console;
@@ -19,21 +20,6 @@ fn app(dir: &std::path::Path) -> (tauri::App<tauri::test::MockRuntime>, tauri::W
     (app, webview)
 }
 
-fn invoke(w: &tauri::WebviewWindow<tauri::test::MockRuntime>, cmd: &str, args: serde_json::Value) -> Result<serde_json::Value, serde_json::Value> {
-    get_ipc_response(
-        w,
-        InvokeRequest {
-            cmd: cmd.into(),
-            callback: CallbackFn(0),
-            error: CallbackFn(1),
-            url: "tauri://localhost".parse().unwrap(),
-            body: InvokeBody::Json(args),
-            headers: Default::default(),
-            invoke_key: INVOKE_KEY.to_string(),
-        },
-    )
-    .map(|b| b.deserialize::<serde_json::Value>().unwrap())
-}
 
 #[track_caller]
 fn assert_error(r: Result<serde_json::Value, serde_json::Value>, code: &str, says: &str) {

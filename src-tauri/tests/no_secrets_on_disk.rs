@@ -2,11 +2,12 @@
 //! the preferences file, the cache or the logs. One test per binary: it sets XDG_DATA_HOME and
 //! installs the log capture for the whole process.
 
+mod common;
+
+use common::invoke;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
-use tauri::ipc::{CallbackFn, InvokeBody};
-use tauri::test::{get_ipc_response, mock_builder, INVOKE_KEY};
-use tauri::webview::InvokeRequest;
+use tauri::test::mock_builder;
 use tauri::Manager;
 use tenancy_client::secret::{MemorySecrets, SecretStore};
 use tenantry_lib::state::Console;
@@ -23,20 +24,8 @@ impl Write for Logs {
     }
 }
 
-fn invoke(w: &tauri::WebviewWindow<tauri::test::MockRuntime>, cmd: &str, args: serde_json::Value) -> serde_json::Value {
-    let r = get_ipc_response(
-        w,
-        InvokeRequest {
-            cmd: cmd.into(),
-            callback: CallbackFn(0),
-            error: CallbackFn(1),
-            url: "tauri://localhost".parse().unwrap(),
-            body: InvokeBody::Json(args),
-            headers: Default::default(),
-            invoke_key: INVOKE_KEY.to_string(),
-        },
-    );
-    r.map(|b| b.deserialize::<serde_json::Value>().unwrap()).unwrap_or_else(|e| panic!("{cmd}: {e}"))
+fn call(w: &tauri::WebviewWindow<tauri::test::MockRuntime>, cmd: &str, args: serde_json::Value) -> serde_json::Value {
+    invoke(w, cmd, args).unwrap_or_else(|e| panic!("{cmd}: {e}"))
 }
 
 fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
@@ -76,10 +65,10 @@ fn a_whole_session_leaves_no_token_in_prefs_cache_or_logs() {
     app.manage(Console::new(data_dir.clone(), secrets.clone()));
     let w = tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
 
-    let account = invoke(&w, "add_account", serde_json::json!({"server": server.url(), "email": tenancy_server::seed::DEMO_EMAIL, "password": tenancy_server::seed::DEMO_PASSWORD, "totp": null}));
+    let account = call(&w, "add_account", serde_json::json!({"server": server.url(), "email": tenancy_server::seed::DEMO_EMAIL, "password": tenancy_server::seed::DEMO_PASSWORD, "totp": null}));
     let key = account["key"].as_str().unwrap().to_owned();
-    invoke(&w, "sync_now", serde_json::json!({"account": key}));
-    let wss = invoke(&w, "workspaces", serde_json::json!({"account": key, "search": null}));
+    call(&w, "sync_now", serde_json::json!({"account": key}));
+    let wss = call(&w, "workspaces", serde_json::json!({"account": key, "search": null}));
     assert_eq!(wss.as_array().unwrap().len(), 3);
     let refresh = secrets.get(&key).unwrap().expect("the refresh token is in the secret store");
 
@@ -97,7 +86,7 @@ fn a_whole_session_leaves_no_token_in_prefs_cache_or_logs() {
     assert!(prefs.contains(tenancy_server::seed::DEMO_EMAIL), "{prefs}");
     assert!(checked >= 2, "prefs and cache were scanned ({checked} files)");
 
-    invoke(&w, "sign_out", serde_json::json!({"account": key}));
+    call(&w, "sign_out", serde_json::json!({"account": key}));
     assert!(secrets.get(&key).unwrap().is_none(), "sign-out deletes the secret");
     scan(&mut checked);
     let log = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();

@@ -76,6 +76,12 @@ async fn full_sync_mirrors_what_the_server_shows_and_answers_offline() {
     let emails: Vec<_> = page.rows.iter().map(|r| r.email.clone()).collect();
     let server_emails: Vec<_> = server_members.items.iter().map(|m| m.email.to_string()).collect();
     assert_eq!(emails, server_emails);
+    // Later pages keep the total; past the end there are no rows but still the total.
+    let second = cache.members(&MemberQuery { offset: 10, limit: 10, ..q.clone() }, chrono::Utc::now()).await.unwrap();
+    assert_eq!((second.total, second.rows.first().map(|r| r.email.clone())), (page.total, Some(emails[10].clone())));
+    let beyond = cache.members(&MemberQuery { offset: page.total as u32 + 5, limit: 10, ..q.clone() }, chrono::Utc::now()).await.unwrap();
+    assert!(beyond.rows.is_empty());
+    assert_eq!(beyond.total, page.total);
 
     // Alert volumes came with the sync: 90 days summed over the workspace's communities.
     let ids: Vec<CommunityId> = cache.communities(ws.id, None).await.unwrap().iter().map(|c| c.id).collect();

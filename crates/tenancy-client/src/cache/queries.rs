@@ -262,12 +262,8 @@ impl Cache {
     pub async fn members(&self, q: &MemberQuery, now: DateTime<Utc>) -> Result<MemberPage> {
         let ws = q.workspace_id.map(|w| w.to_string()).unwrap_or_default();
         let now_ms = now.timestamp_millis();
-        let mut count = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM (");
-        Self::member_filter(&mut count, q, &ws, now_ms);
-        count.push(")");
-        let total: i64 = count.build_query_scalar().fetch_one(self.pool()).await?;
-
-        let mut qb = QueryBuilder::<Sqlite>::new("SELECT * FROM (");
+        // One evaluation of the filters gives the page and, through the window, the total.
+        let mut qb = QueryBuilder::<Sqlite>::new("SELECT *, COUNT(*) OVER () AS total FROM (");
         Self::member_filter(&mut qb, q, &ws, now_ms);
         let dir = if q.descending { "DESC" } else { "ASC" };
         let order = match q.sort {
@@ -278,6 +274,17 @@ impl Cache {
         };
         qb.push(format!(") ORDER BY {order} LIMIT ")).push_bind(q.limit.clamp(1, 1000) as i64).push(" OFFSET ").push_bind(q.offset as i64);
         let rows = qb.build().fetch_all(self.pool()).await?;
+        let total: i64 = match rows.first() {
+            Some(r) => r.try_get("total")?,
+            // Past the last page: count on its own.
+            None if q.offset > 0 => {
+                let mut count = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM (");
+                Self::member_filter(&mut count, q, &ws, now_ms);
+                count.push(")");
+                count.build_query_scalar().fetch_one(self.pool()).await?
+            }
+            None => 0,
+        };
 
         let mut out = Vec::with_capacity(rows.len());
         for r in &rows {
@@ -400,8 +407,10 @@ impl Cache {
         for r in qb.build().fetch_all(self.pool()).await? {
             role_distribution.insert(r.get::<String, _>(0).parse().unwrap_or_default(), r.get::<i64, _>(1) as u64);
         }
+        // Per member, a probe of the (workspace, user, community) index: no distinct set to build.
         let mut qb = QueryBuilder::<Sqlite>::new("SELECT COUNT(*), COALESCE(SUM(m.two_factor), 0) FROM members m WHERE m.workspace_id = ");
-        qb.push_bind(ws.to_string()).push(" AND m.user_id IN (SELECT DISTINCT user_id FROM assignments WHERE community_id IN ");
+        qb.push_bind(ws.to_string())
+            .push(" AND EXISTS (SELECT 1 FROM assignments a WHERE a.workspace_id = m.workspace_id AND a.user_id = m.user_id AND a.community_id IN ");
         in_list(&mut qb);
         qb.push(")");
         let r = qb.build().fetch_one(self.pool()).await?;
