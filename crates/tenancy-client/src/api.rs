@@ -206,7 +206,12 @@ impl ApiClient {
     /// The current state of what the feed shows this account (or of one of its workspaces), as
     /// upserts with the cursor to follow the feed from.
     pub async fn snapshot(&self, workspace: Option<WorkspaceId>) -> Result<ChangeBatch> {
-        self.get(&format!("/v1/snapshot{}", query(&[("workspace", workspace.map(|w| w.to_string()))]))).await
+        self.snapshot_of(workspace, None).await
+    }
+    /// The snapshot narrowed to one entity kind.
+    pub async fn snapshot_of(&self, workspace: Option<WorkspaceId>, kind: Option<EntityKind>) -> Result<ChangeBatch> {
+        let kind = kind.map(|k| k.as_str().to_owned());
+        self.get(&format!("/v1/snapshot{}", query(&[("workspace", workspace.map(|w| w.to_string())), ("kind", kind)]))).await
     }
     pub async fn permissions(&self) -> Result<Vec<tenancy::permission::CatalogueEntry>> {
         self.get("/v1/permissions").await

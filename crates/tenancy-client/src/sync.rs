@@ -94,9 +94,9 @@ pub async fn sync_with_batch(api: &ApiClient, cache: &Cache, stop: Option<&Atomi
             if joined.contains_key(&ws) {
                 continue;
             }
-            match api.snapshot(Some(ws)).await {
+            match api.snapshot_of(Some(ws), Some(EntityKind::ApiKey)).await {
                 Ok(s) => {
-                    rekeyed.insert(ws, s.changes.into_iter().filter(|c| c.kind == EntityKind::ApiKey).collect::<Vec<_>>());
+                    rekeyed.insert(ws, s.changes);
                 }
                 Err(e) if e.code == ErrorCode::NotFound => {}
                 Err(e) => return Err(e),

@@ -40,6 +40,8 @@ async fn changes(State(s): State<Service>, Caller(ctx): Caller, Query(q): Query<
 struct SnapshotScope {
     /// Only this workspace (its id), e.g. one just joined; absent for every workspace.
     workspace: Option<String>,
+    /// Only this kind of entity, e.g. `api_key`.
+    kind: Option<EntityKind>,
 }
 
 /// The current state of everything the change feed shows the caller, as upserts, with the
@@ -52,5 +54,5 @@ async fn snapshot(State(s): State<Service>, Caller(ctx): Caller, Query(q): Query
         .workspace
         .map(|w| w.parse::<tenancy::WorkspaceId>().map_err(|_| ApiError::validation("workspace must be a workspace id, as the change feed gives it.")))
         .transpose()?;
-    Ok(Json(s.snapshot(&ctx, workspace).await?))
+    Ok(Json(s.snapshot(&ctx, workspace, q.kind).await?))
 }

@@ -56,7 +56,10 @@ impl Service {
     /// nothing. A client rebuilds its mirror from this when its cursor is older than the feed
     /// keeps, and fetches one workspace's state when it joins a workspace whose earlier changes
     /// it never received.
-    pub async fn snapshot(&self, ctx: &Ctx, workspace: Option<WorkspaceId>) -> ApiResult<ChangeBatch> {
+    /// `kind` narrows it to one entity kind (a client whose roles changed reloads only the API
+    /// keys it may now list).
+    pub async fn snapshot(&self, ctx: &Ctx, workspace: Option<WorkspaceId>, kind: Option<EntityKind>) -> ApiResult<ChangeBatch> {
+        let want = |k: EntityKind| kind.is_none_or(|x| x == k);
         let mut tx = self.read().await?;
         let latest = tx.latest_seq().await?;
         let floor = tx.feed_floor().await?;
@@ -72,31 +75,45 @@ impl Service {
         };
         for w in wanted {
             let Some(ws) = tx.workspace(w).await? else { continue };
-            put(w, EntityKind::Workspace, w.to_string(), to_value(&ws));
-            for r in tx.roles(w).await? {
-                put(w, EntityKind::Role, r.id.to_string(), to_value(&r));
+            if want(EntityKind::Workspace) {
+                put(w, EntityKind::Workspace, w.to_string(), to_value(&ws));
+            }
+            if want(EntityKind::Role) {
+                for r in tx.roles(w).await? {
+                    put(w, EntityKind::Role, r.id.to_string(), to_value(&r));
+                }
             }
             let role = tx.member(w, ctx.user.id).await?.map(|m| m.role);
             let keys_readable = effective(&mut *tx, w, ctx.user.id, role).await?;
             for c in tx.communities(w, None, u32::MAX).await? {
-                for i in tx.intakes(w, c.id).await? {
-                    put(w, EntityKind::Intake, i.id.to_string(), to_value(&i));
+                if want(EntityKind::Intake) {
+                    for i in tx.intakes(w, c.id).await? {
+                        put(w, EntityKind::Intake, i.id.to_string(), to_value(&i));
+                    }
                 }
-                if keys_readable.holds(Some(c.id), Permission::ApiKeysRead) {
+                if want(EntityKind::ApiKey) && keys_readable.holds(Some(c.id), Permission::ApiKeysRead) {
                     for k in tx.api_keys(w, c.id, None, u32::MAX).await? {
                         put(w, EntityKind::ApiKey, k.id.to_string(), to_value(&k));
                     }
                 }
-                put(w, EntityKind::Community, c.id.to_string(), to_value(&c));
+                if want(EntityKind::Community) {
+                    put(w, EntityKind::Community, c.id.to_string(), to_value(&c));
+                }
             }
-            for m in tx.members(w, &MemberQuery { limit: u32::MAX, ..Default::default() }).await? {
-                put(w, EntityKind::Member, member_key(&m), to_value(&m));
+            if want(EntityKind::Member) {
+                for m in tx.members(w, &MemberQuery { limit: u32::MAX, ..Default::default() }).await? {
+                    put(w, EntityKind::Member, member_key(&m), to_value(&m));
+                }
             }
-            for a in tx.assignments(w, &AssignmentQuery { limit: u32::MAX, ..Default::default() }).await? {
-                put(w, EntityKind::Assignment, a.id.to_string(), to_value(&a));
+            if want(EntityKind::Assignment) {
+                for a in tx.assignments(w, &AssignmentQuery { limit: u32::MAX, ..Default::default() }).await? {
+                    put(w, EntityKind::Assignment, a.id.to_string(), to_value(&a));
+                }
             }
-            for i in tx.invitations(w, None, u32::MAX).await? {
-                put(w, EntityKind::Invitation, i.id.to_string(), to_value(&i.public(ctx.now)));
+            if want(EntityKind::Invitation) {
+                for i in tx.invitations(w, None, u32::MAX).await? {
+                    put(w, EntityKind::Invitation, i.id.to_string(), to_value(&i.public(ctx.now)));
+                }
             }
         }
         // Nothing at or below the floor can be asked for any more.

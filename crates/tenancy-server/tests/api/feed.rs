@@ -392,6 +392,13 @@ async fn the_snapshot_is_the_state_the_feed_builds_for_the_caller() {
     assert!(!joiner_feed.iter().any(|ch| ch["kind"] == "api_key"), "nor has a Guest's feed");
     let owners = app.get(&format!("/v1/snapshot?workspace={}", id_of(&ws)), &owner).await.expect(200);
     assert!(owners["changes"].as_array().unwrap().iter().any(|ch| ch["kind"] == "api_key"));
+    // Narrowed to one kind: exactly that kind's entities of the full snapshot.
+    let keys_only = app.get(&format!("/v1/snapshot?workspace={}&kind=api_key", id_of(&ws)), &owner).await.expect(200);
+    let full_keys: Vec<_> = owners["changes"].as_array().unwrap().iter().filter(|ch| ch["kind"] == "api_key").map(|ch| ch["data"].clone()).collect();
+    let narrowed: Vec<_> = keys_only["changes"].as_array().unwrap().iter().map(|ch| ch["data"].clone()).collect();
+    assert!(!narrowed.is_empty());
+    assert_eq!(narrowed, full_keys);
+    app.get(&format!("/v1/snapshot?workspace={}&kind=widget", id_of(&ws)), &owner).await.problem(422, "validation");
     app.get(&format!("/v1/snapshot?workspace={}", id_of(&other)), &owner).await.problem(404, "not-found");
     app.get("/v1/snapshot?workspace=snap-co", &owner).await.problem(422, "validation");
     app.delete(&format!("/v1/workspaces/snap-co/members/{}", joiner.id), &owner).await.expect(204);
