@@ -4,6 +4,9 @@ fn main() {
     // capability grants (capabilities/default.json).
     let manifest = tauri_build::AppManifest::new().commands(&[
         "demo_hint",
+        "ui_prefs",
+        "all_communities",
+        "save_ui_prefs",
         "list_accounts",
         "add_account",
         "sign_out",

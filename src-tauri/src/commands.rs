@@ -1,7 +1,7 @@
 //! The commands the UI calls. Each validates its arguments, calls `tenancy-client`, and returns
 //! data or a `{code, message}` error.
 
-use crate::state::{self, Console, DemoHint};
+use crate::state::{self, Console, DemoHint, UiPrefs};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Emitter, Runtime, State};
@@ -16,7 +16,7 @@ type R<T> = Result<T, ClientError>;
 
 pub fn handler<RT: Runtime>() -> impl Fn(tauri::ipc::Invoke<RT>) -> bool + Send + Sync + 'static {
     tauri::generate_handler![
-        demo_hint, list_accounts, add_account, sign_out, sync_now, sync_status, workspaces, communities, roles, members, member,
+        demo_hint, ui_prefs, save_ui_prefs, all_communities, list_accounts, add_account, sign_out, sync_now, sync_status, workspaces, communities, roles, members, member,
         aggregate, invitations, api_keys, usage, create_workspace, update_workspace, change_plan, delete_workspace, restore_workspace,
         create_community, update_community, invite, revoke_invitation, accept_invitation, change_member_role, remove_member, reset_2fa,
         assign_roles, unassign_role, create_role, update_role, delete_role, create_api_key, revoke_api_key, create_intake, delete_intake
@@ -59,6 +59,22 @@ async fn view(a: &tenancy_client::accounts::Account) -> R<AccountView> {
 #[tauri::command]
 pub async fn demo_hint() -> Option<DemoHint> {
     Console::demo_hint()
+}
+
+#[tauri::command]
+pub async fn ui_prefs<RT: Runtime>(app: AppHandle<RT>) -> UiPrefs {
+    state::ui_prefs(&app)
+}
+
+#[tauri::command]
+pub async fn save_ui_prefs<RT: Runtime>(app: AppHandle<RT>, mut prefs: UiPrefs) -> R<UiPrefs> {
+    if let Some(bad) = prefs.colours.values().find(|c| c.len() > 32 || !c.chars().all(|ch| ch.is_ascii_alphanumeric() || "#(),.% -".contains(ch))) {
+        return Err(invalid(format!("\"{bad}\" is not a colour; use a value such as #1f6feb.")));
+    }
+    prefs.recents.truncate(state::MAX_RECENTS);
+    prefs.favourites.dedup();
+    state::save_ui_prefs(&app, &prefs)?;
+    Ok(prefs)
 }
 
 #[tauri::command]
@@ -120,6 +136,11 @@ pub async fn workspaces(console: State<'_, Console>, account: String, search: Op
 #[tauri::command]
 pub async fn communities(console: State<'_, Console>, account: String, workspace_id: WorkspaceId, search: Option<String>) -> R<Vec<Community>> {
     console.accounts.get(&account).await?.cache.communities(workspace_id, search.as_deref()).await
+}
+
+#[tauri::command]
+pub async fn all_communities(console: State<'_, Console>, account: String) -> R<Vec<Community>> {
+    console.accounts.get(&account).await?.cache.all_communities().await
 }
 
 #[tauri::command]

@@ -60,6 +60,36 @@ fn store_error(e: impl std::fmt::Display) -> ClientError {
     ClientError::new(ErrorCode::Internal, format!("The preferences file could not be used ({e})."))
 }
 
+/// The user's own labels and habits, kept in the preferences file (never a secret).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct UiPrefs {
+    /// Palette item keys (`workspace:<id>`, `community:<id>`) pinned by the user.
+    #[serde(default)]
+    pub favourites: Vec<String>,
+    /// Most recent first; at most 20.
+    #[serde(default)]
+    pub recents: Vec<String>,
+    /// Workspace id → a CSS colour the user picked.
+    #[serde(default)]
+    pub colours: std::collections::BTreeMap<String, String>,
+    /// Workspace ids the user marked as production (destructive changes ask first).
+    #[serde(default)]
+    pub production: Vec<String>,
+}
+
+pub const MAX_RECENTS: usize = 20;
+
+pub fn ui_prefs<R: Runtime>(app: &AppHandle<R>) -> UiPrefs {
+    app.store(PREFS).ok().and_then(|s| s.get("ui")).and_then(|v| serde_json::from_value(v).ok()).unwrap_or_default()
+}
+
+pub fn save_ui_prefs<R: Runtime>(app: &AppHandle<R>, prefs: &UiPrefs) -> Result<(), ClientError> {
+    let store = app.store(PREFS).map_err(store_error)?;
+    store.set("ui", serde_json::to_value(prefs).map_err(store_error)?);
+    store.save().map_err(store_error)
+}
+
 pub fn remembered<R: Runtime>(app: &AppHandle<R>) -> Vec<AccountRef> {
     app.store(PREFS)
         .ok()

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::invoke;
+use common::{invoke, isolated_data_home};
 use std::sync::Arc;
 use tauri::test::mock_builder;
 use tauri::Manager;
@@ -10,11 +10,13 @@ use tenancy_client::secret::MemorySecrets;
 use tenantry_lib::state::Console;
 
 fn app(dir: &std::path::Path) -> (tauri::App<tauri::test::MockRuntime>, tauri::WebviewWindow<tauri::test::MockRuntime>) {
+    let home = isolated_data_home();
     let app = mock_builder()
         .plugin(tauri_plugin_store::Builder::default().build())
         .invoke_handler(tenantry_lib::commands::handler())
         .build(tauri::generate_context!("../tauri.conf.json"))
         .expect("app");
+    assert!(app.path().app_data_dir().unwrap().starts_with(home), "prefs stay in the test's directory");
     app.manage(Console::new(dir.to_path_buf(), Arc::new(MemorySecrets::default())));
     let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
     (app, webview)
@@ -85,4 +87,17 @@ fn the_webview_gets_no_plugin_it_does_not_need() {
     // The store plugin is used by Rust only; the webview may not read or write its files.
     let e = invoke(&w, "plugin:store|load", serde_json::json!({"path": "prefs.json"})).unwrap_err();
     assert!(e.as_str().unwrap_or_default().contains("not allowed"), "{e}");
+}
+
+#[test]
+fn ui_preferences_round_trip_and_refuse_bad_colours() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_app, w) = app(dir.path());
+    let bad = invoke(&w, "save_ui_prefs", serde_json::json!({"prefs": {"colours": {"ws": "red; background: url(x)"}}}));
+    assert_eq!(bad.unwrap_err()["code"], "validation");
+    let recents: Vec<String> = (0..25).map(|i| format!("workspace:{i}")).collect();
+    let saved = invoke(&w, "save_ui_prefs", serde_json::json!({"prefs": {"favourites": ["workspace:1"], "recents": recents, "colours": {"ws": "#1f6feb"}, "production": ["ws"]}})).unwrap();
+    assert_eq!(saved["recents"].as_array().unwrap().len(), 20, "recents are capped");
+    let read = invoke(&w, "ui_prefs", serde_json::json!({})).unwrap();
+    assert_eq!(read, saved);
 }

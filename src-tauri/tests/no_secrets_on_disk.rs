@@ -39,8 +39,7 @@ fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
 
 #[test]
 fn a_whole_session_leaves_no_token_in_prefs_cache_or_logs() {
-    let home = tempfile::tempdir().unwrap();
-    std::env::set_var("XDG_DATA_HOME", home.path().join("data"));
+    let home = common::isolated_data_home();
     let logs = Logs::default();
     let sink = logs.clone();
     tracing_subscriber::fmt().with_env_filter("debug").with_writer(move || sink.clone()).init();
@@ -48,7 +47,7 @@ fn a_whole_session_leaves_no_token_in_prefs_cache_or_logs() {
     // A real seeded server.
     let rt = tokio::runtime::Runtime::new().unwrap();
     let server = rt.block_on(async {
-        let url = format!("sqlite://{}", home.path().join("server.db").display());
+        let url = format!("sqlite://{}", home.join("server.db").display());
         let store = tenancy_server::SqliteStore::open(&url).await.unwrap();
         tenancy_server::seed::run(&store, tenancy_server::seed::Profile::Demo, 5).await.unwrap();
         tenancy_server::start(Arc::new(store), "127.0.0.1:0".parse().unwrap()).await.unwrap()
@@ -60,7 +59,7 @@ fn a_whole_session_leaves_no_token_in_prefs_cache_or_logs() {
         .build(tauri::generate_context!("../tauri.conf.json"))
         .unwrap();
     let data_dir = app.path().app_data_dir().unwrap();
-    assert!(data_dir.starts_with(home.path()), "{}", data_dir.display());
+    assert!(data_dir.starts_with(home), "{}", data_dir.display());
     let secrets = Arc::new(MemorySecrets::default());
     app.manage(Console::new(data_dir.clone(), secrets.clone()));
     let w = tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();

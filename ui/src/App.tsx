@@ -9,6 +9,10 @@ import type { Progress } from "./bindings/Progress";
 import type { Workspace } from "./bindings/Workspace";
 import { asClientError, call, onSyncProgress } from "./ipc";
 import { age } from "./format";
+import { useHotkey } from "./hotkeys";
+import { visit, type PaletteItem } from "./palette";
+import { Palette } from "./Palette";
+import type { UiPrefs } from "./bindings/UiPrefs";
 
 const PAGE = 50;
 
@@ -175,6 +179,26 @@ function ConsoleView(props: { account: AccountView; accounts: AccountView[]; onS
     return () => { un.then((f) => f()); };
   }, [account.key, loadWorkspaces, sync]);
 
+  const [prefs, setPrefs] = useState<UiPrefs>({ favourites: [], recents: [], colours: {}, production: [] });
+  const [paletteOpen, setPaletteOpen] = useState(false);
+  const [paletteItems, setPaletteItems] = useState<PaletteItem[]>([]);
+  useEffect(() => { call("ui_prefs", {}).then(setPrefs).catch(() => {}); }, []);
+  const savePrefs = useCallback((p: UiPrefs) => { setPrefs(p); call("save_ui_prefs", { prefs: p }).then(setPrefs).catch(() => {}); }, []);
+  useHotkey("palette", () => setPaletteOpen(true));
+  useHotkey("sync", () => { if (progress === null) sync(); });
+  useEffect(() => {
+    if (!paletteOpen) return;
+    call("all_communities", { account: account.key })
+      .then((cs) => {
+        const names = new Map(workspaces.map((w) => [w.id, w.name]));
+        setPaletteItems([
+          ...workspaces.map((w): PaletteItem => ({ key: `workspace:${w.id}`, label: w.name, detail: w.slug, kind: "workspace" })),
+          ...cs.map((c): PaletteItem => ({ key: `community:${c.id}:${c.workspace_id}`, label: c.name, detail: names.get(c.workspace_id) ?? "", kind: "community" })),
+        ]);
+      })
+      .catch(() => setPaletteItems(workspaces.map((w) => ({ key: `workspace:${w.id}`, label: w.name, detail: w.slug, kind: "workspace" }))));
+  }, [paletteOpen, account.key, workspaces]);
+
   const ws = workspaces.find((w) => w.id === wsId) ?? null;
   useEffect(() => {
     const title = ws ? `${ws.name} — Tenantry` : "Tenantry";
@@ -182,10 +206,27 @@ function ConsoleView(props: { account: AccountView; accounts: AccountView[]; onS
     getCurrentWindow().setTitle(title).catch(() => {});
   }, [ws]);
 
+  const colour = ws ? (prefs.colours[ws.id] ?? colourOf(ws.slug)) : "gray";
+  const production = ws ? prefs.production.includes(ws.id) : false;
   return (
     <div className="console">
-      <header style={{ borderTopColor: ws ? colourOf(ws.slug) : undefined }}>
-        <span className="ws-dot" style={{ background: ws ? colourOf(ws.slug) : "gray" }} aria-hidden />
+      {paletteOpen && (
+        <Palette
+          items={paletteItems}
+          favourites={prefs.favourites}
+          recents={prefs.recents}
+          onClose={() => setPaletteOpen(false)}
+          onToggleFavourite={(k) => savePrefs({ ...prefs, favourites: prefs.favourites.includes(k) ? prefs.favourites.filter((f) => f !== k) : [...prefs.favourites, k] })}
+          onPick={(item) => {
+            const [kind, id, parent] = item.key.split(":");
+            setWsId(kind === "workspace" ? id : parent);
+            savePrefs({ ...prefs, recents: visit(prefs.recents, item.key) });
+            setPaletteOpen(false);
+          }}
+        />
+      )}
+      <header style={{ borderTopColor: colour }}>
+        <span className="ws-dot" style={{ background: colour }} aria-hidden />
         <label className="switcher">
           <span className="sr-only">Workspace</span>
           <select aria-label="Workspace" value={wsId ?? ""} onChange={(e) => setWsId(e.target.value)}>
@@ -193,6 +234,13 @@ function ConsoleView(props: { account: AccountView; accounts: AccountView[]; onS
           </select>
         </label>
         <h1 className="ws-name">{ws?.name ?? "No workspace"}</h1>
+        {production && <span className="badge production" title="Marked as production: destructive changes ask for confirmation">production</span>}
+        {ws && (
+          <label className="muted small">
+            <input type="checkbox" checked={production} onChange={(e) => savePrefs({ ...prefs, production: e.target.checked ? [...prefs.production, ws.id] : prefs.production.filter((p) => p !== ws.id) })} /> production
+          </label>
+        )}
+        <button className="muted" onClick={() => setPaletteOpen(true)} title="Command palette (Ctrl+K)">Go to… Ctrl+K</button>
         <span className="spacer" />
         <select aria-label="Account" value={account.key} onChange={(e) => props.onSwitchAccount(e.target.value)}>
           {props.accounts.map((a) => <option key={a.key} value={a.key}>{a.email} — {a.server}</option>)}

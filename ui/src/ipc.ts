@@ -16,10 +16,14 @@ import type { Role } from "./bindings/Role";
 import type { SyncOutcome } from "./bindings/SyncOutcome";
 import type { SyncProgressEvent } from "./bindings/SyncProgressEvent";
 import type { SyncState } from "./bindings/SyncState";
+import type { UiPrefs } from "./bindings/UiPrefs";
 import type { Workspace } from "./bindings/Workspace";
 
 type Commands = {
   demo_hint: [Record<string, never>, DemoHint | null];
+  ui_prefs: [Record<string, never>, UiPrefs];
+  save_ui_prefs: [{ prefs: UiPrefs }, UiPrefs];
+  all_communities: [{ account: string }, Community[]];
   list_accounts: [Record<string, never>, AccountView[]];
   add_account: [{ server: string; email: string; password: string; totp: string | null }, AccountView];
   sign_out: [{ account: string }, null];

@@ -83,6 +83,15 @@ async fn full_sync_mirrors_what_the_server_shows_and_answers_offline() {
     assert!(beyond.rows.is_empty());
     assert_eq!(beyond.total, page.total);
 
+    // The palette's list: every community of every workspace, once.
+    let all = cache.all_communities().await.unwrap();
+    let mut per_ws = 0;
+    for m in &me.memberships {
+        per_ws += cache.communities(m.workspace.id, None).await.unwrap().len();
+    }
+    assert_eq!(all.len(), per_ws);
+    assert!(all.len() >= 40);
+
     // Alert volumes came with the sync: 90 days summed over the workspace's communities.
     let ids: Vec<CommunityId> = cache.communities(ws.id, None).await.unwrap().iter().map(|c| c.id).collect();
     let agg = cache.aggregate(ws.id, &ids, chrono::Utc::now()).await.unwrap();

@@ -20,3 +20,15 @@ pub fn invoke(w: &tauri::WebviewWindow<MockRuntime>, cmd: &str, args: serde_json
     )
     .map(|b| b.deserialize::<serde_json::Value>().unwrap())
 }
+
+/// Points the app data directory (where tauri-plugin-store writes prefs.json) at a temporary
+/// directory for this test process, so tests never touch the developer's own preferences.
+pub fn isolated_data_home() -> &'static std::path::Path {
+    static HOME: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    HOME.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        std::env::set_var("XDG_DATA_HOME", dir.path());
+        dir
+    })
+    .path()
+}

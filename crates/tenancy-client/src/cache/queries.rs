@@ -172,6 +172,14 @@ impl Cache {
         rows.iter().map(|r| data(r.get::<&str, _>(0))).collect()
     }
 
+    /// Every community of every live workspace (for the command palette), by name.
+    pub async fn all_communities(&self) -> Result<Vec<Community>> {
+        let rows = sqlx::query("SELECT c.data FROM communities c JOIN workspaces w ON w.id = c.workspace_id WHERE w.deleted = 0 ORDER BY c.name")
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(|r| data(r.get::<&str, _>(0))).collect()
+    }
+
     pub async fn roles(&self, ws: WorkspaceId) -> Result<Vec<Role>> {
         let rows = sqlx::query("SELECT data FROM roles WHERE workspace_id = ? ORDER BY kind != 'builtin', name").bind(ws.to_string()).fetch_all(self.pool()).await?;
         rows.iter().map(|r| data(r.get::<&str, _>(0))).collect()

@@ -1,0 +1,73 @@
+import { describe, expect, it } from "vitest";
+import { fuzzyScore, searchPalette, visit, type PaletteItem } from "./palette";
+import { describe as describeKey, HOTKEYS, matches } from "./hotkeys";
+
+const ws = (id: string, label: string, detail = ""): PaletteItem => ({ key: `workspace:${id}`, label, detail, kind: "workspace" });
+
+describe("fuzzyScore", () => {
+  it("refuses text missing a letter or with letters out of order", () => {
+    expect(fuzzyScore("nwz", "Northwind Security")).toBeNull();
+    expect(fuzzyScore("dn", "Northwind")).toBeNull();
+  });
+  it("ranks a prefix over a word start over scattered letters", () => {
+    const prefix = fuzzyScore("nor", "Northwind Security")!;
+    const wordStart = fuzzyScore("sec", "Northwind Security")!;
+    const scattered = fuzzyScore("nrt", "Northwind Security")!;
+    expect(prefix).toBeGreaterThan(wordStart);
+    expect(wordStart).toBeGreaterThan(scattered);
+  });
+  it("is case-insensitive and ignores spaces in the query", () => {
+    expect(fuzzyScore("ACME corp", "acme-corp")).not.toBeNull();
+  });
+});
+
+describe("searchPalette", () => {
+  const items = [ws("1", "Northwind Security", "northwind-mssp"), ws("2", "Sentinel Shield MSSP", "sentinel-shield"), ws("3", "Globex Corporation", "globex")];
+
+  it("finds by label or detail, best first", () => {
+    expect(searchPalette(items, "sent", [], []).map((r) => r.key)).toEqual(["workspace:2"]);
+    expect(searchPalette(items, "globex", [], [])[0].key).toBe("workspace:3");
+    expect(searchPalette(items, "mssp", [], []).map((r) => r.key).sort()).toEqual(["workspace:1", "workspace:2"]);
+    expect(searchPalette(items, "zzz", [], [])).toEqual([]);
+  });
+
+  it("lifts favourites and recents among equal matches", () => {
+    const twins = [ws("a", "Acme Prod"), ws("b", "Acme Prod")];
+    expect(searchPalette(twins, "acme", ["workspace:b"], [])[0].key).toBe("workspace:b");
+    expect(searchPalette(twins, "acme", [], ["workspace:b"])[0].key).toBe("workspace:b");
+  });
+
+  it("shows recents then favourites for an empty query, skipping unknown keys", () => {
+    const r = searchPalette(items, "", ["workspace:3", "workspace:1"], ["workspace:1", "workspace:gone", "workspace:2"]);
+    expect(r.map((x) => x.key)).toEqual(["workspace:1", "workspace:2", "workspace:3"]);
+    expect(r[0].favourite && r[0].recent).toBe(true);
+  });
+
+  it("caps the list", () => {
+    const many = Array.from({ length: 10_000 }, (_, i) => ({ key: `community:${i}`, label: `Client ${i}`, detail: "Titan MSSP", kind: "community" as const }));
+    expect(searchPalette(many, "client 99", [], [], 50)).toHaveLength(50);
+    expect(searchPalette(many, "client 9999", [], [], 50)[0].key).toBe("community:9999");
+  });
+});
+
+describe("recents", () => {
+  it("moves a visit to the front without duplicates, capped", () => {
+    expect(visit(["a", "b", "c"], "b")).toEqual(["b", "a", "c"]);
+    expect(visit(["a", "b"], "c", 2)).toEqual(["c", "a"]);
+  });
+});
+
+describe("hotkeys", () => {
+  const key = (k: string, o: Partial<KeyboardEvent> = {}) => ({ key: k, ctrlKey: false, metaKey: false, shiftKey: false, altKey: false, ...o });
+  it("Ctrl+K and Cmd+K open the palette, K alone does not", () => {
+    expect(matches(key("k", { ctrlKey: true }), HOTKEYS.palette)).toBe(true);
+    expect(matches(key("K", { metaKey: true }), HOTKEYS.palette)).toBe(true);
+    expect(matches(key("k"), HOTKEYS.palette)).toBe(false);
+    expect(matches(key("k", { ctrlKey: true, shiftKey: true }), HOTKEYS.palette)).toBe(false);
+  });
+  it("every shortcut is distinct and described", () => {
+    const seen = new Set(Object.values(HOTKEYS).map((h) => describeKey(h)));
+    expect(seen.size).toBe(Object.keys(HOTKEYS).length);
+    expect(describeKey(HOTKEYS.sync)).toBe("Ctrl+Shift+R");
+  });
+});
