@@ -5,7 +5,7 @@
 use crate::error::Result;
 use chrono::DateTime;
 use serde_json::Value;
-use sqlx::{QueryBuilder, Sqlite, Transaction};
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 use tenancy::api::{Change, ChangeOp, EntityKind};
 
 /// Rows per statement: well under SQLite's variable limit for the widest table (8 columns).
@@ -70,7 +70,7 @@ pub fn bulkable(c: &Change) -> bool {
 
 /// Upserts `changes` (all of one kind, all [`bulkable`]) in statements of up to [`CHUNK`] rows.
 /// Later rows win over earlier ones for the same key, as applying them one by one would.
-pub async fn upsert_many(tx: &mut Transaction<'_, Sqlite>, changes: &[&Change]) -> Result<()> {
+pub async fn upsert_many(tx: &mut SqliteConnection, changes: &[&Change]) -> Result<()> {
     let Some(first) = changes.first() else { return Ok(()) };
     let (table, cols) = layout(first.kind).expect("bulkable kinds have a layout");
     for chunk in changes.chunks(CHUNK) {
@@ -84,7 +84,7 @@ pub async fn upsert_many(tx: &mut Transaction<'_, Sqlite>, changes: &[&Change]) 
                 };
             }
         });
-        qb.build().execute(&mut **tx).await?;
+        qb.build().execute(&mut *tx).await?;
     }
     Ok(())
 }

@@ -242,12 +242,6 @@ async fn forget_workspace(tx: &mut sqlx::SqliteConnection, ws: &str) -> Result<(
     Ok(())
 }
 
-fn field<'a>(v: &'a serde_json::Value, k: &str) -> &'a serde_json::Value {
-    &v[k]
-}
-fn s(v: &serde_json::Value, k: &str) -> String {
-    field(v, k).as_str().unwrap_or_default().to_owned()
-}
 
 /// Applies changes: each kind's changes in their order, kinds one after another (they live in
 /// separate tables, so their relative order does not matter), consecutive upserts of a kind in
@@ -285,104 +279,50 @@ async fn apply_in_order(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>, changes: &
 }
 
 async fn apply_one(tx: &mut sqlx::SqliteConnection, c: &Change) -> Result<()> {
-    use EntityKind::*;
-    let table = match c.kind {
-        Workspace => "workspaces",
-        Community => "communities",
-        Member => "members",
-        Role => "roles",
-        Assignment => "assignments",
-        Invitation => "invitations",
-        ApiKey => "api_keys",
-        Intake => "intakes",
-    };
+    if bulk::bulkable(c) {
+        return bulk::upsert_many(tx, &[c]).await;
+    }
     let Some(d) = c.data.as_ref().filter(|_| c.op == ChangeOp::Upsert) else {
-        if c.kind == Member {
-            let (ws, user) = c.id.split_once('/').unwrap_or_default();
-            sqlx::query("DELETE FROM members WHERE workspace_id = ? AND user_id = ?").bind(ws).bind(user).execute(&mut *tx).await?;
-        } else {
-            sqlx::query(&format!("DELETE FROM {table} WHERE id = ?")).bind(&c.id).execute(&mut *tx).await?;
-            if c.kind == Invitation {
+        match c.kind {
+            EntityKind::Member => {
+                let (ws, user) = c.id.split_once('/').unwrap_or_default();
+                sqlx::query("DELETE FROM members WHERE workspace_id = ? AND user_id = ?").bind(ws).bind(user).execute(&mut *tx).await?;
+            }
+            EntityKind::Invitation => {
+                sqlx::query("DELETE FROM invitations WHERE id = ?").bind(&c.id).execute(&mut *tx).await?;
                 sqlx::query("DELETE FROM invitation_assignments WHERE invitation_id = ?").bind(&c.id).execute(&mut *tx).await?;
+            }
+            kind => {
+                let (table, _) = bulk::layout(kind).expect("every kind but invitations has a one-row layout");
+                sqlx::query(&format!("DELETE FROM {table} WHERE id = ?")).bind(&c.id).execute(&mut *tx).await?;
             }
         }
         return Ok(());
     };
+    // Invitations: one row plus the community roles they will give.
     let json = d.to_string();
-    let q = match c.kind {
-        Workspace => sqlx::query("INSERT OR REPLACE INTO workspaces (id, slug, name, plan, deleted, data) VALUES (?,?,?,?,?,?)")
+    let inv: tenancy::api::Invitation = data(&json)?;
+    sqlx::query("DELETE FROM invitation_assignments WHERE invitation_id = ?").bind(&c.id).execute(&mut *tx).await?;
+    for a in &inv.assignments {
+        sqlx::query("INSERT INTO invitation_assignments (invitation_id, community_id, role_id, assignment_type) VALUES (?,?,?,?)")
             .bind(&c.id)
-            .bind(s(d, "slug"))
-            .bind(s(d, "name"))
-            .bind(s(d, "plan"))
-            .bind(!d["deleted_at"].is_null())
-            .bind(json),
-        Community => sqlx::query("INSERT OR REPLACE INTO communities (id, workspace_id, slug, name, data) VALUES (?,?,?,?,?)")
-            .bind(&c.id)
-            .bind(s(d, "workspace_id"))
-            .bind(s(d, "slug"))
-            .bind(s(d, "name"))
-            .bind(json),
-        Member => {
-            let joined = d["joined_at"].as_str().and_then(|t| DateTime::parse_from_rfc3339(t).ok()).map(|t| t.timestamp_millis()).unwrap_or(0);
-            sqlx::query("INSERT OR REPLACE INTO members (workspace_id, user_id, email, display_name, two_factor, role, joined_at, data) VALUES (?,?,?,?,?,?,?,?)")
-                .bind(s(d, "workspace_id"))
-                .bind(s(d, "user_id"))
-                .bind(s(d, "email"))
-                .bind(s(d, "display_name"))
-                .bind(d["two_factor_enabled"].as_bool().unwrap_or(false))
-                .bind(s(d, "role"))
-                .bind(joined)
-                .bind(json)
-        }
-        Role => sqlx::query("INSERT OR REPLACE INTO roles (id, workspace_id, name, kind, data) VALUES (?,?,?,?,?)")
-            .bind(&c.id)
-            .bind(s(d, "workspace_id"))
-            .bind(s(d, "name"))
-            .bind(s(d, "kind"))
-            .bind(json),
-        Assignment => sqlx::query("INSERT OR REPLACE INTO assignments (id, workspace_id, community_id, user_id, role_id, assignment_type) VALUES (?,?,?,?,?,?)")
-            .bind(&c.id)
-            .bind(s(d, "workspace_id"))
-            .bind(s(d, "community_id"))
-            .bind(s(d, "user_id"))
-            .bind(s(d, "role_id"))
-            .bind(s(d, "assignment_type")),
-        Invitation => {
-            let inv: tenancy::api::Invitation = data(&json)?;
-            sqlx::query("DELETE FROM invitation_assignments WHERE invitation_id = ?").bind(&c.id).execute(&mut *tx).await?;
-            for a in &inv.assignments {
-                sqlx::query("INSERT INTO invitation_assignments (invitation_id, community_id, role_id, assignment_type) VALUES (?,?,?,?)")
-                    .bind(&c.id)
-                    .bind(a.community_id.to_string())
-                    .bind(a.role_id.to_string())
-                    .bind(a.assignment_type.as_str())
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            let status = serde_json::to_value(inv.status).unwrap();
-            sqlx::query("INSERT OR REPLACE INTO invitations (id, workspace_id, email, status, workspace_role, created_at, expires_at, data) VALUES (?,?,?,?,?,?,?,?)")
-                .bind(&c.id)
-                .bind(inv.workspace_id.to_string())
-                .bind(inv.email.as_str().to_owned())
-                .bind(status.as_str().unwrap_or("pending").to_owned())
-                .bind(inv.workspace_role.as_str())
-                .bind(ms(inv.created_at))
-                .bind(ms(inv.expires_at))
-                .bind(json)
-        }
-        ApiKey => sqlx::query("INSERT OR REPLACE INTO api_keys (id, workspace_id, community_id, revoked, data) VALUES (?,?,?,?,?)")
-            .bind(&c.id)
-            .bind(s(d, "workspace_id"))
-            .bind(s(d, "community_id"))
-            .bind(!d["revoked_at"].is_null())
-            .bind(json),
-        Intake => sqlx::query("INSERT OR REPLACE INTO intakes (id, workspace_id, community_id, data) VALUES (?,?,?,?)")
-            .bind(&c.id)
-            .bind(s(d, "workspace_id"))
-            .bind(s(d, "community_id"))
-            .bind(json),
-    };
-    q.execute(&mut *tx).await?;
+            .bind(a.community_id.to_string())
+            .bind(a.role_id.to_string())
+            .bind(a.assignment_type.as_str())
+            .execute(&mut *tx)
+            .await?;
+    }
+    let status = serde_json::to_value(inv.status).unwrap();
+    sqlx::query("INSERT OR REPLACE INTO invitations (id, workspace_id, email, status, workspace_role, created_at, expires_at, data) VALUES (?,?,?,?,?,?,?,?)")
+        .bind(&c.id)
+        .bind(inv.workspace_id.to_string())
+        .bind(inv.email.as_str().to_owned())
+        .bind(status.as_str().unwrap_or("pending").to_owned())
+        .bind(inv.workspace_role.as_str())
+        .bind(ms(inv.created_at))
+        .bind(ms(inv.expires_at))
+        .bind(json)
+        .execute(&mut *tx)
+        .await?;
     Ok(())
 }
