@@ -8,15 +8,18 @@ mkdir -p "$data"
 db="sqlite://$data/demo.db"
 [ -f "$data/demo.db" ] || "$server_bin" seed --profile demo --db "$db"
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"$server_bin" serve --db "$db" --bind "127.0.0.1:$port" > "$data/server.log" 2>&1 &
+# Port 0: the server picks a free port and writes the address it bound once it listens.
+rm -f "$data/server.addr"
+"$server_bin" serve --db "$db" --bind 127.0.0.1:0 --addr-file "$data/server.addr" > "$data/server.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
-for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/openapi.json" >/dev/null && break; sleep 0.1; done
-echo "Demo tenancy server on http://127.0.0.1:$port (log: $data/server.log)."
+for _ in $(seq 100); do [ -s "$data/server.addr" ] && break; sleep 0.1; done
+[ -s "$data/server.addr" ] || { echo "The demo server did not start; see $data/server.log" >&2; exit 1; }
+addr=$(cat "$data/server.addr")
+echo "Demo tenancy server on http://$addr (log: $data/server.log)."
 echo "Sign in as demo@tenantry.example / tenantry-demo; the sign-in screen offers to fill it in."
 
-export TENANTRY_DEMO_SERVER="http://127.0.0.1:$port" TENANTRY_DEMO_EMAIL=demo@tenantry.example TENANTRY_DEMO_PASSWORD=tenantry-demo
+export TENANTRY_DEMO_SERVER="http://$addr" TENANTRY_DEMO_EMAIL=demo@tenantry.example TENANTRY_DEMO_PASSWORD=tenantry-demo
 launch=("$app_bin")
 # Without a desktop session, give the console a private unlocked keyring and a virtual display.
 [ -n "${DBUS_SESSION_BUS_ADDRESS:-}" ] || launch=(scripts/with-keyring.sh "${launch[@]}")
