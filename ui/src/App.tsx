@@ -12,6 +12,10 @@ import { age } from "./format";
 import { useHotkey } from "./hotkeys";
 import { visit, type PaletteItem } from "./palette";
 import { Palette } from "./Palette";
+import { permissionRows } from "./permissions";
+import type { MemberDetail } from "./bindings/MemberDetail";
+import type { Community } from "./bindings/Community";
+import type { Role } from "./bindings/Role";
 import type { UiPrefs } from "./bindings/UiPrefs";
 
 const PAGE = 50;
@@ -273,6 +277,7 @@ function WorkspaceView({ account, ws }: { account: string; ws: Workspace }) {
   const [page, setPage] = useState<MemberPage | null>(null);
   const [agg, setAgg] = useState<Aggregate | null>(null);
   const [error, setError] = useState<ClientError | null>(null);
+  const [selected, setSelected] = useState<string | null>(null);
 
   useEffect(() => setOffset(0), [search, ws.id]);
   useEffect(() => {
@@ -321,7 +326,13 @@ function WorkspaceView({ account, ws }: { account: string; ws: Workspace }) {
           </thead>
           <tbody>
             {page.rows.map((r) => (
-              <tr key={r.user_id ?? r.invitation_id ?? r.email}>
+              <tr
+                key={r.user_id ?? r.invitation_id ?? r.email}
+                className={r.user_id && r.user_id === selected ? "selected" : undefined}
+                tabIndex={r.user_id ? 0 : undefined}
+                onClick={() => r.user_id && setSelected(r.user_id)}
+                onKeyDown={(e) => { if (e.key === "Enter" && r.user_id) setSelected(r.user_id); }}
+              >
                 <td>{r.display_name || <em className="muted">Invited</em>}</td>
                 <td>{r.email}</td>
                 <td>{r.workspace_role}{r.pending && <span className="badge">pending</span>}</td>
@@ -332,11 +343,61 @@ function WorkspaceView({ account, ws }: { account: string; ws: Workspace }) {
           </tbody>
         </table>
       )}
+      {selected && <MemberPanel account={account} ws={ws} userId={selected} onClose={() => setSelected(null)} />}
       <div className="row pager">
         <button disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))}>Previous</button>
         <span className="muted">{total ? `${offset + 1}–${Math.min(offset + PAGE, total)} of ${total}` : ""}</span>
         <button disabled={offset + PAGE >= total} onClick={() => setOffset(offset + PAGE)}>Next</button>
       </div>
     </section>
+  );
+}
+
+/** A member's roles and effective permissions, with where each comes from. */
+function MemberPanel({ account, ws, userId, onClose }: { account: string; ws: Workspace; userId: string; onClose: () => void }) {
+  const [detail, setDetail] = useState<MemberDetail | null | undefined>(undefined);
+  const [communities, setCommunities] = useState<Community[]>([]);
+  const [roles, setRoles] = useState<Role[]>([]);
+  useEffect(() => {
+    setDetail(undefined);
+    call("member", { account, workspaceId: ws.id, userId }).then(setDetail).catch(() => setDetail(null));
+    call("communities", { account, workspaceId: ws.id, search: null }).then(setCommunities).catch(() => {});
+    call("roles", { account, workspaceId: ws.id }).then(setRoles).catch(() => {});
+  }, [account, ws.id, userId]);
+  const cname = (id: string) => communities.find((c) => c.id === id)?.name ?? "a removed community";
+  const rname = (id: string) => roles.find((r) => r.id === id)?.name ?? "a removed role";
+  return (
+    <aside className="panel" aria-label="Member details" onKeyDown={(e) => e.key === "Escape" && onClose()}>
+      <button className="close" onClick={onClose} aria-label="Close member details">×</button>
+      {detail === undefined ? (
+        <p className="loading">Loading…</p>
+      ) : detail === null ? (
+        <p className="empty">This member is no longer in the cache; sync to refresh.</p>
+      ) : (
+        <>
+          <h2>{detail.member.display_name}</h2>
+          <p className="muted">{detail.member.email} · workspace {detail.member.role} · 2FA {detail.member.two_factor_enabled ? "on" : "off"}</p>
+          <h3>Community roles</h3>
+          {detail.assignments.length === 0 ? (
+            <p className="muted">No community roles{detail.member.role !== "member" ? `; as workspace ${detail.member.role} they hold Admin permissions everywhere` : ""}.</p>
+          ) : (
+            <ul>{detail.assignments.map((a) => <li key={a.id}>{rname(a.role_id)} in {cname(a.community_id)} <span className="muted">({a.assignment_type})</span></li>)}</ul>
+          )}
+          <h3>Effective permissions</h3>
+          <table className="perms">
+            <thead><tr><th>Permission</th><th>Where</th><th>Granted by</th></tr></thead>
+            <tbody>
+              {permissionRows(detail.permissions, cname).map((p) => (
+                <tr key={`${p.permission}@${p.where}`}>
+                  <td>{p.permission}{p.restricted && <span className="badge" title="Only some intakes">restricted</span>}</td>
+                  <td>{p.where}</td>
+                  <td>{p.sources.join(", ")}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+    </aside>
   );
 }
