@@ -138,7 +138,7 @@ impl Cache {
             .bind(search.map(like))
             .fetch_all(self.pool())
             .await?;
-        rows.iter().map(|r| data(r.get::<&str, _>(0))).collect()
+        entities(&rows)
     }
 
     pub async fn workspace(&self, id: WorkspaceId) -> Result<Option<Workspace>> {
@@ -169,7 +169,7 @@ impl Cache {
             .bind(search.map(like))
             .fetch_all(self.pool())
             .await?;
-        rows.iter().map(|r| data(r.get::<&str, _>(0))).collect()
+        entities(&rows)
     }
 
     /// Every community of every live workspace (for the command palette), by name.
@@ -177,27 +177,27 @@ impl Cache {
         let rows = sqlx::query("SELECT c.data FROM communities c JOIN workspaces w ON w.id = c.workspace_id WHERE w.deleted = 0 ORDER BY c.name")
             .fetch_all(self.pool())
             .await?;
-        rows.iter().map(|r| data(r.get::<&str, _>(0))).collect()
+        entities(&rows)
     }
 
     pub async fn roles(&self, ws: WorkspaceId) -> Result<Vec<Role>> {
         let rows = sqlx::query("SELECT data FROM roles WHERE workspace_id = ? ORDER BY kind != 'builtin', name").bind(ws.to_string()).fetch_all(self.pool()).await?;
-        rows.iter().map(|r| data(r.get::<&str, _>(0))).collect()
+        entities(&rows)
     }
 
     pub async fn intakes(&self, community: CommunityId) -> Result<Vec<Intake>> {
-        let rows = sqlx::query("SELECT data FROM intakes WHERE community_id = ? ORDER BY data").bind(community.to_string()).fetch_all(self.pool()).await?;
-        rows.iter().map(|r| data(r.get::<&str, _>(0))).collect()
+        let rows = sqlx::query("SELECT data FROM intakes WHERE community_id = ? ORDER BY id").bind(community.to_string()).fetch_all(self.pool()).await?;
+        entities(&rows)
     }
 
     pub async fn api_keys(&self, community: CommunityId) -> Result<Vec<ApiKey>> {
         let rows = sqlx::query("SELECT data FROM api_keys WHERE community_id = ? ORDER BY revoked, id").bind(community.to_string()).fetch_all(self.pool()).await?;
-        rows.iter().map(|r| data(r.get::<&str, _>(0))).collect()
+        entities(&rows)
     }
 
     pub async fn invitations(&self, ws: WorkspaceId) -> Result<Vec<Invitation>> {
         let rows = sqlx::query("SELECT data FROM invitations WHERE workspace_id = ? ORDER BY created_at DESC").bind(ws.to_string()).fetch_all(self.pool()).await?;
-        rows.iter().map(|r| data(r.get::<&str, _>(0))).collect()
+        entities(&rows)
     }
 
     /// The filter shared by the members page and its count.
@@ -443,6 +443,11 @@ impl Cache {
         }
         Ok(Aggregate { matrix, role_distribution, members, members_with_2fa, pending_invitations, api_keys, alert_volume })
     }
+}
+
+/// Rows of one `data` column, each an entity's JSON.
+fn entities<T: serde::de::DeserializeOwned>(rows: &[sqlx::sqlite::SqliteRow]) -> Result<Vec<T>> {
+    rows.iter().map(|r| data(r.get::<&str, _>(0))).collect()
 }
 
 fn row_role(r: &sqlx::sqlite::SqliteRow) -> Result<RowRole> {
