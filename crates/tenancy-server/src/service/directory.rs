@@ -231,17 +231,13 @@ impl Service {
         if !widened || actor.is_owner() {
             return Ok(());
         }
-        for c in unit.tx.communities(ws, None, u32::MAX).await? {
-            let Err(denied) = may(actor, &Action::AssignRole { community: c.id, role: &new }) else { continue };
-            let q = AssignmentQuery { community_id: Some(c.id), limit: u32::MAX, ..Default::default() };
-            let held = unit.tx.assignments(ws, &q).await?.iter().any(|a| a.role_id == after.id);
-            let keyed = unit.tx.api_keys(ws, c.id, None, u32::MAX).await?.iter().any(|k| k.revoked_at.is_none() && k.role_ids.contains(&after.id));
-            if held || keyed {
-                return Err(ApiError::new(
-                    ProblemKind::Forbidden,
-                    format!("\"{}\" is in use in community {}, where you may not grant what the change adds. {}", before.name, c.slug, denied.message),
-                ));
-            }
+        for c in unit.tx.communities_using_role(ws, after.id).await? {
+            let Err(denied) = may(actor, &Action::AssignRole { community: c, role: &new }) else { continue };
+            let slug = unit.tx.community(ws, c).await?.map(|c| c.slug.to_string()).unwrap_or_default();
+            return Err(ApiError::new(
+                ProblemKind::Forbidden,
+                format!("\"{}\" is in use in community {slug}, where you may not grant what the change adds. {}", before.name, denied.message),
+            ));
         }
         Ok(())
     }

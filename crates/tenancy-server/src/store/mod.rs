@@ -229,6 +229,8 @@ pub trait Tx: Send {
     async fn update_role(&mut self, r: &Role) -> R<()>;
     async fn delete_role(&mut self, ws: WorkspaceId, id: RoleId) -> R<()>;
     async fn count_role_uses(&mut self, ws: WorkspaceId, id: RoleId) -> R<u64>;
+    /// Communities where the role is held, by an assignment or a live API key.
+    async fn communities_using_role(&mut self, ws: WorkspaceId, id: RoleId) -> R<Vec<CommunityId>>;
 
     // role assignments
     async fn assignment(&mut self, ws: WorkspaceId, id: AssignmentId) -> R<Option<RoleAssignment>>;

@@ -507,6 +507,18 @@ impl Tx for SqliteTx {
         Ok((n + k) as u64)
     }
 
+    async fn communities_using_role(&mut self, ws: WorkspaceId, id: RoleId) -> R<Vec<CommunityId>> {
+        self.all(
+            q!(
+                "SELECT community_id FROM assignments WHERE workspace_id = ?1 AND role_id = ?2 \
+                 UNION SELECT community_id FROM api_keys WHERE workspace_id = ?1 AND revoked_at IS NULL AND role_ids LIKE ?3",
+                ws.to_string(), id.to_string(), format!("%{id}%")
+            ),
+            |r| parse(r, "community_id"),
+        )
+        .await
+    }
+
     async fn assignment(&mut self, ws: WorkspaceId, id: AssignmentId) -> R<Option<RoleAssignment>> {
         self.one(q!("SELECT * FROM assignments WHERE workspace_id = ? AND id = ?", ws.to_string(), id.to_string()), assignment_row).await
     }
