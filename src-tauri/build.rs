@@ -42,6 +42,13 @@ fn main() {
         "revoke_api_key",
         "create_intake",
         "delete_intake",
+        "permission_catalogue",
+        "intakes",
+        "audit",
+        "deleted_workspaces",
+        "export",
+        "compare",
+        "slug_hint",
         "usage",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().config_path("../tauri.conf.json").app_manifest(manifest)).expect("tauri build");

@@ -1,7 +1,7 @@
 //! The commands the UI calls. Each validates its arguments, calls `tenancy-client`, and returns
 //! data or a `{code, message}` error.
 
-use crate::state::{self, Console, DemoHint, UiPrefs};
+use crate::state::{self, Console, DemoHint, PaneRef, UiPrefs};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Emitter, Runtime, State};
@@ -9,6 +9,7 @@ use tenancy::api::*;
 use tenancy::*;
 use tenancy_client::accounts::AccountRef;
 use tenancy_client::cache::queries::{Aggregate, MemberDetail, MemberPage, MemberQuery};
+use tenancy_client::report::{self, Comparison, ExportFormat};
 use tenancy_client::sync::{Progress, SyncOutcome};
 use tenancy_client::{ClientError, ErrorCode};
 
@@ -19,7 +20,8 @@ pub fn handler<RT: Runtime>() -> impl Fn(tauri::ipc::Invoke<RT>) -> bool + Send 
         demo_hint, ui_prefs, save_ui_prefs, all_communities, list_accounts, add_account, sign_out, sync_now, sync_status, workspaces, communities, roles, members, member,
         aggregate, invitations, api_keys, usage, create_workspace, update_workspace, change_plan, delete_workspace, restore_workspace,
         create_community, update_community, invite, revoke_invitation, accept_invitation, change_member_role, remove_member, reset_2fa,
-        assign_roles, unassign_role, create_role, update_role, delete_role, create_api_key, revoke_api_key, create_intake, delete_intake
+        assign_roles, unassign_role, create_role, update_role, delete_role, create_api_key, revoke_api_key, create_intake, delete_intake,
+        permission_catalogue, intakes, audit, deleted_workspaces, export, compare, slug_hint
     ]
 }
 
@@ -70,6 +72,9 @@ pub async fn ui_prefs<RT: Runtime>(app: AppHandle<RT>) -> UiPrefs {
 pub async fn save_ui_prefs<RT: Runtime>(app: AppHandle<RT>, mut prefs: UiPrefs) -> R<UiPrefs> {
     if let Some(bad) = prefs.colours.values().find(|c| c.len() > 32 || !c.chars().all(|ch| ch.is_ascii_alphanumeric() || "#(),.% -".contains(ch))) {
         return Err(invalid(format!("\"{bad}\" is not a colour; use a value such as #1f6feb.")));
+    }
+    if prefs.panes.len() > state::MAX_PANES {
+        return Err(invalid(format!("At most {} panes fit side by side; close one first.", state::MAX_PANES)));
     }
     prefs.recents.truncate(state::MAX_RECENTS);
     prefs.favourites.dedup();
@@ -230,4 +235,118 @@ mutation!(delete_intake(workspace_id: WorkspaceId, community_id: CommunityId, in
 #[tauri::command]
 pub async fn usage(console: State<'_, Console>, account: String, workspace_id: WorkspaceId) -> R<WorkspaceUsage> {
     console.accounts.get(&account).await?.cache.usage(workspace_id, Utc::now()).await
+}
+
+// ---------- the permission catalogue, audit log, deleted workspaces (need the server) ----------
+
+#[tauri::command]
+pub async fn permission_catalogue() -> Vec<tenancy::permission::CatalogueEntry> {
+    tenancy::permission::catalogue()
+}
+
+#[tauri::command]
+pub async fn intakes(console: State<'_, Console>, account: String, community_id: CommunityId) -> R<Vec<Intake>> {
+    console.accounts.get(&account).await?.cache.intakes(community_id).await
+}
+
+/// One page of a workspace's audit log, newest first. The log is not mirrored: it needs the server.
+#[tauri::command]
+pub async fn audit(console: State<'_, Console>, account: String, workspace_id: WorkspaceId, cursor: Option<String>) -> R<Page<AuditEntry>> {
+    console.accounts.get(&account).await?.api.audit(workspace_id, cursor, 100).await
+}
+
+/// Soft-deleted workspaces a platform admin may restore.
+#[tauri::command]
+pub async fn deleted_workspaces(console: State<'_, Console>, account: String) -> R<Vec<Workspace>> {
+    console.accounts.get(&account).await?.api.deleted_workspaces().await
+}
+
+// ---------- export and compare (from the cache, so they work offline) ----------
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "lowercase")]
+#[ts(export)]
+pub enum ExportWhat {
+    Members,
+    Roles,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct ExportResult {
+    /// Where the file was written.
+    pub path: String,
+    /// Members or roles written.
+    pub count: u32,
+}
+
+/// Writes the workspace's members (of `communities`, when given) or roles to a file in the user's
+/// Downloads folder (the app data folder when there is none) and says where.
+#[tauri::command]
+pub async fn export<RT: Runtime>(
+    app: AppHandle<RT>,
+    console: State<'_, Console>,
+    account: String,
+    workspace_id: WorkspaceId,
+    what: ExportWhat,
+    format: ExportFormat,
+    communities: Vec<CommunityId>,
+) -> R<ExportResult> {
+    use tauri::Manager;
+    let a = console.accounts.get(&account).await?;
+    let ws = a.cache.workspace(workspace_id).await?.ok_or_else(|| ClientError::new(ErrorCode::NotFound, "This workspace is not in the cache; sync and try again."))?;
+    let (text, count) = match what {
+        ExportWhat::Members => {
+            let people = report::people(&a.cache, workspace_id, &communities, Utc::now()).await?;
+            let text = match format {
+                ExportFormat::Csv => report::members_csv(&people)?,
+                ExportFormat::Json => report::json(&people)?,
+            };
+            (text, people.len())
+        }
+        ExportWhat::Roles => {
+            let roles = a.cache.roles(workspace_id).await?;
+            let text = match format {
+                ExportFormat::Csv => report::roles_csv(&roles)?,
+                ExportFormat::Json => report::json(&roles)?,
+            };
+            (text, roles.len())
+        }
+    };
+    let dir = app.path().download_dir().or_else(|_| app.path().app_data_dir().map(|d| d.join("exports"))).map_err(|e| write_error(&e))?;
+    std::fs::create_dir_all(&dir).map_err(|e| write_error(&e))?;
+    let what_name = if what == ExportWhat::Members { "members" } else { "roles" };
+    let path = dir.join(format!("tenantry-{}-{what_name}-{}.{}", ws.slug, Utc::now().format("%Y%m%d-%H%M%S"), format.extension()));
+    std::fs::write(&path, text).map_err(|e| write_error(&e))?;
+    Ok(ExportResult { path: path.display().to_string(), count: count as u32 })
+}
+
+fn write_error(e: &dyn std::fmt::Display) -> ClientError {
+    ClientError::new(ErrorCode::Internal, format!("The export could not be saved ({e}). Check that your Downloads folder is writable."))
+}
+
+/// Who is in one workspace and not the other, and where roles differ; both from the caches.
+#[tauri::command]
+pub async fn compare(console: State<'_, Console>, left: PaneRef, right: PaneRef) -> R<Comparison> {
+    let now = Utc::now();
+    let l = console.accounts.get(&left.account).await?;
+    let r = console.accounts.get(&right.account).await?;
+    let lp = report::people(&l.cache, left.workspace_id, &[], now).await?;
+    let rp = report::people(&r.cache, right.workspace_id, &[], now).await?;
+    Ok(report::compare(&lp, &rp))
+}
+
+/// The slug rules as the user types, from the domain crate (the same rules the server applies).
+#[derive(Clone, Debug, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct SlugHint {
+    /// A slug made from the name, for when the user has not typed one.
+    pub suggestion: String,
+    /// What is wrong with `slug`, and how to fix it; null when it is valid.
+    pub problem: Option<String>,
+}
+
+#[tauri::command]
+pub async fn slug_hint(name: String, slug: String) -> SlugHint {
+    SlugHint { suggestion: Slug::suggest(&name), problem: Slug::parse(&slug).err().map(|e| e.to_string()) }
 }

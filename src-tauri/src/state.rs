@@ -76,9 +76,24 @@ pub struct UiPrefs {
     /// Workspace ids the user marked as production (destructive changes ask first).
     #[serde(default)]
     pub production: Vec<String>,
+    /// The panes side by side, left to right (empty: one pane on the account's last workspace).
+    #[serde(default)]
+    pub panes: Vec<PaneRef>,
+    /// Account key → the workspace last open in it.
+    #[serde(default)]
+    pub last_workspace: std::collections::BTreeMap<String, tenancy::WorkspaceId>,
+}
+
+/// A pane (or one side of a comparison): an open account and one of its workspaces.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct PaneRef {
+    pub account: String,
+    pub workspace_id: tenancy::WorkspaceId,
 }
 
 pub const MAX_RECENTS: usize = 20;
+pub const MAX_PANES: usize = 4;
 
 pub fn ui_prefs<R: Runtime>(app: &AppHandle<R>) -> UiPrefs {
     app.store(PREFS).ok().and_then(|s| s.get("ui")).and_then(|v| serde_json::from_value(v).ok()).unwrap_or_default()

@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod api;
 pub mod cache;
 pub mod error;
+pub mod report;
 pub mod secret;
 pub mod sync;
 

@@ -1,0 +1,313 @@
+//! Reports built from the cache: exports of a workspace's members and roles (CSV and JSON), and
+//! the comparison of two workspaces' people (possibly on two servers, through two accounts).
+//!
+//! Everything here reads through the cache's public queries, page by page, so it answers offline
+//! and never holds more than the people of the workspaces it was asked about.
+
+use crate::cache::queries::{MemberQuery, MemberSort, MemberStatus};
+use crate::error::Result;
+use crate::Cache;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use tenancy::api::Role;
+use tenancy::AssignmentType;
+use tenancy::{CommunityId, WorkspaceId, WorkspaceRole};
+
+/// One community role of a person, by name.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct NamedRole {
+    pub community: String,
+    pub role: String,
+    pub assignment_type: AssignmentType,
+}
+
+/// A member or a pending invitation, with names instead of ids (what an export row says).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Person {
+    pub email: String,
+    pub display_name: String,
+    pub workspace_role: WorkspaceRole,
+    pub pending: bool,
+    pub two_factor_enabled: bool,
+    pub since: DateTime<Utc>,
+    pub roles: Vec<NamedRole>,
+}
+
+const PAGE: u32 = 1000;
+
+/// Every person of a workspace (members and pending invitations), optionally only those with a
+/// role in one of `communities`, ordered by email. Roles outside `communities` are left out when
+/// communities are given.
+pub async fn people(cache: &Cache, ws: WorkspaceId, communities: &[CommunityId], now: DateTime<Utc>) -> Result<Vec<Person>> {
+    let community_names: HashMap<CommunityId, String> = cache.communities(ws, None).await?.into_iter().map(|c| (c.id, c.name.to_string())).collect();
+    let role_names: HashMap<_, String> = cache.roles(ws).await?.into_iter().map(|r| (r.id, r.name.to_string())).collect();
+    let wanted: BTreeSet<CommunityId> = communities.iter().copied().collect();
+    let mut out = Vec::new();
+    let mut offset = 0;
+    loop {
+        let q = MemberQuery {
+            workspace_id: Some(ws),
+            communities: communities.to_vec(),
+            status: MemberStatus::All,
+            sort: MemberSort::Email,
+            offset,
+            limit: PAGE,
+            ..Default::default()
+        };
+        let page = cache.members(&q, now).await?;
+        let n = page.rows.len() as u32;
+        for r in page.rows {
+            let mut roles: Vec<NamedRole> = r
+                .roles
+                .iter()
+                .filter(|x| wanted.is_empty() || wanted.contains(&x.community_id))
+                .map(|x| NamedRole {
+                    community: community_names.get(&x.community_id).cloned().unwrap_or_else(|| x.community_id.to_string()),
+                    role: role_names.get(&x.role_id).cloned().unwrap_or_else(|| x.role_id.to_string()),
+                    assignment_type: x.assignment_type,
+                })
+                .collect();
+            roles.sort();
+            out.push(Person {
+                email: r.email,
+                display_name: r.display_name,
+                workspace_role: r.workspace_role,
+                pending: r.pending,
+                two_factor_enabled: r.two_factor_enabled,
+                since: r.since,
+                roles,
+            });
+        }
+        offset += n;
+        if n < PAGE || u64::from(offset) >= page.total {
+            break;
+        }
+    }
+    Ok(out)
+}
+
+// ---------- export ----------
+
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ExportFormat {
+    Csv,
+    Json,
+}
+
+impl ExportFormat {
+    pub fn extension(self) -> &'static str {
+        match self {
+            ExportFormat::Csv => "csv",
+            ExportFormat::Json => "json",
+        }
+    }
+}
+
+fn lower<T: Serialize>(v: &T) -> String {
+    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
+
+/// Members as CSV: one line per community role, and one line (with empty community and role) for
+/// a person without any, so every person appears.
+pub fn members_csv(people: &[Person]) -> Result<String> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["email", "display_name", "workspace_role", "status", "two_factor", "since", "community", "role", "assignment_type"])
+        .map_err(csv_error)?;
+    for p in people {
+        let status = if p.pending { "invited" } else { "active" };
+        let two_factor = if p.pending { "" } else if p.two_factor_enabled { "on" } else { "off" };
+        let base = [p.email.as_str(), p.display_name.as_str()];
+        let since = p.since.to_rfc3339();
+        let ws_role = lower(&p.workspace_role);
+        if p.roles.is_empty() {
+            w.write_record(base.iter().copied().chain([ws_role.as_str(), status, two_factor, since.as_str(), "", "", ""])).map_err(csv_error)?;
+        }
+        for r in &p.roles {
+            let kind = lower(&r.assignment_type);
+            w.write_record(base.iter().copied().chain([ws_role.as_str(), status, two_factor, since.as_str(), r.community.as_str(), r.role.as_str(), kind.as_str()]))
+                .map_err(csv_error)?;
+        }
+    }
+    finish(w)
+}
+
+/// Roles as CSV: one line per role, permissions joined with spaces.
+pub fn roles_csv(roles: &[Role]) -> Result<String> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["name", "kind", "description", "permissions", "intake_scope"]).map_err(csv_error)?;
+    for r in roles {
+        let perms = r.permissions.iter().map(|p| p.id()).collect::<Vec<_>>().join(" ");
+        let intakes = r.intake_scope.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(" ");
+        w.write_record([r.name.as_str(), r.kind.as_str(), r.description.as_str(), perms.as_str(), intakes.as_str()]).map_err(csv_error)?;
+    }
+    finish(w)
+}
+
+pub fn json<T: Serialize>(v: &T) -> Result<String> {
+    serde_json::to_string_pretty(v).map_err(|e| crate::ClientError::new(crate::ErrorCode::Internal, format!("The export could not be written ({e}).")))
+}
+
+fn csv_error(e: csv::Error) -> crate::ClientError {
+    crate::ClientError::new(crate::ErrorCode::Internal, format!("The export could not be written ({e})."))
+}
+
+fn finish(w: csv::Writer<Vec<u8>>) -> Result<String> {
+    let bytes = w.into_inner().map_err(|e| csv_error(e.into_error().into()))?;
+    String::from_utf8(bytes).map_err(|e| crate::ClientError::new(crate::ErrorCode::Internal, format!("The export is not text ({e}).")))
+}
+
+// ---------- compare ----------
+
+/// Someone found on one side only.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OneSide {
+    pub email: String,
+    pub display_name: String,
+    pub workspace_role: WorkspaceRole,
+    pub pending: bool,
+}
+
+/// Someone on both sides whose roles differ. Roles read `Role in Community`.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Difference {
+    pub email: String,
+    pub display_name: String,
+    pub left_workspace_role: WorkspaceRole,
+    pub right_workspace_role: WorkspaceRole,
+    /// Held on the left only.
+    pub only_left: Vec<String>,
+    /// Held on the right only.
+    pub only_right: Vec<String>,
+}
+
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Comparison {
+    pub only_left: Vec<OneSide>,
+    pub only_right: Vec<OneSide>,
+    pub differing: Vec<Difference>,
+    /// On both sides with the same workspace role and the same community roles.
+    pub same: u32,
+}
+
+fn key(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+fn labels(p: &Person) -> BTreeSet<String> {
+    p.roles.iter().map(|r| format!("{} in {}", r.role, r.community)).collect()
+}
+
+fn one(p: &Person) -> OneSide {
+    OneSide { email: p.email.clone(), display_name: p.display_name.clone(), workspace_role: p.workspace_role, pending: p.pending }
+}
+
+/// Who is in one workspace and not the other (matched by email, case-insensitively), and where the
+/// roles of people in both differ (community roles matched by community and role name, so two
+/// servers' workspaces compare).
+pub fn compare(left: &[Person], right: &[Person]) -> Comparison {
+    let l: BTreeMap<String, &Person> = left.iter().map(|p| (key(&p.email), p)).collect();
+    let r: BTreeMap<String, &Person> = right.iter().map(|p| (key(&p.email), p)).collect();
+    let mut out = Comparison::default();
+    for (k, p) in &l {
+        match r.get(k) {
+            None => out.only_left.push(one(p)),
+            Some(q) => {
+                let (a, b) = (labels(p), labels(q));
+                if a == b && p.workspace_role == q.workspace_role {
+                    out.same += 1;
+                } else {
+                    out.differing.push(Difference {
+                        email: p.email.clone(),
+                        display_name: if p.display_name.is_empty() { q.display_name.clone() } else { p.display_name.clone() },
+                        left_workspace_role: p.workspace_role,
+                        right_workspace_role: q.workspace_role,
+                        only_left: a.difference(&b).cloned().collect(),
+                        only_right: b.difference(&a).cloned().collect(),
+                    });
+                }
+            }
+        }
+    }
+    out.only_right = r.iter().filter(|(k, _)| !l.contains_key(*k)).map(|(_, p)| one(p)).collect();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn person(email: &str, ws_role: WorkspaceRole, roles: &[(&str, &str)]) -> Person {
+        Person {
+            email: email.into(),
+            display_name: email.split('@').next().unwrap().into(),
+            workspace_role: ws_role,
+            pending: false,
+            two_factor_enabled: true,
+            since: DateTime::from_timestamp(1_700_000_000, 0).unwrap(),
+            roles: roles
+                .iter()
+                .map(|(c, r)| NamedRole { community: (*c).into(), role: (*r).into(), assignment_type: AssignmentType::Dedicated })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn compare_finds_one_sided_people_and_role_differences() {
+        use WorkspaceRole::*;
+        let left = vec![
+            person("ann@x.test", Member, &[("Acme", "Analyst")]),
+            person("Bob@x.test", Admin, &[]),
+            person("cy@x.test", Member, &[("Acme", "Analyst"), ("Bolt", "Guest")]),
+        ];
+        let right = vec![
+            person("bob@X.test", Admin, &[]),
+            person("cy@x.test", Member, &[("Acme", "Admin"), ("Bolt", "Guest")]),
+            person("dee@x.test", Member, &[]),
+        ];
+        let c = compare(&left, &right);
+        assert_eq!(c.only_left.iter().map(|p| p.email.as_str()).collect::<Vec<_>>(), ["ann@x.test"]);
+        assert_eq!(c.only_right.iter().map(|p| p.email.as_str()).collect::<Vec<_>>(), ["dee@x.test"]);
+        assert_eq!(c.same, 1, "bob matches case-insensitively with the same roles");
+        assert_eq!(c.differing.len(), 1);
+        assert_eq!(c.differing[0].only_left, ["Analyst in Acme"]);
+        assert_eq!(c.differing[0].only_right, ["Admin in Acme"]);
+        // Swapping sides swaps the answer.
+        let s = compare(&right, &left);
+        assert_eq!(s.only_left[0].email, "dee@x.test");
+        assert_eq!(s.differing[0].only_left, ["Admin in Acme"]);
+    }
+
+    #[test]
+    fn a_workspace_role_change_alone_is_a_difference() {
+        let c = compare(&[person("a@x.test", WorkspaceRole::Member, &[])], &[person("a@x.test", WorkspaceRole::Owner, &[])]);
+        assert_eq!(c.same, 0);
+        assert_eq!(c.differing[0].right_workspace_role, WorkspaceRole::Owner);
+        assert!(c.differing[0].only_left.is_empty() && c.differing[0].only_right.is_empty());
+    }
+
+    #[test]
+    fn members_csv_has_a_line_per_role_and_one_for_people_without() {
+        let people = vec![
+            person("a@x.test", WorkspaceRole::Owner, &[]),
+            person("b@x.test", WorkspaceRole::Member, &[("Acme, Inc.", "Analyst"), ("Bolt", "Guest")]),
+        ];
+        let text = members_csv(&people).unwrap();
+        let mut rd = csv::Reader::from_reader(text.as_bytes());
+        let rows: Vec<csv::StringRecord> = rd.records().map(|r| r.unwrap()).collect();
+        assert_eq!(rows.len(), 3);
+        assert_eq!(&rows[0][0], "a@x.test");
+        assert_eq!(&rows[0][2], "owner");
+        assert_eq!(&rows[0][6], "");
+        assert_eq!(&rows[1][6], "Acme, Inc.", "a comma in a name survives quoting");
+        assert_eq!(&rows[2][7], "Guest");
+        assert_eq!(&rows[2][8], "dedicated");
+    }
+}

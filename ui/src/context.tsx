@@ -1,0 +1,37 @@
+// What a pane is bound to: one account on one server, one workspace, a selection of its
+// communities, and whether the server can be reached. Every view below a pane reads it here.
+import { createContext, useContext } from "react";
+import type { AccountView } from "./bindings/AccountView";
+import type { ClientError } from "./bindings/ClientError";
+import type { Workspace } from "./bindings/Workspace";
+
+export type PaneContext = {
+  account: AccountView;
+  ws: Workspace;
+  /** Selected communities (ids); empty means all of the workspace's. */
+  communities: string[];
+  setCommunities: (ids: string[]) => void;
+  /** Set while the account's server cannot be reached: why, in the client's words. */
+  offline: ClientError | null;
+  /** When the cache last caught up with the server (ISO), for "data from 5 minutes ago". */
+  syncedAt: string | null;
+  /** The user marked this workspace as production: destructive changes ask first. */
+  production: boolean;
+  /** Resolves true when the change may go ahead: at once, or after the user confirmed it on a
+   *  production workspace. `what` completes "You are about to …". */
+  guard: (what: string) => Promise<boolean>;
+};
+
+const Ctx = createContext<PaneContext | null>(null);
+export const PaneProvider = Ctx.Provider;
+
+export function usePane(): PaneContext {
+  const c = useContext(Ctx);
+  if (!c) throw new Error("usePane outside a pane");
+  return c;
+}
+
+/** Why a server action cannot run now, or null when it can. */
+export function serverBlocked(p: Pick<PaneContext, "offline">): string | null {
+  return p.offline ? "The server cannot be reached; this needs the server. Your input is kept." : null;
+}

@@ -1,0 +1,7 @@
+import { usePane } from "../context";
+
+// Placeholder: being built.
+export function Overview() {
+  const { ws } = usePane();
+  return <p className="empty">Overview of {ws.name}.</p>;
+}

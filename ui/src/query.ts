@@ -1,0 +1,46 @@
+// TanStack Query over the typed commands. Reads are keyed by command and arguments; every
+// successful change invalidates them all, because the Rust side has already pulled the delta
+// into the cache by the time a change command returns.
+import { QueryClient, useMutation, useQuery, useQueryClient, type UseQueryOptions } from "@tanstack/react-query";
+import type { ClientError } from "./bindings/ClientError";
+import { call, type Commands } from "./ipc";
+
+export function newQueryClient(): QueryClient {
+  return new QueryClient({
+    defaultOptions: {
+      // The cache is local and fast; the server is not involved in reads. No retries: a failed
+      // read shows its reason at once.
+      queries: { retry: false, staleTime: 5_000, refetchOnWindowFocus: false },
+      mutations: { retry: false },
+    },
+  });
+}
+
+type Args<C extends keyof Commands> = Commands[C][0];
+type Out<C extends keyof Commands> = Commands[C][1];
+
+/** A read command as a query. `enabled: false` (or null args) waits. */
+export function useCmd<C extends keyof Commands>(
+  cmd: C,
+  args: Args<C> | null,
+  opts: Omit<UseQueryOptions<Out<C>, ClientError>, "queryKey" | "queryFn"> = {},
+) {
+  return useQuery<Out<C>, ClientError>({
+    queryKey: [cmd, args],
+    queryFn: () => call(cmd, args as Args<C>),
+    enabled: args !== null && (opts.enabled ?? true),
+    ...opts,
+  });
+}
+
+/** A change command. On success every read is refreshed from the (already updated) cache. */
+export function useChange<C extends keyof Commands>(cmd: C, opts: { onSuccess?: (out: Out<C>, args: Args<C>) => void } = {}) {
+  const qc = useQueryClient();
+  return useMutation<Out<C>, ClientError, Args<C>>({
+    mutationFn: (args) => call(cmd, args),
+    onSuccess: async (out, args) => {
+      await qc.invalidateQueries();
+      opts.onSuccess?.(out, args);
+    },
+  });
+}

@@ -1,0 +1,35 @@
+// What every pane says about its data: offline (and how old the data is), sync failures, and
+// sync progress on first sign-in and large resyncs.
+import type { AccountStatus } from "./sync";
+import { age } from "../format";
+
+export function StatusBanners({ status, onRetry }: { status: AccountStatus; onRetry: () => void }) {
+  const { offline, error, progress, syncedAt } = status;
+  const total = progress ? Number(progress.total) : 0;
+  const done = progress ? Number(progress.done) : 0;
+  return (
+    <>
+      {offline && (
+        <div role="status" className="banner offline">
+          <strong>Offline.</strong>
+          <span>
+            {offline.message} Showing data from {age(syncedAt)}; changes that need the server are disabled until it is back.
+          </span>
+          <button type="button" onClick={onRetry} disabled={status.syncing}>{status.syncing ? "Trying…" : "Try again"}</button>
+        </div>
+      )}
+      {error && (
+        <div role="alert" className="banner error">
+          <span>Sync failed: {error.message}</span>
+          <button type="button" onClick={onRetry} disabled={status.syncing}>Try again</button>
+        </div>
+      )}
+      {progress && total > 0 && (
+        <div className="banner" role="progressbar" aria-label="Sync progress" aria-valuemin={0} aria-valuemax={total} aria-valuenow={done}>
+          <span>Syncing… {done.toLocaleString()} of {total.toLocaleString()}</span>
+          <progress max={Math.max(1, total)} value={done} />
+        </div>
+      )}
+    </>
+  );
+}
