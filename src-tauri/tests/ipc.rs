@@ -101,3 +101,16 @@ fn ui_preferences_round_trip_and_refuse_bad_colours() {
     let read = invoke(&w, "ui_prefs", serde_json::json!({})).unwrap();
     assert_eq!(read, saved);
 }
+
+#[test]
+fn panes_are_remembered_and_capped() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_app, w) = app(dir.path());
+    let ws = "00000000-0000-0000-0000-000000000001";
+    let pane = serde_json::json!({"account": "a@b.io @ http://127.0.0.1:1", "workspace_id": ws});
+    let five: Vec<_> = (0..5).map(|_| pane.clone()).collect();
+    assert_error(invoke(&w, "save_ui_prefs", serde_json::json!({"prefs": {"panes": five}})), "validation", "At most 4 panes");
+    let saved = invoke(&w, "save_ui_prefs", serde_json::json!({"prefs": {"panes": [pane.clone(), pane], "last_workspace": {"a@b.io @ http://127.0.0.1:1": ws}}})).unwrap();
+    assert_eq!(saved["panes"].as_array().unwrap().len(), 2);
+    assert_eq!(invoke(&w, "ui_prefs", serde_json::json!({})).unwrap(), saved);
+}

@@ -28,6 +28,8 @@ pub fn isolated_data_home() -> &'static std::path::Path {
     HOME.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
         std::env::set_var("XDG_DATA_HOME", dir.path());
+        // No user-dirs.dirs here: exports fall back to the app data directory, not ~/Downloads.
+        std::env::set_var("XDG_CONFIG_HOME", dir.path().join("config"));
         dir
     })
     .path()

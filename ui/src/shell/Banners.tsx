@@ -25,9 +25,9 @@ export function StatusBanners({ status, onRetry }: { status: AccountStatus; onRe
         </div>
       )}
       {progress && total > 0 && (
-        <div className="banner" role="progressbar" aria-label="Sync progress" aria-valuemin={0} aria-valuemax={total} aria-valuenow={done}>
+        <div className="banner sync-progress">
           <span>Syncing… {done.toLocaleString()} of {total.toLocaleString()}</span>
-          <progress max={Math.max(1, total)} value={done} />
+          <progress aria-label="Sync progress" max={Math.max(1, total)} value={done} />
         </div>
       )}
     </>

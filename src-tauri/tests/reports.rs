@@ -1,0 +1,109 @@
+//! Export and compare through the commands, against a real seeded server and the account's
+//! cache; and the slug rules as the UI asks for them.
+
+mod common;
+
+use common::{invoke, isolated_data_home};
+use std::sync::Arc;
+use tauri::test::mock_builder;
+use tauri::Manager;
+use tenancy_client::secret::MemorySecrets;
+use tenantry_lib::state::Console;
+
+fn call(w: &tauri::WebviewWindow<tauri::test::MockRuntime>, cmd: &str, args: serde_json::Value) -> serde_json::Value {
+    invoke(w, cmd, args).unwrap_or_else(|e| panic!("{cmd}: {e}"))
+}
+
+#[test]
+fn exports_and_compare_answer_from_the_cache() {
+    let home = isolated_data_home();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let server = rt.block_on(async {
+        let url = format!("sqlite://{}", home.join("server.db").display());
+        let store = tenancy_server::SqliteStore::open(&url).await.unwrap();
+        tenancy_server::seed::run(&store, tenancy_server::seed::Profile::Demo, 11).await.unwrap();
+        tenancy_server::start(Arc::new(store), "127.0.0.1:0".parse().unwrap()).await.unwrap()
+    });
+    let app = mock_builder()
+        .plugin(tauri_plugin_store::Builder::default().build())
+        .invoke_handler(tenantry_lib::commands::handler())
+        .build(tauri::generate_context!("../tauri.conf.json"))
+        .unwrap();
+    let data_dir = app.path().app_data_dir().unwrap();
+    app.manage(Console::new(data_dir.clone(), Arc::new(MemorySecrets::default())));
+    let w = tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
+
+    let account = call(&w, "add_account", serde_json::json!({"server": server.url(), "email": tenancy_server::seed::DEMO_EMAIL, "password": tenancy_server::seed::DEMO_PASSWORD, "totp": null}));
+    let key = account["key"].as_str().unwrap().to_owned();
+    call(&w, "sync_now", serde_json::json!({"account": key}));
+    let wss = call(&w, "workspaces", serde_json::json!({"account": key, "search": null}));
+    let by_slug = |s: &str| wss.as_array().unwrap().iter().find(|w| w["slug"] == s).unwrap_or_else(|| panic!("{s} in {wss}"))["id"].as_str().unwrap().to_owned();
+    let (northwind, sentinel) = (by_slug("northwind-mssp"), by_slug("sentinel-shield"));
+    let people = |ws: &str| {
+        call(&w, "members", serde_json::json!({"account": key, "query": {"workspace_id": ws, "limit": 1}}))["total"].as_u64().unwrap()
+    };
+    let total = people(&northwind);
+    assert!(total > 10, "the demo workspace has people: {total}");
+
+    // Members as JSON: every person, each with names (not ids) for their community roles.
+    let out = call(&w, "export", serde_json::json!({"account": key, "workspaceId": northwind, "what": "members", "format": "json", "communities": []}));
+    assert_eq!(out["count"].as_u64(), Some(total));
+    let path = std::path::PathBuf::from(out["path"].as_str().unwrap());
+    assert!(path.starts_with(&data_dir), "without a Downloads folder the export lands in the app data folder: {}", path.display());
+    assert!(path.file_name().unwrap().to_str().unwrap().starts_with("tenantry-northwind-mssp-members-"));
+    let json: Vec<serde_json::Value> = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    assert_eq!(json.len() as u64, total);
+    let with_roles = json.iter().find(|p| !p["roles"].as_array().unwrap().is_empty()).expect("someone holds a community role");
+    let cs = call(&w, "communities", serde_json::json!({"account": key, "workspaceId": northwind, "search": null}));
+    let names: Vec<&serde_json::Value> = cs.as_array().unwrap().iter().map(|c| &c["name"]).collect();
+    let role = &with_roles["roles"][0];
+    assert!(names.contains(&&role["community"]), "community by name, not id: {role}");
+
+    // Members as CSV: a header, and at least one line per person.
+    let out = call(&w, "export", serde_json::json!({"account": key, "workspaceId": northwind, "what": "members", "format": "csv", "communities": []}));
+    let csv = std::fs::read_to_string(out["path"].as_str().unwrap()).unwrap();
+    assert!(csv.starts_with("email,display_name,workspace_role,status,two_factor,since,community,role,assignment_type"));
+    assert!(csv.lines().count() as u64 > total, "{} lines for {total} people", csv.lines().count());
+
+    // Roles as CSV: one line per role of the workspace.
+    let roles = call(&w, "roles", serde_json::json!({"account": key, "workspaceId": northwind}));
+    let out = call(&w, "export", serde_json::json!({"account": key, "workspaceId": northwind, "what": "roles", "format": "csv", "communities": []}));
+    assert_eq!(out["count"].as_u64(), Some(roles.as_array().unwrap().len() as u64));
+    let csv = std::fs::read_to_string(out["path"].as_str().unwrap()).unwrap();
+    assert!(csv.contains("alerts.read"), "permissions by id");
+
+    // Only one community: fewer people, and only that community's roles.
+    let c0 = &cs[0];
+    let out = call(&w, "export", serde_json::json!({"account": key, "workspaceId": northwind, "what": "members", "format": "json", "communities": [c0["id"]]}));
+    let some: Vec<serde_json::Value> = serde_json::from_slice(&std::fs::read(out["path"].as_str().unwrap()).unwrap()).unwrap();
+    assert!(!some.is_empty() && (some.len() as u64) < total);
+    assert!(some.iter().flat_map(|p| p["roles"].as_array().unwrap()).all(|r| r["community"] == c0["name"]));
+
+    // Compare Northwind with Sentinel: every left person is accounted for exactly once.
+    let c = call(&w, "compare", serde_json::json!({"left": {"account": key, "workspace_id": northwind}, "right": {"account": key, "workspace_id": sentinel}}));
+    let n = |k: &str| c[k].as_array().unwrap().len() as u64;
+    assert_eq!(n("only_left") + n("differing") + c["same"].as_u64().unwrap(), total, "{c}");
+    assert_eq!(n("only_right") + n("differing") + c["same"].as_u64().unwrap(), people(&sentinel));
+    // A workspace compared with itself has no differences.
+    let same = call(&w, "compare", serde_json::json!({"left": {"account": key, "workspace_id": northwind}, "right": {"account": key, "workspace_id": northwind}}));
+    assert_eq!(same["same"].as_u64(), Some(total));
+    assert!(same["only_left"].as_array().unwrap().is_empty() && same["differing"].as_array().unwrap().is_empty());
+
+    // An unknown workspace is a clear not_found, not an empty file.
+    let e = invoke(&w, "export", serde_json::json!({"account": key, "workspaceId": "00000000-0000-0000-0000-000000000009", "what": "roles", "format": "csv", "communities": []})).unwrap_err();
+    assert_eq!(e["code"], "not_found", "{e}");
+}
+
+#[test]
+fn slug_hints_come_from_the_domain_rules() {
+    isolated_data_home();
+    let app = mock_builder().invoke_handler(tenantry_lib::commands::handler()).build(tauri::generate_context!("../tauri.conf.json")).unwrap();
+    let w = tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
+    let h = call(&w, "slug_hint", serde_json::json!({"name": "Acme Corp — Prod", "slug": "Acme"}));
+    assert_eq!(h["suggestion"], "acme-corp-prod");
+    assert!(h["problem"].as_str().unwrap().contains("lower-case"), "{h}");
+    let h = call(&w, "slug_hint", serde_json::json!({"name": "", "slug": "a--b"}));
+    assert!(h["problem"].as_str().unwrap().contains("two hyphens"), "{h}");
+    let h = call(&w, "slug_hint", serde_json::json!({"name": "", "slug": "acme-prod"}));
+    assert!(h["problem"].is_null());
+}
