@@ -17,9 +17,9 @@ for _ in $(seq 100); do [ -s "$data/server.addr" ] && break; sleep 0.1; done
 [ -s "$data/server.addr" ] || { echo "The demo server did not start; see $data/server.log" >&2; exit 1; }
 addr=$(cat "$data/server.addr")
 echo "Demo tenancy server on http://$addr (log: $data/server.log)."
-echo "Sign in as demo@tenantry.example / tenantry-demo; the sign-in screen offers to fill it in."
+echo "The console signs in as demo@tenantry.example / tenantry-demo (platform admin: platform@tenantry.example, same password)."
 
-export TENANTRY_DEMO_SERVER="http://$addr" TENANTRY_DEMO_EMAIL=demo@tenantry.example TENANTRY_DEMO_PASSWORD=tenantry-demo
+export TENANTRY_DEMO_SERVER="http://$addr" TENANTRY_DEMO_EMAIL=demo@tenantry.example TENANTRY_DEMO_PASSWORD=tenantry-demo TENANTRY_DEMO_AUTO=1
 launch=("$app_bin")
 # Without a desktop session, give the console a private unlocked keyring and a virtual display.
 [ -n "${DBUS_SESSION_BUS_ADDRESS:-}" ] || launch=(scripts/with-keyring.sh "${launch[@]}")

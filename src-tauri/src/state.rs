@@ -23,6 +23,8 @@ pub struct DemoHint {
     pub server: String,
     pub email: String,
     pub password: String,
+    /// Sign in at once on first run (`make run`), rather than waiting for the user.
+    pub auto_sign_in: bool,
 }
 
 impl Console {
@@ -52,6 +54,7 @@ impl Console {
             server: std::env::var("TENANTRY_DEMO_SERVER").ok()?,
             email: std::env::var("TENANTRY_DEMO_EMAIL").ok()?,
             password: std::env::var("TENANTRY_DEMO_PASSWORD").ok()?,
+            auto_sign_in: std::env::var("TENANTRY_DEMO_AUTO").is_ok_and(|v| v == "1"),
         })
     }
 }

@@ -51,12 +51,27 @@ function SignIn(props: { demo: DemoHint | null; canCancel: boolean; onCancel: ()
     if (demo && !email) setEmail(demo.email);
   }, [demo, server, email]);
 
+  // `make run`: the first run signs in to the local demo server at once, showing what it does.
+  const [autoTried, setAutoTried] = useState(false);
+  useEffect(() => {
+    if (!demo?.auto_sign_in || autoTried || props.canCancel) return;
+    setAutoTried(true);
+    setServer(demo.server);
+    setEmail(demo.email);
+    setPassword(demo.password);
+    void signIn(demo.server, demo.email, demo.password, null);
+  }, [demo, autoTried, props.canCancel]); // eslint-disable-line react-hooks/exhaustive-deps
+
   async function submit(e: React.FormEvent) {
     e.preventDefault();
+    await signIn(server, email, password, needTotp ? totp : null);
+  }
+
+  async function signIn(server: string, email: string, password: string, totp: string | null) {
     setBusy(true);
     setError(null);
     try {
-      const a = await call("add_account", { server, email, password, totp: needTotp ? totp : null });
+      const a = await call("add_account", { server, email, password, totp });
       props.onSignedIn(a);
     } catch (err) {
       const ce = asClientError(err);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { permissionRows } from "./permissions";
+import { filterPermissionRows, permissionRows } from "./permissions";
 import type { EffectivePermissions } from "./bindings/EffectivePermissions";
 
 describe("permissionRows", () => {
@@ -25,5 +25,13 @@ describe("permissionRows", () => {
       { permission: "alerts.read", where: "Acme", sources: ["EDR only", "Guest"], restricted: true },
       { permission: "roles.manage", where: "Everywhere", sources: ["workspace admin"], restricted: false },
     ]);
+  });
+
+  it("filters rows by permission, place or granting role", () => {
+    const rows = permissionRows(p, (id) => (id === "c1" ? "Acme" : id));
+    expect(filterPermissionRows(rows, "ROLES").map((r) => r.permission)).toEqual(["roles.manage"]);
+    expect(filterPermissionRows(rows, "acme").map((r) => r.permission)).toEqual(["alerts.read"]);
+    expect(filterPermissionRows(rows, "edr").map((r) => r.permission)).toEqual(["alerts.read"]);
+    expect(filterPermissionRows(rows, "  ")).toHaveLength(2);
   });
 });

@@ -30,3 +30,11 @@ export function permissionRows(p: EffectivePermissions, communityName: (id: stri
   }
   return rows.sort((a, b) => a.permission.localeCompare(b.permission) || (a.where === "Everywhere" ? -1 : b.where === "Everywhere" ? 1 : a.where.localeCompare(b.where)));
 }
+
+/** Rows whose permission, place or granting role contains `text` (case-insensitive): "who
+ *  gives alerts.write here?" answered by typing "alerts" or a role's name. */
+export function filterPermissionRows(rows: PermissionRow[], text: string): PermissionRow[] {
+  const q = text.trim().toLowerCase();
+  if (!q) return rows;
+  return rows.filter((r) => r.permission.toLowerCase().includes(q) || r.where.toLowerCase().includes(q) || r.sources.some((s) => s.toLowerCase().includes(q)));
+}

@@ -3,4 +3,8 @@
 /**
  * A demo server started by `make run`, shown on the sign-in screen.
  */
-export type DemoHint = { server: string, email: string, password: string, };
+export type DemoHint = { server: string, email: string, password: string, 
+/**
+ * Sign in at once on first run (`make run`), rather than waiting for the user.
+ */
+auto_sign_in: boolean, };

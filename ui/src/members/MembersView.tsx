@@ -1,7 +1,132 @@
+// The Members view of a pane: search and filters, the virtualized table of members and
+// pending invitations, the side panel of the selected person, and the invite dialog.
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import type { MemberRow } from "../bindings/MemberRow";
 import { usePane } from "../context";
+import { describe, HOTKEYS, useHotkey } from "../hotkeys";
+import { Empty, ErrorNote, Loading } from "../kit/kit";
+import { useDirectory } from "./directory";
+import { InviteDialog } from "./InviteDialog";
+import { InvitationPanel, MemberPanel } from "./MemberPanel";
+import { MembersTable, rowKey, type MembersTableHandle } from "./MembersTable";
+import { isFiltered, memberQuery, NO_FILTERS, useMemberPages, type Filters, type Sort } from "./pages";
+import { Toolbar } from "./Toolbar";
+import "./members.css";
 
-// Placeholder: being built.
+/** The search box waits for a pause in typing before querying. */
+const SEARCH_DELAY_MS = 150;
+const SCROLL_SETTLE_MS = 60;
+
+function useDebounced<T>(value: T, ms: number): T {
+  const [v, setV] = useState(value);
+  useEffect(() => {
+    const t = setTimeout(() => setV(value), ms);
+    return () => clearTimeout(t);
+  }, [value, ms]);
+  return v;
+}
+
+/** With panes side by side, plain-key shortcuts belong to the focused pane only. Outside a
+ *  pane (tests, a single view) they always apply. */
+function inFocusedPane(el: HTMLElement | null): boolean {
+  const pane = el?.closest(".pane");
+  return !pane || pane.classList.contains("focused");
+}
+
 export function MembersView() {
-  const { ws } = usePane();
-  return <p className="empty">Members of {ws.name}.</p>;
+  const { account, ws, communities } = usePane();
+  const dir = useDirectory();
+  const [filters, setFilters] = useState<Filters>(NO_FILTERS);
+  const [sort, setSort] = useState<Sort>({ by: "email", descending: false });
+  const [range, setRange] = useState<[number, number]>([0, 0]);
+  const [selected, setSelected] = useState<MemberRow | null>(null);
+  const [inviting, setInviting] = useState(false);
+  const root = useRef<HTMLDivElement>(null);
+  const search = useRef<HTMLInputElement>(null);
+  const table = useRef<MembersTableHandle>(null);
+
+  const searchText = useDebounced(filters.search, SEARCH_DELAY_MS);
+  const effective = useMemo(() => ({ ...filters, search: searchText }), [filters, searchText]);
+  const base = useMemo(() => memberQuery(ws.id, effective, communities, sort), [ws.id, effective, communities, sort]);
+  // While the scrollbar is dragged across thousands of rows, fetch only where it settles.
+  const settled = useDebounced(range, SCROLL_SETTLE_MS);
+  const pages = useMemberPages(account.key, base, settled[0], settled[1]);
+  const resetKey = JSON.stringify(base);
+  const onRange = useCallback((a: number, b: number) => setRange((r) => (r[0] === a && r[1] === b ? r : [a, b])), []);
+  // A new question starts at the top: forget the old window so page 0 is what loads.
+  useEffect(() => setRange([0, 0]), [resetKey]);
+
+  useHotkey("search", () => inFocusedPane(root.current) && search.current?.focus());
+  useHotkey("invite", () => inFocusedPane(root.current) && setInviting(true));
+  useHotkey("nextPage", () => inFocusedPane(root.current) && table.current?.move("page"));
+  useHotkey("previousPage", () => inFocusedPane(root.current) && table.current?.move("-page"));
+
+  const total = pages.total;
+  const filtered = isFiltered(effective, communities);
+  const closePanel = () => {
+    setSelected(null);
+    table.current?.focus();
+  };
+
+  return (
+    <div className={selected ? "members-view with-panel" : "members-view"} ref={root}>
+      <div className="members-main">
+        <Toolbar filters={filters} onChange={setFilters} dir={dir} searchRef={search} />
+        <div className="members-summary">
+          <span aria-live="polite" data-testid="members-total">
+            {total === null ? "…" : `${total.toLocaleString()} ${total === 1 ? "person" : "people"}`}
+          </span>
+          {communities.length > 0 && (
+            <span className="muted small">
+              {" "}
+              with a role in {communities.length === 1 ? dir.communityName(communities[0]) : `${communities.length} selected communities`}
+            </span>
+          )}
+          <span className="spacer" />
+          <span className="muted small hint">↑/↓ move · Enter opens · {describe(HOTKEYS.search)} searches</span>
+          <button type="button" onClick={() => setInviting(true)} title={describe(HOTKEYS.invite)} aria-keyshortcuts="Alt+I">
+            Invite…
+          </button>
+        </div>
+        {pages.error ? (
+          <ErrorNote error={pages.error} onRetry={pages.retry} />
+        ) : pages.loading && total === null ? (
+          <Loading what="members" />
+        ) : total === 0 ? (
+          <Empty>
+            {filtered ? (
+              <>
+                Nobody matches these filters{communities.length > 0 ? " in the selected communities" : ""}.{" "}
+                <button type="button" className="link" onClick={() => setFilters(NO_FILTERS)}>Clear filters</button>
+              </>
+            ) : (
+              <>
+                This workspace has no members or pending invitations yet.{" "}
+                <button type="button" className="link" onClick={() => setInviting(true)}>Invite someone</button>
+              </>
+            )}
+          </Empty>
+        ) : (
+          <MembersTable
+            pages={pages}
+            dir={dir}
+            sort={sort}
+            onSort={setSort}
+            onRange={onRange}
+            selected={selected ? rowKey(selected) : null}
+            onOpen={setSelected}
+            resetKey={resetKey}
+            handle={table}
+          />
+        )}
+      </div>
+      {selected &&
+        (selected.user_id ? (
+          <MemberPanel key={selected.user_id} userId={selected.user_id} dir={dir} onClose={closePanel} />
+        ) : (
+          <InvitationPanel key={selected.invitation_id ?? selected.email} row={selected} dir={dir} onClose={closePanel} />
+        ))}
+      {inviting && <InviteDialog dir={dir} onClose={() => setInviting(false)} />}
+    </div>
+  );
 }

@@ -1,7 +1,132 @@
+// Aggregated views over the selected communities (all of the workspace when none is
+// selected): totals, plan usage against limits, role distribution, alert volume over time
+// and the role × community matrix. Everything reads from the local cache, so it works offline.
+import { useMemo } from "react";
+import type { WorkspaceUsage } from "../bindings/WorkspaceUsage";
 import { usePane } from "../context";
+import { Empty, ErrorNote, Loading } from "../kit/kit";
+import { useCmd } from "../query";
+import { AlertVolumeChart, RoleDistributionChart } from "./Charts";
+import { MatrixTable } from "./Matrix";
+import { coverage, coveredLabel, distribution, shapeMatrix, usage } from "./shape";
+import "./overview.css";
 
-// Placeholder: being built.
 export function Overview() {
-  const { ws } = usePane();
-  return <p className="empty">Overview of {ws.name}.</p>;
+  const { account, ws, communities: selected } = usePane();
+  const base = { account: account.key, workspaceId: ws.id };
+  const communities = useCmd("communities", { ...base, search: null });
+  const roles = useCmd("roles", base);
+  const use = useCmd("usage", base);
+  const all = communities.data ?? [];
+  const ids = useMemo(() => (selected.length ? selected : all.map((c) => c.id)), [selected, all]);
+  const agg = useCmd("aggregate", communities.data && ids.length ? { ...base, communities: ids } : null);
+
+  const matrix = useMemo(() => (agg.data ? shapeMatrix(agg.data, ids, all, roles.data ?? []) : null), [agg.data, ids, all, roles.data]);
+  const dist = useMemo(() => (agg.data ? distribution(agg.data, roles.data ?? []) : []), [agg.data, roles.data]);
+
+  if (communities.isLoading) return <Loading what="communities" />;
+  if (communities.error) return <ErrorNote error={communities.error} onRetry={() => communities.refetch()} />;
+  if (all.length === 0) return <Empty>No communities in this workspace.</Empty>;
+
+  const first = selected.length === 1 ? all.find((c) => c.id === selected[0])?.name : undefined;
+  const heading = coveredLabel(selected.length, all.length, first);
+
+  return (
+    <div className="overview">
+      <h2 className="ov-heading">
+        Overview <span className="ov-covered">· {heading}</span>
+      </h2>
+      {agg.isLoading ? (
+        <Loading what="aggregates" />
+      ) : agg.error ? (
+        <ErrorNote error={agg.error} onRetry={() => agg.refetch()} />
+      ) : agg.data ? (
+        <>
+          <Totals members={Number(agg.data.members)} with2fa={Number(agg.data.members_with_2fa)} pending={Number(agg.data.pending_invitations)} keys={Number(agg.data.api_keys)} />
+          <div className="ov-grid">
+            <section className="ov-card" aria-labelledby="ov-usage">
+              <h3 id="ov-usage">Plan usage <span className="muted small">(whole workspace{use.data ? ` · ${use.data.plan}` : ""})</span></h3>
+              {use.isLoading ? <Loading what="usage" /> : use.error ? <ErrorNote error={use.error} onRetry={() => use.refetch()} /> : use.data && <Usage u={use.data} />}
+            </section>
+            <section className="ov-card" aria-labelledby="ov-dist">
+              <h3 id="ov-dist">Role distribution <span className="muted small">(people holding each role)</span></h3>
+              {roles.error && <ErrorNote error={roles.error} onRetry={() => roles.refetch()} />}
+              {dist.length ? <RoleDistributionChart data={dist} /> : <p className="muted small">Nobody holds a role in these communities.</p>}
+            </section>
+            <section className="ov-card ov-wide" aria-labelledby="ov-alerts">
+              <h3 id="ov-alerts">Alert volume <span className="muted small">(alerts per day, summed over the communities)</span></h3>
+              {agg.data.alert_volume.length ? <AlertVolumeChart data={agg.data.alert_volume} /> : <p className="muted small">No alert volumes recorded for these communities.</p>}
+            </section>
+          </div>
+          <section aria-labelledby="ov-matrix">
+            <h3 id="ov-matrix">Roles by community</h3>
+            {matrix && <MatrixTable matrix={matrix} />}
+          </section>
+        </>
+      ) : null}
+    </div>
+  );
+}
+
+function Totals(p: { members: number; with2fa: number; pending: number; keys: number }) {
+  const cov = coverage(p.members, p.with2fa);
+  return (
+    <dl className="ov-totals" aria-label="Totals">
+      <div>
+        <dt>Members</dt>
+        <dd data-testid="total-members">{p.members}</dd>
+      </div>
+      <div>
+        <dt>Pending invitations</dt>
+        <dd data-testid="total-pending">{p.pending}</dd>
+      </div>
+      <div>
+        <dt>API keys</dt>
+        <dd data-testid="total-keys">{p.keys}</dd>
+      </div>
+      <div>
+        <dt>2FA coverage</dt>
+        <dd data-testid="total-2fa" className={cov && cov.percent < 100 ? "ov-warn" : undefined}>
+          {cov ? cov.label : "—"}
+          <span className="muted small"> {cov ? `${p.with2fa} of ${p.members} members` : "no members"}</span>
+        </dd>
+      </div>
+    </dl>
+  );
+}
+
+function Usage({ u }: { u: WorkspaceUsage }) {
+  const seats = usage(Number(u.members) + Number(u.pending_invitations), u.limits.max_members, "member seats");
+  const comms = usage(Number(u.communities), u.limits.max_communities, "communities");
+  return (
+    <div className="ov-usage">
+      <UsageBar title="Members and pending invitations" u={seats} />
+      <UsageBar title="Communities" u={comms} />
+      <p className="muted small">{u.api_keys} active API keys in the workspace. Pending invitations take a seat until they expire.</p>
+    </div>
+  );
+}
+
+function UsageBar({ title, u }: { title: string; u: ReturnType<typeof usage> }) {
+  return (
+    <div className="ov-usage-row">
+      <div className="ov-usage-label">
+        <span>{title}</span>
+        <span className={u.over ? "ov-warn" : "muted"}>{u.label}{u.over ? " — over the plan's limit" : ""}</span>
+      </div>
+      {u.ratio !== null && (
+        <div
+          className={u.over ? "ov-bar over" : u.ratio >= 0.9 ? "ov-bar near" : "ov-bar"}
+          role="meter"
+          aria-label={title}
+          aria-valuemin={0}
+          aria-valuemax={100}
+          aria-valuenow={Math.round(u.ratio * 100)}
+          aria-valuetext={u.label}
+        >
+          <span style={{ width: `${u.ratio * 100}%` }} />
+        </div>
+      )}
+    </div>
+  );
 }

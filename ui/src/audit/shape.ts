@@ -1,0 +1,101 @@
+// Pure helpers of the audit log: a compact before → after summary of what changed, and the
+// filters over the entries loaded so far.
+import type { AuditEntry } from "../bindings/AuditEntry";
+import type { JsonValue } from "../bindings/serde_json/JsonValue";
+
+type Obj = { [k: string]: JsonValue };
+const isObj = (v: JsonValue | null | undefined): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** Keys that change with every write and say nothing on their own. */
+const NOISE = new Set(["version", "updated_at"]);
+
+/** One value, short: strings quoted and cut, arrays and objects summarised. */
+export function compact(v: JsonValue | null | undefined, max = 40): string {
+  if (v === undefined) return "—";
+  if (v === null) return "null";
+  if (typeof v === "string") return JSON.stringify(v.length > max ? `${v.slice(0, max - 1)}…` : v);
+  if (typeof v !== "object") return String(v);
+  const s = JSON.stringify(v);
+  if (s.length <= max) return s;
+  return Array.isArray(v) ? `[${v.length} items]` : `{${Object.keys(v).length} fields}`;
+}
+
+const same = (a: JsonValue | undefined, b: JsonValue | undefined) => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * What an entry changed, as short lines: `name: "Old" → "New"` per changed key for an update,
+ * `+ key: value` for a creation, `− key: value` for a deletion. Arrays that changed say what
+ * was added and removed when their items are plain values.
+ */
+export function diffSummary(before: JsonValue | null, after: JsonValue | null, limit = 6): string[] {
+  if (before === null && after === null) return [];
+  if (isObj(before) && isObj(after)) {
+    const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])];
+    const changed = keys.filter((k) => !same(before[k], after[k]));
+    const shown = changed.filter((k) => !NOISE.has(k));
+    const lines = (shown.length ? shown : changed).map((k) => `${k}: ${change(before[k], after[k])}`);
+    return cap(lines, limit);
+  }
+  if (before === null && isObj(after)) return cap(Object.entries(after).filter(([k]) => !NOISE.has(k)).map(([k, v]) => `+ ${k}: ${compact(v)}`), limit);
+  if (after === null && isObj(before)) return cap(Object.entries(before).filter(([k]) => !NOISE.has(k)).map(([k, v]) => `− ${k}: ${compact(v)}`), limit);
+  if (same(before ?? undefined, after ?? undefined)) return [];
+  return [change(before ?? undefined, after ?? undefined)];
+}
+
+function change(a: JsonValue | undefined, b: JsonValue | undefined): string {
+  if (Array.isArray(a) && Array.isArray(b) && [...a, ...b].every((x) => typeof x !== "object" || x === null)) {
+    const as = new Set(a.map((x) => JSON.stringify(x)));
+    const bs = new Set(b.map((x) => JSON.stringify(x)));
+    const added = [...bs].filter((x) => !as.has(x));
+    const removed = [...as].filter((x) => !bs.has(x));
+    if (added.length || removed.length) {
+      const parts = [...added.map((x) => `+${compact(JSON.parse(x) as JsonValue, 30)}`), ...removed.map((x) => `−${compact(JSON.parse(x) as JsonValue, 30)}`)];
+      return parts.join(" ");
+    }
+  }
+  return `${compact(a)} → ${compact(b)}`;
+}
+
+function cap(lines: string[], limit: number): string[] {
+  return lines.length > limit ? [...lines.slice(0, limit), `…and ${lines.length - limit} more`] : lines;
+}
+
+export type AuditFilters = { action: string; actor: string; targetKind: string; from: string; to: string };
+export const NO_FILTERS: AuditFilters = { action: "", actor: "", targetKind: "", from: "", to: "" };
+
+/** YYYY-MM-DD of an instant in local time (what the date inputs mean). */
+export function localDay(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso.slice(0, 10);
+  const p = (n: number) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
+}
+
+/**
+ * Entries matching every filter: action and actor as case-insensitive text (the actor by
+ * email where known, or id), target kind exactly, and a day range, both ends included.
+ */
+export function filterEntries(entries: AuditEntry[], f: AuditFilters, emailOf: (id: string | null) => string | null = () => null): AuditEntry[] {
+  const action = f.action.trim().toLowerCase();
+  const actor = f.actor.trim().toLowerCase();
+  return entries.filter((e) => {
+    if (action && !e.action.toLowerCase().includes(action)) return false;
+    if (actor) {
+      const who = `${emailOf(e.actor_id) ?? ""} ${e.actor_id ?? "system"}`.toLowerCase();
+      if (!who.includes(actor)) return false;
+    }
+    if (f.targetKind && e.target_kind !== f.targetKind) return false;
+    if (f.from || f.to) {
+      const day = localDay(e.at);
+      if (f.from && day < f.from) return false;
+      if (f.to && day > f.to) return false;
+    }
+    return true;
+  });
+}
+
+export const isFiltered = (f: AuditFilters) => Object.values(f).some((v) => v.trim() !== "");
+
+export function distinct(values: string[]): string[] {
+  return [...new Set(values)].sort();
+}

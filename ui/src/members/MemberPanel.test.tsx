@@ -1,0 +1,180 @@
+// @vitest-environment jsdom
+import { cleanup, fireEvent, screen, waitFor, within } from "@testing-library/react";
+import { afterEach, describe, expect, it } from "vitest";
+import type { MemberDetail } from "../bindings/MemberDetail";
+import type { MemberQuery } from "../bindings/MemberQuery";
+import type { WorkspaceRole } from "../bindings/WorkspaceRole";
+import { ipc, renderInPane } from "../test/render";
+import { makeDirectory } from "./directory";
+import { clearDrafts } from "./drafts";
+import { LAST_OWNER, MemberPanel } from "./MemberPanel";
+import { communities, memberRow, roles } from "./testData";
+
+afterEach(() => {
+  cleanup();
+  clearDrafts();
+});
+
+const dir = makeDirectory(communities, roles);
+
+function detail(role: WorkspaceRole, over: Partial<MemberDetail> = {}): MemberDetail {
+  return {
+    member: { workspace_id: "ws-1", user_id: "u-1", email: "jane@example.test", display_name: "Jane Roe", two_factor_enabled: true, role, joined_at: "2026-02-01T00:00:00Z", version: 7 },
+    assignments: [
+      { id: "a-1", workspace_id: "ws-1", community_id: "c-acme", user_id: "u-1", role_id: "r-guest", assignment_type: "dedicated", created_at: "2026-02-01T00:00:00Z" },
+    ],
+    permissions: {
+      workspace_role: role,
+      everywhere: { "workspace.read": { scope: { kind: "all" }, sources: [{ via: "workspace_role", role }] } },
+      communities: { "c-acme": { "alerts.read": { scope: { kind: "all" }, sources: [{ via: "community_role", role_id: "r-guest", role_name: "Guest", community_id: "c-acme" }] } } },
+    },
+    ...over,
+  } as MemberDetail;
+}
+
+/** `members` answers the owner count; `owners` is how many owners the workspace has. */
+function handlers(role: WorkspaceRole, owners: number, extra: Record<string, (a: Record<string, unknown>) => unknown> = {}) {
+  return {
+    member: () => detail(role),
+    members: (a: Record<string, unknown>) => {
+      const q = a.query as MemberQuery;
+      if (q.workspace_role !== "owner") throw new Error("unexpected members query");
+      return { rows: [memberRow(1, { user_id: "u-1", workspace_role: "owner" })].slice(0, q.limit), total: owners };
+    },
+    ...extra,
+  };
+}
+
+const changes = (calls: { cmd: string }[]) => calls.filter((c) => !["member", "members", "roles", "communities"].includes(c.cmd));
+
+describe("MemberPanel", () => {
+  it("explains the last-owner rule before sending, and sends nothing", async () => {
+    const calls = ipc(handlers("owner", 1, { change_member_role: () => ({}), remove_member: () => null }));
+    renderInPane(<MemberPanel userId="u-1" dir={dir} onClose={() => {}} />);
+    expect((await screen.findAllByText(LAST_OWNER)).length).toBeGreaterThan(0);
+    // The owner count was asked of the cache, not guessed.
+    const q = calls.find((c) => c.cmd === "members")!.args.query as MemberQuery;
+    expect(q).toMatchObject({ workspace_role: "owner", status: "active", limit: 1 });
+
+    const select = screen.getByLabelText("New workspace role") as HTMLSelectElement;
+    expect(select.disabled).toBe(true);
+    const change = screen.getByRole("button", { name: "Change workspace role" }) as HTMLButtonElement;
+    const remove = screen.getByRole("button", { name: "Remove member" }) as HTMLButtonElement;
+    expect(change.disabled).toBe(true);
+    expect(remove.disabled).toBe(true);
+    fireEvent.click(change);
+    fireEvent.click(remove);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(changes(calls)).toEqual([]);
+  });
+
+  it("lets one of several owners be demoted, sending the version seen", async () => {
+    const calls = ipc(handlers("owner", 2, { change_member_role: (a) => ({ ...detail("admin").member, role: a.role }) }));
+    renderInPane(<MemberPanel userId="u-1" dir={dir} onClose={() => {}} />);
+    await screen.findByRole("heading", { name: "Jane Roe" });
+    await waitFor(() => expect((screen.getByLabelText("New workspace role") as HTMLSelectElement).disabled).toBe(false));
+    expect(screen.queryByText(LAST_OWNER)).toBeNull();
+    fireEvent.change(screen.getByLabelText("New workspace role"), { target: { value: "admin" } });
+    fireEvent.click(screen.getByRole("button", { name: "Change workspace role" }));
+    await waitFor(() => expect(changes(calls)).toHaveLength(1));
+    expect(changes(calls)[0]).toMatchObject({ cmd: "change_member_role", args: { workspaceId: "ws-1", userId: "u-1", role: "admin", version: 7 } });
+  });
+
+  it("transfers ownership with Make owner, and keeps the choice when the server refuses", async () => {
+    const calls = ipc(
+      handlers("member", 1, {
+        change_member_role: () => Promise.reject({ code: "forbidden", message: "Granting ownership is owner-only. Ask an owner of this workspace.", problem: "forbidden" }),
+      }),
+    );
+    renderInPane(<MemberPanel userId="u-1" dir={dir} onClose={() => {}} />);
+    fireEvent.click(await screen.findByRole("button", { name: "Make owner" }));
+    expect((await screen.findByRole("alert")).textContent).toContain("Granting ownership is owner-only");
+    expect(changes(calls)[0]).toMatchObject({ cmd: "change_member_role", args: { role: "owner", version: 7 } });
+    // A non-owner never triggers the owner count.
+    expect(calls.some((c) => c.cmd === "members")).toBe(false);
+  });
+
+  it("changes roles in several communities with one all-or-nothing call, then removes the replaced ones", async () => {
+    const calls = ipc(handlers("member", 1, { assign_roles: () => [], unassign_role: () => null }));
+    renderInPane(<MemberPanel userId="u-1" dir={dir} onClose={() => {}} />);
+    fireEvent.click(await screen.findByRole("button", { name: "Change roles" }));
+    const editor = screen.getByRole("region", { name: "Change roles" });
+    fireEvent.change(within(editor).getByLabelText("Role to give"), { target: { value: "r-analyst" } });
+    fireEvent.click(within(editor).getByLabelText(/Replace their roles there/));
+    fireEvent.click(within(editor).getByLabelText(/Acme/));
+    fireEvent.click(within(editor).getByLabelText(/Globex/));
+    // The editor says which calls will happen before any is made.
+    expect(editor.textContent).toContain("One assign_roles call gives Analyst (dedicated) in 2 communities, all or none.");
+    expect(editor.textContent).toContain("Then 1 unassign_role call removes Guest in Acme.");
+    expect(changes(calls)).toEqual([]);
+    fireEvent.click(within(editor).getByRole("button", { name: "Apply to 2 communities" }));
+    await waitFor(() => expect(changes(calls)).toHaveLength(2));
+    expect(changes(calls)[0]).toMatchObject({
+      cmd: "assign_roles",
+      args: {
+        userId: "u-1",
+        req: {
+          assignments: [
+            { community_id: "c-acme", role_id: "r-analyst", assignment_type: "dedicated" },
+            { community_id: "c-glob", role_id: "r-analyst", assignment_type: "dedicated" },
+          ],
+        },
+      },
+    });
+    expect(changes(calls)[1]).toMatchObject({ cmd: "unassign_role", args: { assignmentId: "a-1" } });
+  });
+
+  it("keeps the role editor's choices and removes nothing when the assignment fails", async () => {
+    const calls = ipc(
+      handlers("member", 1, {
+        assign_roles: () => Promise.reject({ code: "offline", message: "The server cannot be reached. Your change was not sent.", problem: null }),
+        unassign_role: () => null,
+      }),
+    );
+    renderInPane(<MemberPanel userId="u-1" dir={dir} onClose={() => {}} />);
+    fireEvent.click(await screen.findByRole("button", { name: "Change roles" }));
+    const editor = screen.getByRole("region", { name: "Change roles" });
+    fireEvent.change(within(editor).getByLabelText("Role to give"), { target: { value: "r-analyst" } });
+    fireEvent.click(within(editor).getByLabelText(/Replace their roles there/));
+    fireEvent.click(within(editor).getByLabelText(/Globex/));
+    fireEvent.click(within(editor).getByLabelText(/Acme/));
+    fireEvent.click(within(editor).getByRole("button", { name: "Apply to 2 communities" }));
+    expect((await within(editor).findByRole("alert")).textContent).toContain("The server cannot be reached");
+    expect(changes(calls).map((c) => c.cmd)).toEqual(["assign_roles"]);
+    expect((within(editor).getByLabelText(/Globex/) as HTMLInputElement).checked).toBe(true);
+    expect((within(editor).getByLabelText("Role to give") as HTMLSelectElement).value).toBe("r-analyst");
+  });
+
+  it("shows effective permissions with where each comes from", async () => {
+    ipc(handlers("member", 1));
+    renderInPane(<MemberPanel userId="u-1" dir={dir} onClose={() => {}} />);
+    const cell = await screen.findByRole("cell", { name: "alerts.read" });
+    const row = cell.closest("tr")!;
+    expect(within(row).getByText("Acme")).toBeTruthy();
+    expect(within(row).getByText("Guest")).toBeTruthy();
+  });
+
+  it("disables server actions offline and says why", async () => {
+    const calls = ipc(handlers("member", 1, { reset_2fa: () => ({}) }));
+    renderInPane(<MemberPanel userId="u-1" dir={dir} onClose={() => {}} />, { offline: { code: "offline", message: "No route to host", problem: null } });
+    const reset = (await screen.findByRole("button", { name: "Reset 2FA" })) as HTMLButtonElement;
+    expect(reset.disabled).toBe(true);
+    expect(screen.getAllByText(/The server cannot be reached; this needs the server/).length).toBeGreaterThan(0);
+    fireEvent.click(reset);
+    expect(changes(calls)).toEqual([]);
+  });
+
+  it("asks the production guard before resetting 2FA", async () => {
+    const asked: string[] = [];
+    const calls = ipc(handlers("member", 1, { reset_2fa: () => detail("member").member }));
+    renderInPane(<MemberPanel userId="u-1" dir={dir} onClose={() => {}} />, {
+      guard: async (what) => {
+        asked.push(what);
+        return false;
+      },
+    });
+    fireEvent.click(await screen.findByRole("button", { name: "Reset 2FA" }));
+    await waitFor(() => expect(asked).toEqual(["reset the two-factor authentication of Jane Roe"]));
+    expect(changes(calls)).toEqual([]);
+  });
+});

@@ -1,0 +1,339 @@
+// The side panel of the selected person: for a member, their workspace role, community roles,
+// effective permissions with provenance, and the actions on them; for a pending invitation,
+// what it grants and "Revoke invitation".
+import { useQueryClient } from "@tanstack/react-query";
+import { useEffect, useState } from "react";
+import type { ClientError } from "../bindings/ClientError";
+import type { MemberDetail } from "../bindings/MemberDetail";
+import type { MemberRow } from "../bindings/MemberRow";
+import type { WorkspaceRole } from "../bindings/WorkspaceRole";
+import { usePane } from "../context";
+import { Empty, ErrorNote, Loading, OfflineReason, ServerButton } from "../kit/kit";
+import { filterPermissionRows, permissionRows } from "../permissions";
+import { useChange, useCmd } from "../query";
+import type { Directory } from "./directory";
+import { formatDate } from "./MembersTable";
+import { RoleEditor } from "./RoleEditor";
+import { WORKSPACE_ROLES } from "./Toolbar";
+
+export const LAST_OWNER = "Every workspace keeps at least one owner: make someone else owner first, then change this one.";
+
+function PanelFrame(props: { label: string; onClose: () => void; children: React.ReactNode }) {
+  return (
+    <aside
+      className="members-panel"
+      aria-label={props.label}
+      onKeyDown={(e) => {
+        // Escape closes the panel, unless a dialog or a field inside handled it first.
+        if (e.key === "Escape" && !e.defaultPrevented) props.onClose();
+      }}
+    >
+      <button type="button" className="close" onClick={props.onClose} aria-label="Close member details">×</button>
+      {props.children}
+    </aside>
+  );
+}
+
+/**
+ * Is `userId` the workspace's only owner? Counted from the cache before anything is sent, so
+ * the console explains the rule instead of letting the server refuse. null while counting.
+ */
+export function useLastOwner(userId: string, role: WorkspaceRole | undefined): boolean | null {
+  const { account, ws } = usePane();
+  const owners = useCmd(
+    "members",
+    role === "owner"
+      ? {
+          account: account.key,
+          query: {
+            workspace_id: ws.id,
+            search: null,
+            workspace_role: "owner",
+            communities: [],
+            role_id: null,
+            assignment_type: null,
+            two_factor: null,
+            status: "active",
+            sort: "email",
+            descending: false,
+            offset: 0,
+            limit: 1,
+          },
+        }
+      : null,
+  );
+  if (role !== "owner") return false;
+  if (!owners.data) return null;
+  return Number(owners.data.total) <= 1 && (owners.data.rows[0]?.user_id ?? userId) === userId;
+}
+
+export function MemberPanel({ userId, dir, onClose }: { userId: string; dir: Directory; onClose: () => void }) {
+  const { account, ws } = usePane();
+  const detail = useCmd("member", { account: account.key, workspaceId: ws.id, userId });
+  return (
+    <PanelFrame label="Member details" onClose={onClose}>
+      {detail.isLoading ? (
+        <Loading what="member" />
+      ) : detail.error ? (
+        <ErrorNote error={detail.error} onRetry={() => detail.refetch()} />
+      ) : !detail.data ? (
+        <Empty>This member is no longer in the cache: they may have been removed. Sync to refresh.</Empty>
+      ) : (
+        <MemberBody detail={detail.data} dir={dir} onClose={onClose} />
+      )}
+    </PanelFrame>
+  );
+}
+
+function MemberBody({ detail, dir, onClose }: { detail: MemberDetail; dir: Directory; onClose: () => void }) {
+  const { account, ws, guard } = usePane();
+  const m = detail.member;
+  const who = m.display_name || m.email;
+  const base = { account: account.key, workspaceId: ws.id, userId: m.user_id };
+  const lastOwner = useLastOwner(m.user_id, m.role);
+  const [role, setRole] = useState<WorkspaceRole>(m.role);
+  const [editing, setEditing] = useState(false);
+  const [permFilter, setPermFilter] = useState("");
+
+  const changeRole = useChange("change_member_role");
+  const makeOwner = useChange("change_member_role");
+  const qc = useQueryClient();
+  // Someone else changed this member meanwhile: show their version (ErrorNote says so).
+  const onRoleError = (e: ClientError) => e.code === "precondition_failed" && qc.invalidateQueries({ queryKey: ["member"] });
+  // The role shown follows the member's once a change lands (here or from a sync).
+  useEffect(() => setRole(m.role), [m.role]);
+  const remove = useChange("remove_member", { onSuccess: onClose });
+  const reset = useChange("reset_2fa");
+  const unassign = useChange("unassign_role");
+
+  // Leaving "owner" (demotion) or removing: blocked for the last owner, explained up front.
+  const ownerBlocked = lastOwner !== false;
+  const ownerNote = lastOwner === null ? "Counting the workspace's owners…" : lastOwner ? LAST_OWNER : null;
+  const demoting = m.role === "owner" && role !== "owner";
+
+  async function applyRole() {
+    if (role === m.role) return;
+    const what = role === "owner" ? `make ${who} an owner of ${ws.name}` : `change ${who}'s workspace role from ${m.role} to ${role}`;
+    if (!(await guard(what))) return;
+    changeRole.mutate({ ...base, version: m.version, role }, { onError: onRoleError });
+  }
+
+  const perms = filterPermissionRows(permissionRows(detail.permissions, dir.communityName), permFilter);
+
+  return (
+    <>
+      <header className="panel-head">
+        <h2>{who}</h2>
+        <p className="muted small">
+          {m.email} · joined {formatDate(m.joined_at)}
+        </p>
+        <dl className="facts">
+          <div>
+            <dt>Workspace role</dt>
+            <dd>{m.role}</dd>
+          </div>
+          <div>
+            <dt>2FA</dt>
+            <dd>{m.two_factor_enabled ? "on" : <span className="warn">off</span>}</dd>
+          </div>
+          <div>
+            <dt>Community roles</dt>
+            <dd>{detail.assignments.length}</dd>
+          </div>
+        </dl>
+      </header>
+
+      <section>
+        <h3 id="ws-role-h">Workspace role</h3>
+        <div className="row">
+          <select aria-label="New workspace role" value={role} onChange={(e) => setRole(e.target.value as WorkspaceRole)} disabled={m.role === "owner" && ownerBlocked}>
+            {WORKSPACE_ROLES.map((r) => (
+              <option key={r} value={r}>{r}</option>
+            ))}
+          </select>
+          <ServerButton type="button" onClick={applyRole} disabled={role === m.role || (demoting && ownerBlocked)} busy={changeRole.isPending} busyLabel="Changing…">
+            Change workspace role
+          </ServerButton>
+          {m.role !== "owner" && (
+            <ServerButton
+              type="button"
+              busy={makeOwner.isPending}
+              busyLabel="Making owner…"
+              onClick={async () => {
+                if (await guard(`make ${who} an owner of ${ws.name}`)) makeOwner.mutate({ ...base, version: m.version, role: "owner" }, { onError: onRoleError });
+              }}
+            >
+              Make owner
+            </ServerButton>
+          )}
+        </div>
+        {m.role === "owner" && ownerNote && <p className="note small" role="note">{ownerNote}</p>}
+        {m.role !== "owner" && (
+          <p className="muted small">
+            To transfer ownership, make {who} owner, then change the previous owner's role: a workspace may have several owners, never none.
+          </p>
+        )}
+        <ErrorNote error={changeRole.error ?? makeOwner.error} />
+      </section>
+
+      <section aria-labelledby="roles-h">
+        <div className="row between">
+          <h3 id="roles-h">Community roles</h3>
+          <button type="button" className="small" aria-expanded={editing} onClick={() => setEditing((e) => !e)}>
+            Change roles
+          </button>
+        </div>
+        {detail.assignments.length === 0 ? (
+          <p className="muted small">
+            No community roles{m.role !== "member" ? `; as workspace ${m.role} they hold Admin permissions in every community` : ""}.
+          </p>
+        ) : (
+          <ul className="assignments">
+            {detail.assignments.map((a) => (
+              <li key={a.id}>
+                <span>
+                  {dir.grant(a)} <span className="muted small">({a.assignment_type})</span>
+                </span>
+                <ServerButton
+                  type="button"
+                  className="small"
+                  aria-label={`Remove ${dir.grant(a)}`}
+                  busy={unassign.isPending && unassign.variables?.assignmentId === a.id}
+                  busyLabel="Removing…"
+                  onClick={async () => {
+                    if (await guard(`remove ${who}'s role ${dir.grant(a)}`)) unassign.mutate({ account: account.key, workspaceId: ws.id, assignmentId: a.id });
+                  }}
+                >
+                  Remove
+                </ServerButton>
+              </li>
+            ))}
+          </ul>
+        )}
+        <ErrorNote error={unassign.error} />
+        {editing && <RoleEditor userId={m.user_id} who={who} assignments={detail.assignments} dir={dir} onDone={() => setEditing(false)} />}
+      </section>
+
+      <section aria-labelledby="perms-h">
+        <div className="row between">
+          <h3 id="perms-h">Effective permissions</h3>
+          <input type="search" className="small" aria-label="Filter permissions" placeholder="Filter" value={permFilter} onChange={(e) => setPermFilter(e.target.value)} />
+        </div>
+        <p className="muted small">The union of the workspace role and every community role, with where each permission comes from.</p>
+        {perms.length === 0 ? (
+          <p className="muted small">{permFilter ? "No permission matches." : "No permissions."}</p>
+        ) : (
+          <table className="perms">
+            <thead>
+              <tr>
+                <th scope="col">Permission</th>
+                <th scope="col">Where</th>
+                <th scope="col">Granted by</th>
+              </tr>
+            </thead>
+            <tbody>
+              {perms.map((p) => (
+                <tr key={`${p.permission}@${p.where}`}>
+                  <td>
+                    {p.permission}
+                    {p.restricted && <span className="badge" title="Only events and alerts from some intakes">restricted</span>}
+                  </td>
+                  <td>{p.where}</td>
+                  <td>{p.sources.join(", ")}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+
+      <section aria-labelledby="danger-h" className="danger-zone">
+        <h3 id="danger-h">Access</h3>
+        <p className="muted small">
+          Reset 2FA removes {who}'s authenticator: they must enrol again at their next sign-in.{!m.two_factor_enabled && " Their 2FA is currently off."}
+        </p>
+        <div className="row">
+          <ServerButton
+            type="button"
+            busy={reset.isPending}
+            busyLabel="Resetting…"
+            onClick={async () => {
+              if (await guard(`reset the two-factor authentication of ${who}`)) reset.mutate(base);
+            }}
+          >
+            Reset 2FA
+          </ServerButton>
+          <ServerButton
+            type="button"
+            className="danger"
+            disabled={ownerBlocked}
+            title={lastOwner ? LAST_OWNER : undefined}
+            busy={remove.isPending}
+            busyLabel="Removing…"
+            onClick={async () => {
+              if (await guard(`remove ${who} from ${ws.name}`)) remove.mutate(base);
+            }}
+          >
+            Remove member
+          </ServerButton>
+        </div>
+        {lastOwner && <p className="note small" role="note">{LAST_OWNER}</p>}
+        {reset.isSuccess && <p role="status" className="ok small">2FA reset: {who} will enrol a new authenticator at their next sign-in.</p>}
+        <ErrorNote error={reset.error ?? remove.error} />
+      </section>
+      <OfflineReason />
+    </>
+  );
+}
+
+export function InvitationPanel({ row, dir, onClose }: { row: MemberRow; dir: Directory; onClose: () => void }) {
+  const { account, ws, guard } = usePane();
+  const invitations = useCmd("invitations", { account: account.key, workspaceId: ws.id });
+  const inv = invitations.data?.find((i) => i.id === row.invitation_id);
+  const revoke = useChange("revoke_invitation", { onSuccess: onClose });
+  return (
+    <PanelFrame label="Invitation details" onClose={onClose}>
+      <header className="panel-head">
+        <h2>{row.email}</h2>
+        <p className="muted small">
+          Invited {formatDate(row.since)} as {row.workspace_role}
+          {inv && <> · expires {formatDate(inv.expires_at)}</>}
+          <span className="badge pending">pending</span>
+        </p>
+      </header>
+      <section>
+        <h3>Community roles on acceptance</h3>
+        {row.roles.length === 0 ? (
+          <p className="muted small">None: they join with the workspace role only.</p>
+        ) : (
+          <ul className="assignments">
+            {row.roles.map((r) => (
+              <li key={`${r.community_id}:${r.role_id}`}>
+                {dir.grant(r)} <span className="muted small">({r.assignment_type})</span>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+      <section>
+        <p className="muted small">Revoking stops the invitation from being accepted; send a new one to invite them again.</p>
+        <ServerButton
+          type="button"
+          className="danger"
+          disabled={!row.invitation_id}
+          busy={revoke.isPending}
+          busyLabel="Revoking…"
+          onClick={async () => {
+            if (row.invitation_id && (await guard(`revoke the invitation of ${row.email}`))) {
+              revoke.mutate({ account: account.key, workspaceId: ws.id, invitationId: row.invitation_id });
+            }
+          }}
+        >
+          Revoke invitation
+        </ServerButton>
+        <ErrorNote error={revoke.error} />
+        <OfflineReason />
+      </section>
+    </PanelFrame>
+  );
+}

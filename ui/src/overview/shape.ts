@@ -1,0 +1,90 @@
+// Pure shaping of an Aggregate into what the Overview shows: the role × community matrix,
+// the role distribution in a stable order, coverage and usage figures, day labels.
+import type { Aggregate } from "../bindings/Aggregate";
+import type { Community } from "../bindings/Community";
+import type { Role } from "../bindings/Role";
+
+export type MatrixColumn = { id: string; name: string };
+export type MatrixRow = { id: string; name: string; counts: number[]; total: number };
+export type Matrix = { columns: MatrixColumn[]; rows: MatrixRow[]; max: number };
+
+const BUILTIN_ORDER: Record<string, number> = { guest: 0, analyst: 1, admin: 2 };
+
+/** Built-in roles first (Guest, Analyst, Admin), then the others by name. */
+export function orderRoles(roles: Role[]): Role[] {
+  return [...roles].sort((a, b) => {
+    const ba = a.builtin ? BUILTIN_ORDER[a.builtin] : 99;
+    const bb = b.builtin ? BUILTIN_ORDER[b.builtin] : 99;
+    return ba - bb || a.name.localeCompare(b.name);
+  });
+}
+
+/**
+ * Communities as rows (every selected one, also those nobody holds a role in), roles as
+ * columns: the built-in roles always, other roles only when someone holds them in the
+ * selection, and ids the role list does not know (yet) under their id.
+ */
+export function shapeMatrix(agg: Pick<Aggregate, "matrix">, selected: string[], communities: Community[], roles: Role[]): Matrix {
+  const byId = new Map(communities.map((c) => [c.id, c]));
+  const held = new Set<string>();
+  for (const perRole of Object.values(agg.matrix)) {
+    for (const [role, n] of Object.entries(perRole ?? {})) if (n && n > 0) held.add(role);
+  }
+  const columns: MatrixColumn[] = orderRoles(roles)
+    .filter((r) => r.builtin !== null || held.has(r.id))
+    .map((r) => ({ id: r.id, name: r.name }));
+  const known = new Set(columns.map((c) => c.id));
+  for (const id of [...held].sort()) if (!known.has(id) && !roles.some((r) => r.id === id)) columns.push({ id, name: id });
+  let max = 0;
+  const rows: MatrixRow[] = selected.map((id) => {
+    const perRole = agg.matrix[id] ?? {};
+    const counts = columns.map((c) => Number(perRole[c.id] ?? 0));
+    for (const n of counts) max = Math.max(max, n);
+    return { id, name: byId.get(id)?.name ?? id, counts, total: counts.reduce((a, b) => a + b, 0) };
+  });
+  rows.sort((a, b) => a.name.localeCompare(b.name));
+  return { columns, rows, max };
+}
+
+/** Tint strength for a matrix cell, 0–55 (% of the accent colour); 0 for an empty cell. */
+export function heat(count: number, max: number): number {
+  if (count <= 0 || max <= 0) return 0;
+  return Math.round(8 + (count / max) * 47);
+}
+
+/** Role distribution as [name, count], largest first, names for ids. */
+export function distribution(agg: Pick<Aggregate, "role_distribution">, roles: Role[]): { id: string; name: string; count: number }[] {
+  const names = new Map(roles.map((r) => [r.id, r.name]));
+  return Object.entries(agg.role_distribution)
+    .map(([id, n]) => ({ id, name: names.get(id) ?? id, count: Number(n ?? 0) }))
+    .filter((r) => r.count > 0)
+    .sort((a, b) => b.count - a.count || a.name.localeCompare(b.name));
+}
+
+/** "75%" of members with 2FA, or null when there is nobody to cover. */
+export function coverage(members: number, with2fa: number): { percent: number; label: string } | null {
+  if (members <= 0) return null;
+  const percent = Math.round((with2fa / members) * 100);
+  return { percent, label: `${percent}%` };
+}
+
+/** A usage bar: how full, and a sentence for it. `max` null is unlimited. */
+export function usage(used: number, max: number | null, noun: string): { ratio: number | null; over: boolean; label: string } {
+  if (max === null) return { ratio: null, over: false, label: `${used} ${noun} · unlimited` };
+  const ratio = max > 0 ? used / max : 1;
+  return { ratio: Math.min(1, ratio), over: used > max, label: `${used} of ${max} ${noun} (${Math.round(ratio * 100)}%)` };
+}
+
+/** "Mar 4" for "2026-03-04", read as a calendar day (no time zone shift). */
+export function dayLabel(day: string, locale?: string): string {
+  const d = new Date(`${day}T00:00:00Z`);
+  if (Number.isNaN(d.getTime())) return day;
+  return d.toLocaleDateString(locale, { month: "short", day: "numeric", timeZone: "UTC" });
+}
+
+/** What the Overview covers, for its heading. */
+export function coveredLabel(selected: number, all: number, firstName?: string): string {
+  if (selected === 0 || selected === all) return `All ${all} ${all === 1 ? "community" : "communities"}`;
+  if (selected === 1 && firstName) return `1 community selected: ${firstName}`;
+  return `${selected} ${selected === 1 ? "community" : "communities"} selected`;
+}
