@@ -1,0 +1,465 @@
+//! The end-to-end harness: a real `tenancy-server` process per test (from a seeded template
+//! database), a `tauri-driver` per test with a fresh app data directory, and the built Tenantry
+//! binary in a real WebKitGTK window, driven over WebDriver with fantoccini.
+//!
+//! `scripts/e2e.sh` provides what a desktop session would: Xvfb, a D-Bus session with an unlocked
+//! gnome-keyring, tauri-driver and WebKitWebDriver, and the built binaries (paths in
+//! `TENANTRY_APP_BIN` and `TENANCY_SERVER_BIN`). On failure a test saves a screenshot and keeps
+//! the app's and the server's logs under `target/e2e/<test>/`, and prints their paths.
+
+use anyhow::{anyhow, bail, Context, Result};
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+pub use fantoccini::key::Key;
+
+pub const DEMO_EMAIL: &str = "demo@tenantry.example";
+pub const PLATFORM_EMAIL: &str = "platform@tenantry.example";
+pub const PASSWORD: &str = "tenantry-demo";
+
+/// How long a step may wait for the UI before the test fails (a generous bound, not a speed goal).
+pub const WAIT: Duration = Duration::from_secs(20);
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+fn bin(var: &str, default: &str) -> PathBuf {
+    std::env::var_os(var).map(PathBuf::from).unwrap_or_else(|| root().join(default))
+}
+
+pub fn artifacts(name: &str) -> PathBuf {
+    let d = root().join("target/e2e").join(name);
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// The demo seed, made once per run and copied for each server (seeding takes seconds; a copy
+/// takes milliseconds, and every test still starts from the same fresh data).
+fn template(seed_profile: &str) -> Result<PathBuf> {
+    let dir = root().join("target/e2e/_templates");
+    std::fs::create_dir_all(&dir)?;
+    let db = dir.join(format!("{seed_profile}.db"));
+    let lock = dir.join(format!("{seed_profile}.done"));
+    if !lock.exists() {
+        let _ = std::fs::remove_file(&db);
+        let out = Command::new(bin("TENANCY_SERVER_BIN", "target/debug/tenancy-server"))
+            .args(["seed", "--profile", seed_profile, "--db"])
+            .arg(format!("sqlite://{}", db.display()))
+            .output()
+            .context("running tenancy-server seed")?;
+        if !out.status.success() {
+            bail!("seeding failed: {}", String::from_utf8_lossy(&out.stderr));
+        }
+        std::fs::write(&lock, b"")?;
+    }
+    Ok(db)
+}
+
+/// A real tenancy-server process on its own copy of the demo data.
+pub struct Server {
+    child: Option<Child>,
+    pub url: String,
+    addr: String,
+    db: PathBuf,
+    pub log: PathBuf,
+}
+
+impl Server {
+    pub fn start(dir: &Path, label: &str) -> Result<Server> {
+        let db = dir.join(format!("{label}.db"));
+        let t = template("demo")?;
+        std::fs::copy(&t, &db)?;
+        // SQLite in WAL mode may keep recent writes in the -wal file until a checkpoint.
+        for ext in ["db-wal", "db-shm"] {
+            if t.with_extension(ext).exists() {
+                std::fs::copy(t.with_extension(ext), db.with_extension(ext))?;
+            }
+        }
+        let mut s = Server { child: None, url: String::new(), addr: "127.0.0.1:0".into(), db, log: dir.join(format!("{label}.log")) };
+        s.spawn()?;
+        Ok(s)
+    }
+
+    fn spawn(&mut self) -> Result<()> {
+        let addr_file = self.db.with_extension("addr");
+        let _ = std::fs::remove_file(&addr_file);
+        let log = std::fs::OpenOptions::new().create(true).append(true).open(&self.log)?;
+        let child = Command::new(bin("TENANCY_SERVER_BIN", "target/debug/tenancy-server"))
+            .args(["serve", "--db"])
+            .arg(format!("sqlite://{}", self.db.display()))
+            .args(["--bind", &self.addr, "--addr-file"])
+            .arg(&addr_file)
+            .stdout(log.try_clone()?)
+            .stderr(log)
+            .spawn()
+            .context("starting tenancy-server")?;
+        self.child = Some(child);
+        let t = Instant::now();
+        loop {
+            if let Ok(a) = std::fs::read_to_string(&addr_file) {
+                if !a.trim().is_empty() {
+                    self.addr = a.trim().to_owned();
+                    self.url = format!("http://{}", self.addr);
+                    return Ok(());
+                }
+            }
+            if t.elapsed() > WAIT {
+                bail!("the server did not start; see {}", self.log.display());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Stops the process (the console then finds the server unreachable).
+    pub fn stop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+
+    /// Starts it again on the same address and data.
+    pub fn restart(&mut self) -> Result<()> {
+        self.stop();
+        self.spawn()
+    }
+
+    /// A typed API client signed in as `email`, to check what the server holds.
+    pub async fn api(&self, email: &str) -> Result<tenancy_client::ApiClient> {
+        let api = tenancy_client::ApiClient::new(&self.url, email, Arc::new(tenancy_client::secret::MemorySecrets::default()))?;
+        api.sign_in(PASSWORD, None).await?;
+        Ok(api)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// tauri-driver for one test, with the app's data and config directories fresh.
+struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One test's world: its artifacts directory, servers, and the app window.
+pub struct App {
+    pub name: String,
+    pub dir: PathBuf,
+    pub c: Client,
+    /// The app's XDG data directory (prefs.json and the caches live below it).
+    pub data: PathBuf,
+    pub app_log: PathBuf,
+    _driver: Driver,
+    _home: tempfile::TempDir,
+}
+
+impl App {
+    /// Starts tauri-driver and opens the app. `extra_env` goes to the app (e.g. the demo hint).
+    pub async fn open(name: &str, dir: &Path, extra_env: &[(&str, &str)]) -> Result<App> {
+        let home = tempfile::tempdir()?;
+        let data = home.path().join("data");
+        let config = home.path().join("config");
+        std::fs::create_dir_all(&data)?;
+        std::fs::create_dir_all(&config)?;
+        let app_log = dir.join("app.log");
+        let log = std::fs::File::create(&app_log)?;
+        let port = free_port();
+        let native = free_port();
+        let webkit = which("WebKitWebDriver").ok_or_else(|| anyhow!("WebKitWebDriver is missing (apt package webkit2gtk-driver)"))?;
+        let mut cmd = Command::new(std::env::var_os("TAURI_DRIVER_BIN").map(PathBuf::from).unwrap_or_else(|| "tauri-driver".into()));
+        cmd.args(["--port", &port.to_string(), "--native-port", &native.to_string(), "--native-driver"])
+            .arg(webkit)
+            .env("XDG_DATA_HOME", &data)
+            .env("XDG_CONFIG_HOME", &config)
+            .env("RUST_LOG", "info,tenantry=debug,tenancy_client=debug")
+            .stdin(Stdio::null())
+            .stdout(log.try_clone()?)
+            .stderr(log);
+        for (k, v) in extra_env {
+            cmd.env(k, v);
+        }
+        let driver = Driver { child: cmd.spawn().context("starting tauri-driver (cargo install tauri-driver --locked)")?, port };
+        wait_port(driver.port).await?;
+
+        let mut caps = serde_json::Map::new();
+        let binary = bin("TENANTRY_APP_BIN", "target/debug/tenantry");
+        caps.insert("tauri:options".into(), serde_json::json!({ "application": binary }));
+        let mut builder = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new());
+        builder.capabilities(caps);
+        let url = format!("http://127.0.0.1:{}", driver.port);
+        let c = tokio::time::timeout(Duration::from_secs(60), builder.connect(&url))
+            .await
+            .map_err(|_| anyhow!("no WebDriver session within 60 s (is there a display?); see {}", app_log.display()))??;
+        Ok(App { name: name.into(), dir: dir.to_path_buf(), c, data, app_log, _driver: driver, _home: home })
+    }
+
+    pub async fn close(self) {
+        let _ = self.c.close().await;
+    }
+
+    /// Saves a screenshot of the window to `<artifacts>/<label>.png` and returns its path.
+    pub async fn shot(&self, label: &str) -> PathBuf {
+        let p = self.dir.join(format!("{label}.png"));
+        match self.c.screenshot().await {
+            Ok(png) => {
+                let _ = std::fs::write(&p, png);
+            }
+            Err(e) => eprintln!("screenshot failed: {e}"),
+        }
+        p
+    }
+
+    // ---------- finding and waiting ----------
+
+    /// Waits until `css` matches a displayed element.
+    pub async fn el(&self, css: &str) -> Result<Element> {
+        self.wait_for(&format!("an element {css}"), || async move {
+            for e in self.c.find_all(Locator::Css(css)).await? {
+                if self.visible(&e).await? {
+                    return Ok(Some(e));
+                }
+            }
+            Ok(None)
+        })
+        .await
+    }
+
+    /// What the element shows (`innerText`, as the user reads it).
+    pub async fn inner_text(&self, e: &Element) -> Result<String> {
+        let v = self.c.execute("return arguments[0].innerText;", vec![serde_json::to_value(e)?]).await?;
+        Ok(v.as_str().unwrap_or_default().to_owned())
+    }
+
+    /// Is the element rendered (has a box and is not hidden)?
+    pub async fn visible(&self, e: &Element) -> Result<bool> {
+        let v = self
+            .c
+            .execute(
+                "const e = arguments[0]; return e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden';",
+                vec![serde_json::to_value(e)?],
+            )
+            .await?;
+        Ok(v.as_bool().unwrap_or(false))
+    }
+
+    /// Waits for a displayed button (or role=tab/option) whose text or aria-label is `label`.
+    pub async fn button(&self, label: &str) -> Result<Element> {
+        let x = format!(
+            "//*[(self::button or @role='tab' or @role='option') and (normalize-space(.)={q} or @aria-label={q})]",
+            q = xpath_literal(label)
+        );
+        self.wait_for(&format!("a button “{label}”"), || {
+            let x = x.clone();
+            async move {
+                for e in self.c.find_all(Locator::XPath(&x)).await? {
+                    if self.visible(&e).await? {
+                        return Ok(Some(e));
+                    }
+                }
+                Ok(None)
+            }
+        })
+        .await
+    }
+
+    pub async fn click(&self, label: &str) -> Result<()> {
+        let b = self.button(label).await?;
+        self.wait_for(&format!("“{label}” to be enabled"), || {
+            let b = b.clone();
+            async move { Ok(b.is_enabled().await?.then_some(())) }
+        })
+        .await?;
+        b.click().await?;
+        Ok(())
+    }
+
+    /// The input labelled `label` (by <label> text or aria-label).
+    pub async fn field(&self, label: &str) -> Result<Element> {
+        let q = xpath_literal(label);
+        let x = format!(
+            "//*[(self::input or self::textarea or self::select) and (@aria-label={q} or @name={q} or @placeholder={q} or @id=//label[starts-with(normalize-space(.), {q})]/@for)] | //label[starts-with(normalize-space(.), {q})]//*[self::input or self::textarea or self::select]"
+        );
+        self.wait_for(&format!("a field “{label}”"), || {
+            let x = x.clone();
+            async move {
+                for e in self.c.find_all(Locator::XPath(&x)).await? {
+                    if self.visible(&e).await? {
+                        return Ok(Some(e));
+                    }
+                }
+                Ok(None)
+            }
+        })
+        .await
+    }
+
+    /// Replaces the field's content with `text`, the way a user types it.
+    pub async fn fill(&self, label: &str, text: &str) -> Result<()> {
+        let f = self.field(label).await?;
+        f.clear().await?;
+        f.send_keys(text).await?;
+        Ok(())
+    }
+
+    pub async fn select(&self, label: &str, option_text: &str) -> Result<()> {
+        let f = self.field(label).await?;
+        let o = f.find(Locator::XPath(&format!(".//option[normalize-space(.)={}]", xpath_literal(option_text)))).await.with_context(|| format!("option “{option_text}” of {label}"))?;
+        o.click().await?;
+        Ok(())
+    }
+
+    /// The visible text of the whole window.
+    pub async fn text(&self) -> Result<String> {
+        let v = self.c.execute("return document.body.innerText;", vec![]).await?;
+        Ok(v.as_str().unwrap_or_default().to_owned())
+    }
+
+    /// Waits until the window shows `needle`.
+    pub async fn sees(&self, needle: &str) -> Result<()> {
+        self.wait_for(&format!("the text “{needle}”"), || async move { Ok(self.text().await?.contains(needle).then_some(())) }).await
+    }
+
+    /// Waits until `css`'s text contains `needle`; returns the text.
+    pub async fn sees_in(&self, css: &str, needle: &str) -> Result<String> {
+        self.wait_for(&format!("“{needle}” in {css}"), || async move {
+            for e in self.c.find_all(Locator::Css(css)).await? {
+                let t = self.inner_text(&e).await?;
+                if t.contains(needle) {
+                    return Ok(Some(t));
+                }
+            }
+            Ok(None)
+        })
+        .await
+    }
+
+    /// Waits until the window no longer shows `needle`.
+    pub async fn no_longer_sees(&self, needle: &str) -> Result<()> {
+        self.wait_for(&format!("“{needle}” to go away"), || async move { Ok((!self.text().await?.contains(needle)).then_some(())) }).await
+    }
+
+    /// Presses keys on the focused element (modifiers stay down until `Key::Null`).
+    pub async fn keys(&self, keys: &str) -> Result<()> {
+        let active = self.c.active_element().await?;
+        active.send_keys(keys).await?;
+        Ok(())
+    }
+
+    pub async fn title(&self) -> Result<String> {
+        Ok(self.c.title().await?)
+    }
+
+    /// Polls `probe` until it yields a value, failing after [`WAIT`] with what was awaited.
+    pub async fn wait_for<T, F, Fut>(&self, what: &str, mut probe: F) -> Result<T>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<Option<T>>>,
+    {
+        let t = Instant::now();
+        let mut last_err = None;
+        loop {
+            match probe().await {
+                Ok(Some(v)) => return Ok(v),
+                Ok(None) => {}
+                Err(e) => last_err = Some(e),
+            }
+            if t.elapsed() > WAIT {
+                let why = last_err.map(|e| format!(" (last error: {e})")).unwrap_or_default();
+                bail!("waited {}s for {what}{why}", WAIT.as_secs());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
+
+/// Runs one scenario; on failure saves a screenshot and points at the logs before failing.
+pub async fn scenario<F, Fut>(app: App, body: F)
+where
+    F: FnOnce(Arc<App>) -> Fut,
+    Fut: Future<Output = Result<()>>,
+{
+    use futures::FutureExt;
+    let app = Arc::new(app);
+    let outcome = std::panic::AssertUnwindSafe(body(app.clone())).catch_unwind().await;
+    let failure = match outcome {
+        Ok(Ok(())) => None,
+        Ok(Err(e)) => Some(format!("{e:#}")),
+        Err(p) => Some(p.downcast_ref::<String>().cloned().or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string())).unwrap_or_else(|| "panic".into())),
+    };
+    if let Some(why) = failure {
+        let shot = app.shot("failure").await;
+        let page = app.c.source().await.unwrap_or_default();
+        let _ = std::fs::write(app.dir.join("failure.html"), page);
+        panic!(
+            "scenario {} failed: {why}\n  screenshot: {}\n  app log:    {}\n  page:       {}\n  (server logs are in the same folder)",
+            app.name,
+            shot.display(),
+            app.app_log.display(),
+            app.dir.join("failure.html").display()
+        );
+    }
+    if let Ok(app) = Arc::try_unwrap(app) {
+        app.close().await;
+    }
+}
+
+async fn wait_port(port: u16) -> Result<()> {
+    let t = Instant::now();
+    while tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_err() {
+        if t.elapsed() > WAIT {
+            bail!("tauri-driver did not listen on {port}");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Ok(())
+}
+
+fn which(name: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH").and_then(|p| std::env::split_paths(&p).map(|d| d.join(name)).find(|f| f.is_file()))
+}
+
+/// `'text'` or `concat(...)` for text containing quotes.
+pub fn xpath_literal(s: &str) -> String {
+    if !s.contains('\'') {
+        format!("'{s}'")
+    } else if !s.contains('"') {
+        format!("\"{s}\"")
+    } else {
+        format!("concat('{}')", s.replace('\'', "', \"'\", '"))
+    }
+}
+
+/// Every file below `dir`.
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(files_under(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
