@@ -143,7 +143,7 @@ async fn concurrent_owner_changes_never_leave_zero_owners() {
         assert!(left.iter().all(|o| *o == a.id || *o == b.id));
         // The database agrees with the API.
         let pool = app.db().await;
-        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM members m JOIN workspaces w ON w.id = m.workspace_id WHERE w.slug = ? AND m.role = 'owner'")
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM members m JOIN workspaces w ON w.id = m.workspace_id WHERE w.slug = $1 AND m.role = 'owner'")
             .bind(&ws)
             .fetch_one(&pool)
             .await
