@@ -18,6 +18,30 @@ pub struct TestApp {
     /// past row-level security).
     pub db_url: String,
     _dir: tempfile::TempDir,
+    _drop: Option<DropDatabase>,
+}
+
+/// Drops a test's PostgreSQL database when the test is over, so a run leaves no pile of them.
+pub struct DropDatabase {
+    host: String,
+    name: String,
+}
+
+impl Drop for DropDatabase {
+    fn drop(&mut self) {
+        let (host, name) = (self.host.clone(), self.name.clone());
+        // Drop runs inside the test's runtime: do the async work on a thread of its own.
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            rt.block_on(async {
+                if let Ok(admin) = sqlx::PgPool::connect(&format!("postgres://postgres@{host}/postgres")).await {
+                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&admin).await;
+                    admin.close().await;
+                }
+            })
+        })
+        .join();
+    }
 }
 
 /// A fresh, empty store of the kind this run tests: PostgreSQL when `TENANCY_TEST_STORE=postgres`
@@ -123,7 +147,8 @@ impl TestApp {
     /// Serves the API over `db`.
     pub async fn serve(db: TestDb) -> TestApp {
         let server = tenancy_server::start(db.store, "127.0.0.1:0".parse().unwrap()).await.expect("start");
-        TestApp { server, http: reqwest::Client::new(), db_url: db.url, _dir: db.dir }
+        let drop = db.pg_host.map(|host| DropDatabase { host, name: db.pg_name });
+        TestApp { server, http: reqwest::Client::new(), db_url: db.url, _dir: db.dir, _drop: drop }
     }
 
     pub fn url(&self, path: &str) -> String {
