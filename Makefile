@@ -26,9 +26,10 @@ server: deps
 	[ -f .tenantry/demo.db ] || target/release/tenancy-server seed --profile demo --db sqlite://.tenantry/demo.db
 	target/release/tenancy-server serve --db sqlite://.tenantry/demo.db --bind 127.0.0.1:8480
 
-## Every test: Rust unit, property, HTTP and IPC tests; the real keyring; bindings; UI tests.
+## Every test: Rust unit, property, HTTP and IPC tests (the server's on SQLite, then on PostgreSQL); the real keyring; bindings; UI tests.
 test: ui
 	cargo test --workspace $(CARGO_FLAGS)
+	scripts/with-postgres.sh cargo test $(CARGO_FLAGS) -p tenancy-server --test api
 	scripts/with-keyring.sh cargo test $(CARGO_FLAGS) -p tenancy-client --test keyring -- --ignored
 	scripts/check-bindings.sh
 	cd ui && npm test

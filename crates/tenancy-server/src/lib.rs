@@ -1,7 +1,7 @@
 //! Tenantry's reference tenancy API.
 //!
 //! `api` speaks HTTP, `service` applies the tenancy rules of the `tenancy` crate, `store` moves
-//! rows (SQLite embedded; PostgreSQL beside it later). `seed` fills a store with demo data.
+//! rows (SQLite embedded; PostgreSQL with row-level security). `seed` fills a store with demo data.
 
 pub mod api;
 pub mod auth;
@@ -15,14 +15,24 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use service::Service;
+pub use store::postgres::{PgStore, PgUrls};
 pub use store::sqlite::SqliteStore;
 
-/// Opens the store named by a database URL.
-pub async fn open_store(db: &str) -> anyhow::Result<Arc<dyn store::Store>> {
+/// Opens the store named by a database URL. PostgreSQL needs the jobs role's URL as well, and
+/// runs migrations when given the tables' owner's.
+pub async fn open_store(db: &str, jobs_db: Option<&str>, owner_db: Option<&str>) -> anyhow::Result<Arc<dyn store::Store>> {
     if db.starts_with("sqlite:") {
         Ok(Arc::new(SqliteStore::open(db).await?))
+    } else if db.starts_with("postgres:") || db.starts_with("postgresql:") {
+        let Some(jobs) = jobs_db else {
+            anyhow::bail!("PostgreSQL needs --jobs-db (TENANCY_JOBS_DB) too: the URL of the tenancy_jobs role that runs the purge and platform-admin work")
+        };
+        let urls = PgUrls { app: db.to_owned(), jobs: jobs.to_owned(), owner: owner_db.map(str::to_owned) };
+        Ok(Arc::new(PgStore::open(&urls).await?))
     } else {
-        anyhow::bail!("unsupported database URL {db:?}; use sqlite://path/to/file.db")
+        // Only the scheme: the rest of a URL may hold a password.
+        let scheme = db.split(':').next().unwrap_or_default();
+        anyhow::bail!("unsupported database URL scheme {scheme:?}; use sqlite://path/to/file.db or postgres://…")
     }
 }
 

@@ -14,9 +14,11 @@ struct Cli {
 enum Command {
     /// Serve the API (migrations run at start).
     Serve {
-        /// Database URL, e.g. sqlite://tenantry.db
+        /// Database URL, e.g. sqlite://tenantry.db, or postgres://tenancy_app@host/tenantry
         #[arg(long, env = "TENANCY_DB", default_value = "sqlite://tenantry.db")]
         db: String,
+        #[command(flatten)]
+        pg: PgRoles,
         /// Address to listen on; port 0 picks a free one.
         #[arg(long, env = "TENANCY_BIND", default_value = "127.0.0.1:8480")]
         bind: SocketAddr,
@@ -30,12 +32,25 @@ enum Command {
         profile: tenancy_server::seed::Profile,
         #[arg(long, env = "TENANCY_DB", default_value = "sqlite://tenantry.db")]
         db: String,
+        #[command(flatten)]
+        pg: PgRoles,
         /// Same number, same data.
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
     /// Print the OpenAPI document.
     Openapi,
+}
+
+/// The other PostgreSQL roles' URLs (ignored for SQLite).
+#[derive(clap::Args)]
+struct PgRoles {
+    /// URL of the tenancy_jobs role (purge, platform-admin work), e.g. postgres://tenancy_jobs@host/tenantry
+    #[arg(long, env = "TENANCY_JOBS_DB")]
+    jobs_db: Option<String>,
+    /// URL of the tables' owner; when given, migrations run at start.
+    #[arg(long, env = "TENANCY_OWNER_DB")]
+    owner_db: Option<String>,
 }
 
 #[tokio::main]
@@ -45,8 +60,8 @@ async fn main() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
     match Cli::parse().command {
-        Command::Serve { db, bind, addr_file } => {
-            let store = tenancy_server::open_store(&db).await?;
+        Command::Serve { db, pg, bind, addr_file } => {
+            let store = tenancy_server::open_store(&db, pg.jobs_db.as_deref(), pg.owner_db.as_deref()).await?;
             let running = tenancy_server::start(store, bind).await?;
             tracing::info!("tenancy API listening on {}", running.url());
             if let Some(f) = addr_file {
@@ -55,9 +70,9 @@ async fn main() -> anyhow::Result<()> {
             tokio::signal::ctrl_c().await?;
             running.stop().await;
         }
-        Command::Seed { profile, db, seed } => {
-            let store = tenancy_server::SqliteStore::open(&db).await?;
-            let report = tenancy_server::seed::run(&store, profile, seed).await?;
+        Command::Seed { profile, db, pg, seed } => {
+            let store = tenancy_server::open_store(&db, pg.jobs_db.as_deref(), pg.owner_db.as_deref()).await?;
+            let report = tenancy_server::seed::run(&*store, profile, seed).await?;
             println!("{report}");
         }
         Command::Openapi => {
@@ -72,7 +87,7 @@ async fn main() -> anyhow::Result<()> {
 struct NoStore;
 #[async_trait::async_trait]
 impl tenancy_server::store::Store for NoStore {
-    async fn begin(&self, _: bool) -> tenancy_server::store::R<Box<dyn tenancy_server::store::Tx>> {
+    async fn begin(&self, _: bool, _: Option<tenancy::UserId>) -> tenancy_server::store::R<Box<dyn tenancy_server::store::Tx>> {
         Err(tenancy_server::store::StoreError::Corrupt("no database".into()))
     }
 }

@@ -405,7 +405,7 @@ fn base32(bytes: &[u8]) -> String {
 
 /// Seeds `store` with `profile`. Refuses a database that already holds users.
 pub async fn run(store: &dyn Store, profile: Profile, seed: u64) -> anyhow::Result<SeedReport> {
-    let mut tx = store.begin(true).await?;
+    let mut tx = store.begin(true, None).await?;
     if tx.user_by_email(DEMO_EMAIL).await?.is_some() {
         anyhow::bail!("this database is already seeded ({DEMO_EMAIL} exists); seed a fresh database file");
     }

@@ -50,6 +50,8 @@ pub(crate) async fn effective(
 pub(crate) async fn scope(tx: &mut dyn Tx, ctx: &Ctx, r: &WorkspaceRef) -> ApiResult<(Workspace, Actor)> {
     let ws = resolve(tx, r).await?.filter(|w| w.deleted_at.is_none()).ok_or_else(|| ApiError::not_found("workspace"))?;
     let member = tx.member(ws.id, ctx.user.id).await?.ok_or_else(|| ApiError::not_found("workspace"))?;
+    // From here on the database, too, confines the transaction to this workspace's rows.
+    tx.enter_workspace(ws.id).await?;
     if ws.security.require_2fa && !ctx.user.totp_enabled {
         return Err(ApiError::new(
             ProblemKind::TwoFactorRequired,

@@ -10,7 +10,7 @@ pub const PURGE_AFTER_DAYS: i64 = 30;
 impl Service {
     pub async fn deleted_workspaces(&self, ctx: &Ctx) -> ApiResult<Vec<Workspace>> {
         need_platform_admin(ctx)?;
-        Ok(self.read().await?.deleted_workspaces().await?)
+        Ok(self.read_instance().await?.deleted_workspaces().await?)
     }
 
     pub async fn admin_update_user(&self, ctx: &Ctx, id: UserId, req: UpdateUserAdmin) -> ApiResult<User> {
@@ -34,7 +34,7 @@ impl Service {
 
     /// Removes workspaces deleted more than 30 days before `now`, with all they hold.
     pub async fn purge(&self, request_id: &str, actor: Option<UserId>, now: DateTime<Utc>) -> ApiResult<PurgeReport> {
-        let mut unit = self.write(request_id, actor, now).await?;
+        let mut unit = self.write_instance(request_id, actor, now).await?;
         let due = unit.tx.workspaces_deleted_before(now - Duration::days(PURGE_AFTER_DAYS)).await?;
         if due.is_empty() {
             return Ok(PurgeReport { purged: due }); // nothing changed, nothing to record
@@ -63,7 +63,7 @@ impl Service {
         need_platform_admin(ctx)?;
         let limit = p.limit()?;
         let before = p.after()?.map(|a| a.parse::<i64>()).transpose().map_err(|_| ApiError::new(ProblemKind::InvalidCursor, "The cursor is not valid; omit it to start over."))?;
-        let rows = self.read().await?.audit(None, before, limit + 1).await?;
+        let rows = self.read_instance().await?.audit(None, before, limit + 1).await?;
         Ok(page(rows, limit, |e| e.id.to_string()))
     }
 }

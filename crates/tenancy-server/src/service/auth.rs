@@ -11,7 +11,7 @@ impl Service {
     /// The caller behind an access token, or 401.
     pub async fn authenticate(&self, token: &str, request_id: &str) -> ApiResult<Ctx> {
         let now = super::now();
-        let mut tx = self.read().await?;
+        let mut tx = self.read_anonymous().await?;
         let unauth = || {
             ApiError::new(ProblemKind::Unauthenticated, "Your session has expired or was signed out. Refresh it with your refresh token, or sign in again.")
         };
@@ -86,7 +86,7 @@ impl Service {
         };
         let now = super::now();
         let user = {
-            let mut tx = self.read().await?;
+            let mut tx = self.read_anonymous().await?;
             let email = Email::parse(&req.email).map_err(|e| ApiError::validation(e.to_string()))?;
             tx.user_by_email(email.as_str()).await?
         };
@@ -167,7 +167,7 @@ impl Service {
     }
 
     pub async fn me(&self, ctx: &Ctx) -> ApiResult<Me> {
-        let mut tx = self.read().await?;
+        let mut tx = self.read(ctx).await?;
         let memberships = tx.memberships(ctx.user.id).await?.into_iter().map(|(workspace, role)| Membership { workspace, role }).collect();
         let invitations = tx
             .invitations_for_email(&ctx.user.email)
@@ -218,12 +218,16 @@ impl Service {
     /// A user-level change (2FA state) shows in every workspace's member list they are in —
     /// soft-deleted workspaces included, whose members still follow them in the feed and see
     /// them again when they are restored.
+    /// The caller may be another user (an admin resetting 2FA): the fan-out acts for the user
+    /// it concerns, whose workspaces the caller need not share, then for the caller again.
     pub(crate) async fn fan_out_member_changes(&self, unit: &mut Unit, user: &UserRecord) -> ApiResult<()> {
+        unit.tx.act_for(Some(user.id)).await?;
         for ws in unit.tx.member_workspaces(user.id).await? {
             if let Some(m) = unit.tx.member(ws, user.id).await? {
                 unit.change(Some(ws), EntityKind::Member, member_key(&m), Some(&m), Some(user.id)).await?;
             }
         }
+        unit.tx.act_for(unit.actor).await?;
         Ok(())
     }
 }

@@ -28,7 +28,7 @@ pub struct AssignmentFilter {
 
 impl Service {
     pub async fn members(&self, ctx: &Ctx, r: &WorkspaceRef, f: &MemberFilter, p: &PageParams) -> ApiResult<Page<Member>> {
-        let mut tx = self.read().await?;
+        let mut tx = self.read(ctx).await?;
         let (ws, _) = scope(&mut *tx, ctx, r).await?;
         let limit = p.limit()?;
         let q = MemberQuery { search: f.q.clone().filter(|s| !s.trim().is_empty()), role: f.role, after_email: p.after()?, limit: limit + 1 };
@@ -37,13 +37,13 @@ impl Service {
     }
 
     pub async fn member(&self, ctx: &Ctx, r: &WorkspaceRef, user: UserId) -> ApiResult<Member> {
-        let mut tx = self.read().await?;
+        let mut tx = self.read(ctx).await?;
         let (ws, _) = scope(&mut *tx, ctx, r).await?;
         tx.member(ws.id, user).await?.ok_or_else(|| ApiError::not_found("member"))
     }
 
     pub async fn member_permissions(&self, ctx: &Ctx, r: &WorkspaceRef, user: UserId) -> ApiResult<EffectivePermissions> {
-        let mut tx = self.read().await?;
+        let mut tx = self.read(ctx).await?;
         let (ws, _) = scope(&mut *tx, ctx, r).await?;
         let m = tx.member(ws.id, user).await?.ok_or_else(|| ApiError::not_found("member"))?;
         effective(&mut *tx, ws.id, user, Some(m.role)).await
@@ -61,7 +61,10 @@ impl Service {
         if to == WorkspaceRole::Owner && before.role != WorkspaceRole::Owner && ws.plan == Plan::Free {
             // Owning a free workspace counts towards the target's allowance, however it happens.
             let target = unit.tx.user(user).await?.ok_or_else(|| ApiError::not_found("member"))?;
+            // The target's workspaces need not be the caller's: count them as the target.
+            unit.tx.act_for(Some(user)).await?;
             let owned = unit.tx.count_free_workspaces_owned(user).await?;
+            unit.tx.act_for(Some(ctx.user.id)).await?;
             tenancy::plan::check_free_workspace_allowance(owned, target.free_limit_lifted)?;
         }
         let mut m = before.clone();
@@ -127,7 +130,7 @@ impl Service {
     // ---------- role assignments ----------
 
     pub async fn assignments(&self, ctx: &Ctx, r: &WorkspaceRef, f: &AssignmentFilter, p: &PageParams) -> ApiResult<Page<RoleAssignment>> {
-        let mut tx = self.read().await?;
+        let mut tx = self.read(ctx).await?;
         let (ws, _) = scope(&mut *tx, ctx, r).await?;
         let limit = p.limit()?;
         let after_id = p
@@ -198,7 +201,7 @@ impl Service {
     // ---------- roles ----------
 
     pub async fn roles(&self, ctx: &Ctx, r: &WorkspaceRef, p: &PageParams) -> ApiResult<Page<Role>> {
-        let mut tx = self.read().await?;
+        let mut tx = self.read(ctx).await?;
         let (ws, _) = scope(&mut *tx, ctx, r).await?;
         let mut roles = tx.roles(ws.id).await?;
         roles.sort_by_key(|r| r.id);
@@ -206,7 +209,7 @@ impl Service {
     }
 
     pub async fn role(&self, ctx: &Ctx, r: &WorkspaceRef, id: RoleId) -> ApiResult<Role> {
-        let mut tx = self.read().await?;
+        let mut tx = self.read(ctx).await?;
         let (ws, _) = scope(&mut *tx, ctx, r).await?;
         tx.role(ws.id, id).await?.ok_or_else(|| ApiError::not_found("role"))
     }

@@ -11,7 +11,7 @@ pub const MAX_FEED_BATCH: u32 = 5000;
 
 impl Service {
     pub async fn audit_log(&self, ctx: &Ctx, r: &WorkspaceRef, p: &PageParams) -> ApiResult<Page<AuditEntry>> {
-        let mut tx = self.read().await?;
+        let mut tx = self.read(ctx).await?;
         let (ws, actor) = scope(&mut *tx, ctx, r).await?;
         may(&actor, &Action::ReadAuditLog)?;
         let limit = p.limit()?;
@@ -26,7 +26,7 @@ impl Service {
         if since < 0 {
             return Err(ApiError::validation("since must be 0 or a next_since value from an earlier batch."));
         }
-        let mut tx = self.read().await?;
+        let mut tx = self.read(ctx).await?;
         let floor = tx.feed_floor().await?;
         if since < floor {
             return Err(ApiError::new(
@@ -60,7 +60,7 @@ impl Service {
     /// keys it may now list).
     pub async fn snapshot(&self, ctx: &Ctx, workspace: Option<WorkspaceId>, kind: Option<EntityKind>) -> ApiResult<ChangeBatch> {
         let want = |k: EntityKind| kind.is_none_or(|x| x == k);
-        let mut tx = self.read().await?;
+        let mut tx = self.read(ctx).await?;
         let latest = tx.latest_seq().await?;
         let floor = tx.feed_floor().await?;
         let mine = tx.member_workspaces(ctx.user.id).await?;
@@ -74,6 +74,7 @@ impl Service {
             changes.push(Change { seq: latest, workspace_id: Some(ws), kind, id, op: ChangeOp::Upsert, data: Some(data), at: ctx.now });
         };
         for w in wanted {
+            tx.enter_workspace(w).await?;
             let Some(ws) = tx.workspace(w).await? else { continue };
             if want(EntityKind::Workspace) {
                 put(w, EntityKind::Workspace, w.to_string(), to_value(&ws));

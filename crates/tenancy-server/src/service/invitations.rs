@@ -60,7 +60,7 @@ impl Service {
     }
 
     pub async fn invitations(&self, ctx: &Ctx, r: &WorkspaceRef, p: &PageParams) -> ApiResult<Page<Invitation>> {
-        let mut tx = self.read().await?;
+        let mut tx = self.read(ctx).await?;
         let (ws, _) = scope(&mut *tx, ctx, r).await?;
         let limit = p.limit()?;
         let after = p.after()?.map(|a| a.parse::<InvitationId>()).transpose().map_err(|_| ApiError::new(ProblemKind::InvalidCursor, "The cursor is not valid; omit it to start over."))?;
@@ -107,6 +107,8 @@ impl Service {
             .await?
             .filter(|i| i.email == ctx.user.email)
             .ok_or_else(|| ApiError::not_found("invitation"))?;
+        // An invitee is not a member yet: the invitation addressed to them is what lets them in.
+        unit.tx.enter_workspace(inv.workspace_id).await?;
         let ws = unit.tx.workspace(inv.workspace_id).await?.filter(|w| w.deleted_at.is_none()).ok_or_else(|| ApiError::not_found("invitation"))?;
         unit.tx.lock_workspace(ws.id).await?;
         if inv.status(ctx.now) != InvitationStatus::Pending {

@@ -26,7 +26,7 @@ fn key_prefix(key: &str) -> Option<&str> {
 
 impl Service {
     pub async fn api_keys(&self, ctx: &Ctx, r: &WorkspaceRef, community: CommunityId, p: &PageParams) -> ApiResult<Page<ApiKey>> {
-        let mut tx = self.read().await?;
+        let mut tx = self.read(ctx).await?;
         let (ws, actor) = scope(&mut *tx, ctx, r).await?;
         tx.community(ws.id, community).await?.ok_or_else(|| ApiError::not_found("community"))?;
         may(&actor, &Action::ReadApiKeys { community })?;
@@ -100,7 +100,7 @@ impl Service {
         let invalid = || ApiError::new(ProblemKind::Unauthenticated, "This API key is unknown, revoked or expired. Create a new key in the community's API keys page.");
         let prefix = key_prefix(presented).ok_or_else(invalid)?;
         let now = super::now();
-        let mut tx = self.store.begin(true).await?;
+        let mut tx = self.store.begin_instance(true).await?;
         let (mut key, hash) = tx.api_key_by_prefix(prefix).await?.ok_or_else(invalid)?;
         if hash != crypto::token_hash(presented) || key.revoked_at.is_some() || key.expires_at.is_some_and(|e| e <= now) {
             return Err(invalid());
@@ -122,7 +122,7 @@ impl Service {
     // ---------- intakes ----------
 
     pub async fn intakes(&self, ctx: &Ctx, r: &WorkspaceRef, community: CommunityId, p: &PageParams) -> ApiResult<Page<Intake>> {
-        let mut tx = self.read().await?;
+        let mut tx = self.read(ctx).await?;
         let (ws, _) = scope(&mut *tx, ctx, r).await?;
         tx.community(ws.id, community).await?.ok_or_else(|| ApiError::not_found("community"))?;
         let mut rows = tx.intakes(ws.id, community).await?;
@@ -167,7 +167,7 @@ impl Service {
 
     /// Daily alert volumes of one community, or of every community of the workspace (`None`).
     pub async fn alert_volumes(&self, ctx: &Ctx, r: &WorkspaceRef, community: Option<CommunityId>, range: &DayRange) -> ApiResult<Vec<AlertVolume>> {
-        let mut tx = self.read().await?;
+        let mut tx = self.read(ctx).await?;
         let (ws, _) = scope(&mut *tx, ctx, r).await?;
         if let Some(c) = community {
             tx.community(ws.id, c).await?.ok_or_else(|| ApiError::not_found("community"))?;

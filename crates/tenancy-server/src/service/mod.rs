@@ -46,12 +46,28 @@ impl Service {
         Self { store }
     }
 
-    async fn read(&self) -> ApiResult<Box<dyn Tx>> {
-        Ok(self.store.begin(false).await?)
+    /// A read transaction for a signed-in caller.
+    async fn read(&self, ctx: &Ctx) -> ApiResult<Box<dyn Tx>> {
+        Ok(self.store.begin(false, Some(ctx.user.id)).await?)
+    }
+
+    /// A read transaction before anyone is signed in (token checks, sign-in).
+    async fn read_anonymous(&self) -> ApiResult<Box<dyn Tx>> {
+        Ok(self.store.begin(false, None).await?)
+    }
+
+    /// A read transaction across workspaces, for platform admins.
+    async fn read_instance(&self) -> ApiResult<Box<dyn Tx>> {
+        Ok(self.store.begin_instance(false).await?)
     }
 
     async fn write(&self, request_id: &str, actor: Option<UserId>, now: DateTime<Utc>) -> ApiResult<Unit> {
-        Ok(Unit { tx: self.store.begin(true).await?, request_id: request_id.to_owned(), actor, now, audited: false })
+        Ok(Unit::detached(self.store.begin(true, actor).await?, request_id, actor, now))
+    }
+
+    /// A mutation across workspaces: the purge, platform-admin actions.
+    async fn write_instance(&self, request_id: &str, actor: Option<UserId>, now: DateTime<Utc>) -> ApiResult<Unit> {
+        Ok(Unit::detached(self.store.begin_instance(true).await?, request_id, actor, now))
     }
 
     async fn unit(&self, ctx: &Ctx) -> ApiResult<Unit> {

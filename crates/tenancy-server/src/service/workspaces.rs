@@ -109,13 +109,13 @@ impl Service {
     }
 
     pub async fn list_workspaces(&self, ctx: &Ctx, p: &PageParams) -> ApiResult<Page<Membership>> {
-        let mut tx = self.read().await?;
+        let mut tx = self.read(ctx).await?;
         let all = tx.memberships(ctx.user.id).await?.into_iter().map(|(workspace, role)| Membership { workspace, role }).collect();
         page_in_memory(all, p, |m| m.workspace.slug.to_string())
     }
 
     pub async fn workspace(&self, ctx: &Ctx, r: &WorkspaceRef) -> ApiResult<Workspace> {
-        let mut tx = self.read().await?;
+        let mut tx = self.read(ctx).await?;
         Ok(scope(&mut *tx, ctx, r).await?.0)
     }
 
@@ -178,7 +178,7 @@ impl Service {
 
     pub async fn admin_change_plan(&self, ctx: &Ctx, r: &WorkspaceRef, plan: Plan) -> ApiResult<Workspace> {
         need_platform_admin(ctx)?;
-        let mut unit = self.unit(ctx).await?;
+        let mut unit = self.write_instance(&ctx.request_id, Some(ctx.user.id), ctx.now).await?;
         let before = resolve(&mut *unit.tx, r).await?.ok_or_else(|| ApiError::not_found("workspace"))?;
         let ws = self.apply_plan(&mut unit, before, plan, None).await?;
         unit.commit().await?;
@@ -204,7 +204,7 @@ impl Service {
     pub async fn restore_workspace(&self, ctx: &Ctx, r: &WorkspaceRef) -> ApiResult<Workspace> {
         let actor = Actor { user_id: ctx.user.id, platform_admin: ctx.user.platform_admin, workspace_role: None, permissions: Default::default() };
         may(&actor, &Action::RestoreWorkspace)?;
-        let mut unit = self.unit(ctx).await?;
+        let mut unit = self.write_instance(&ctx.request_id, Some(ctx.user.id), ctx.now).await?;
         let before = resolve(&mut *unit.tx, r).await?.ok_or_else(|| ApiError::not_found("workspace"))?;
         if before.deleted_at.is_none() {
             return Err(ApiError::conflict("This workspace is not deleted; there is nothing to restore."));
@@ -220,7 +220,7 @@ impl Service {
     }
 
     pub async fn usage(&self, ctx: &Ctx, r: &WorkspaceRef) -> ApiResult<WorkspaceUsage> {
-        let mut tx = self.read().await?;
+        let mut tx = self.read(ctx).await?;
         let (ws, _) = scope(&mut *tx, ctx, r).await?;
         let u = tx.usage(ws.id, ctx.now).await?;
         Ok(WorkspaceUsage {
@@ -263,7 +263,7 @@ impl Service {
     }
 
     pub async fn communities(&self, ctx: &Ctx, r: &WorkspaceRef, p: &PageParams) -> ApiResult<Page<Community>> {
-        let mut tx = self.read().await?;
+        let mut tx = self.read(ctx).await?;
         let (ws, _) = scope(&mut *tx, ctx, r).await?;
         let limit = p.limit()?;
         let rows = tx.communities(ws.id, p.after()?.as_deref(), limit + 1).await?;
@@ -271,7 +271,7 @@ impl Service {
     }
 
     pub async fn community(&self, ctx: &Ctx, r: &WorkspaceRef, id: CommunityId) -> ApiResult<Community> {
-        let mut tx = self.read().await?;
+        let mut tx = self.read(ctx).await?;
         let (ws, _) = scope(&mut *tx, ctx, r).await?;
         tx.community(ws.id, id).await?.ok_or_else(|| ApiError::not_found("community"))
     }

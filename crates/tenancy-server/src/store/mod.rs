@@ -1,9 +1,12 @@
-//! Storage behind the API. The HTTP layer and the service logic see only these traits, so a
-//! PostgreSQL store can sit beside the SQLite one without touching either.
+//! Storage behind the API. The HTTP layer and the service logic see only these traits; SQLite
+//! (embedded) and PostgreSQL (row-level security) implement them with the same queries.
 //!
 //! A `Store` opens transactions; a `Tx` reads and writes rows. Rules live in `service`, written
 //! once against `Tx`; each store only knows how to move rows.
 
+#[macro_use]
+mod sql;
+pub mod postgres;
 pub mod sqlite;
 
 use async_trait::async_trait;
@@ -165,14 +168,28 @@ pub struct UsageCounts {
 
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
-    /// A transaction. Writes are serialised per workspace (SQLite: one writer; PostgreSQL:
-    /// row locks), so read-check-write sequences inside one `Tx` are atomic.
-    async fn begin(&self, write: bool) -> R<Box<dyn Tx>>;
+    /// A transaction acting for `user` (the signed-in caller; `None` before sign-in). Writes are
+    /// serialised per workspace (SQLite: one writer; PostgreSQL: row locks), so read-check-write
+    /// sequences inside one `Tx` are atomic.
+    async fn begin(&self, write: bool, user: Option<UserId>) -> R<Box<dyn Tx>>;
+    /// A transaction for instance-level work across workspaces: the purge, platform-admin views
+    /// and actions, API-key introspection (PostgreSQL: the jobs role).
+    async fn begin_instance(&self, write: bool) -> R<Box<dyn Tx>> {
+        self.begin(write, None).await
+    }
 }
 
 #[async_trait]
 pub trait Tx: Send {
     async fn commit(self: Box<Self>) -> R<()>;
+
+    // tenancy context: what PostgreSQL's row-level security lets the rest of the transaction
+    // see; SQLite enforces nothing beyond the queries' own predicates.
+    /// The workspace the transaction works in, once the service has checked the caller may.
+    async fn enter_workspace(&mut self, ws: WorkspaceId) -> R<()>;
+    /// The user whose memberships make workspaces visible: the caller, or the user a
+    /// user-level change is about.
+    async fn act_for(&mut self, user: Option<UserId>) -> R<()>;
 
     // users
     async fn user(&mut self, id: UserId) -> R<Option<UserRecord>>;

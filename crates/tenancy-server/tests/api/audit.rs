@@ -68,7 +68,7 @@ fn resolve(v: V<'_>, body: &Value) -> Option<String> {
 /// Drives a scenario and checks each step's single audit entry.
 struct Recorder<'a> {
     app: &'a TestApp,
-    pool: sqlx::SqlitePool,
+    pool: sqlx::AnyPool,
     admin: User,
     exercised: BTreeSet<(String, String)>,
     steps: usize,
@@ -98,7 +98,7 @@ impl<'a> Recorder<'a> {
         let body = answer.body;
 
         // Exactly one new entry anywhere in the instance.
-        let rows = sqlx::query("SELECT id, workspace_id, action FROM audit_log WHERE id > ? ORDER BY id").bind(before).fetch_all(&self.pool).await.unwrap();
+        let rows = sqlx::query("SELECT id, workspace_id, action FROM audit_log WHERE id > $1 ORDER BY id").bind(before).fetch_all(&self.pool).await.unwrap();
         let actions: Vec<String> = rows.iter().map(|r| r.get::<String, _>("action")).collect();
         assert_eq!(rows.len(), 1, "{what} wrote {} audit entries: {actions:?}", rows.len());
         let id: i64 = rows[0].get("id");
@@ -322,7 +322,8 @@ async fn every_mutating_endpoint_writes_exactly_one_audit_entry() {
     // A workspace deleted more than 30 days ago, for the purge.
     let doomed = app.workspace(&olive, "doomed-co", "free").await;
     app.delete("/v1/workspaces/doomed-co?confirm=doomed-co", &olive).await.expect(200);
-    sqlx::query("UPDATE workspaces SET deleted_at = deleted_at - 31 * 86400000 WHERE slug = 'doomed-co'").execute(&r.pool).await.unwrap();
+    // 31 days in milliseconds, as one literal: PostgreSQL would multiply the factors as 32-bit.
+    sqlx::query("UPDATE workspaces SET deleted_at = deleted_at - 2678400000 WHERE slug = 'doomed-co'").execute(&r.pool).await.unwrap();
     let (report, e) = r
         .step(POST, "/v1/admin/purge", &[], "", pt, Some(json!({})), 200, ex(Log::Instance, "workspace.purge", Is(&pat.id), "instance", Any, AfterBody("")))
         .await;
@@ -344,7 +345,7 @@ async fn every_mutating_endpoint_writes_exactly_one_audit_entry() {
 }
 
 /// The newest entry id in the whole instance.
-async fn high_water(pool: &sqlx::SqlitePool) -> i64 {
+async fn high_water(pool: &sqlx::AnyPool) -> i64 {
     sqlx::query("SELECT COALESCE(MAX(id), 0) FROM audit_log").fetch_one(pool).await.unwrap().get(0)
 }
 

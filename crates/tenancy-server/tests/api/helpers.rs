@@ -5,15 +5,95 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use tenancy_server::{Running, SqliteStore};
+use std::sync::Arc;
+use tenancy_server::store::Store;
+use tenancy_server::{PgStore, PgUrls, Running, SqliteStore};
 
 pub const PASSWORD: &str = "correct horse battery staple";
 
 pub struct TestApp {
     pub server: Running,
     pub http: reqwest::Client,
+    /// The database behind the server, for what no API offers (as a superuser on PostgreSQL,
+    /// past row-level security).
     pub db_url: String,
     _dir: tempfile::TempDir,
+    _drop: Option<DropDatabase>,
+}
+
+/// Drops a test's PostgreSQL database when the test is over, so a run leaves no pile of them.
+pub struct DropDatabase {
+    host: String,
+    name: String,
+}
+
+impl Drop for DropDatabase {
+    fn drop(&mut self) {
+        let (host, name) = (self.host.clone(), self.name.clone());
+        // Drop runs inside the test's runtime: do the async work on a thread of its own.
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            rt.block_on(async {
+                if let Ok(admin) = sqlx::PgPool::connect(&format!("postgres://postgres@{host}/postgres")).await {
+                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&admin).await;
+                    admin.close().await;
+                }
+            })
+        })
+        .join();
+    }
+}
+
+/// A fresh, empty store of the kind this run tests: PostgreSQL when `TENANCY_TEST_STORE=postgres`
+/// (scripts/with-postgres.sh sets it, with `TENANCY_TEST_PG=host:port` of a throwaway cluster
+/// that has the tenancy_owner, tenancy_app and tenancy_jobs roles), SQLite otherwise.
+pub struct TestDb {
+    pub store: Arc<dyn Store>,
+    /// Superuser (PostgreSQL) or file (SQLite) URL of the database.
+    pub url: String,
+    /// The cluster's host:port, on PostgreSQL.
+    pub pg_host: Option<String>,
+    /// The database's name, on PostgreSQL.
+    pub pg_name: String,
+    pub dir: tempfile::TempDir,
+}
+
+static DATABASES: AtomicUsize = AtomicUsize::new(0);
+
+pub fn on_postgres() -> bool {
+    std::env::var("TENANCY_TEST_STORE").is_ok_and(|s| s == "postgres")
+}
+
+impl TestDb {
+    pub async fn fresh() -> TestDb {
+        let dir = tempfile::tempdir().unwrap();
+        if !on_postgres() {
+            let url = format!("sqlite://{}", dir.path().join("tenancy.db").display());
+            let store = SqliteStore::open(&url).await.expect("open store");
+            return TestDb { store: Arc::new(store), url, pg_host: None, pg_name: String::new(), dir };
+        }
+        let host = std::env::var("TENANCY_TEST_PG").expect("TENANCY_TEST_PG=host:port of the test cluster");
+        let name = format!("tenancy_test_{}_{}", std::process::id(), DATABASES.fetch_add(1, Ordering::Relaxed));
+        let admin = sqlx::PgPool::connect(&format!("postgres://postgres@{host}/postgres")).await.expect("connect to the test cluster");
+        sqlx::query(&format!("CREATE DATABASE {name} OWNER tenancy_owner")).execute(&admin).await.unwrap();
+        admin.close().await;
+        let url = |role: &str| format!("postgres://{role}@{host}/{name}");
+        let urls = PgUrls { app: url("tenancy_app"), jobs: url("tenancy_jobs"), owner: Some(url("tenancy_owner")) };
+        let store = PgStore::open(&urls).await.expect("open store");
+        TestDb { store: Arc::new(store), url: url("postgres"), pg_host: Some(host), pg_name: name, dir }
+    }
+
+    /// A connection to the database as `role` (PostgreSQL only).
+    pub async fn connect_as(&self, role: &str) -> sqlx::PgPool {
+        let host = self.pg_host.as_ref().expect("a PostgreSQL run");
+        sqlx::PgPool::connect(&format!("postgres://{role}@{host}/{}", self.pg_name)).await.unwrap()
+    }
+}
+
+/// A connection to a test database by URL, whichever the store.
+pub async fn raw_pool(url: &str) -> sqlx::AnyPool {
+    sqlx::any::install_default_drivers();
+    sqlx::AnyPool::connect(url).await.unwrap()
 }
 
 /// One HTTP answer: status, headers and the JSON body (Null when empty).
@@ -61,11 +141,14 @@ pub struct User {
 
 impl TestApp {
     pub async fn spawn() -> TestApp {
-        let dir = tempfile::tempdir().unwrap();
-        let db_url = format!("sqlite://{}", dir.path().join("tenancy.db").display());
-        let store = SqliteStore::open(&db_url).await.expect("open store");
-        let server = tenancy_server::start(std::sync::Arc::new(store), "127.0.0.1:0".parse().unwrap()).await.expect("start");
-        TestApp { server, http: reqwest::Client::new(), db_url, _dir: dir }
+        Self::serve(TestDb::fresh().await).await
+    }
+
+    /// Serves the API over `db`.
+    pub async fn serve(db: TestDb) -> TestApp {
+        let server = tenancy_server::start(db.store, "127.0.0.1:0".parse().unwrap()).await.expect("start");
+        let drop = db.pg_host.map(|host| DropDatabase { host, name: db.pg_name });
+        TestApp { server, http: reqwest::Client::new(), db_url: db.url, _dir: db.dir, _drop: drop }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -120,8 +203,8 @@ impl TestApp {
 
     /// Makes `u` a platform admin by writing the flag directly (there is no API to become one).
     pub async fn make_platform_admin(&self, u: &User) {
-        let pool = sqlx::SqlitePool::connect(&self.db_url).await.unwrap();
-        sqlx::query("UPDATE users SET platform_admin = 1 WHERE id = ?").bind(&u.id).execute(&pool).await.unwrap();
+        let pool = self.db().await;
+        sqlx::query("UPDATE users SET platform_admin = true WHERE id = $1").bind(&u.id).execute(&pool).await.unwrap();
         pool.close().await;
     }
 
@@ -156,9 +239,9 @@ pub fn grant(community: &str, role: &str) -> Value {
 }
 
 impl TestApp {
-    /// A direct connection to the server's SQLite database (for backdating and row checks).
-    pub async fn db(&self) -> sqlx::SqlitePool {
-        sqlx::SqlitePool::connect(&self.db_url).await.unwrap()
+    /// A direct connection to the server's database (for backdating and row checks).
+    pub async fn db(&self) -> sqlx::AnyPool {
+        raw_pool(&self.db_url).await
     }
 
     /// Creates a community (as `by`); returns its JSON.
@@ -213,17 +296,14 @@ pub fn session_user(email: &str, session: &Value) -> User {
 
 impl TestApp {
     /// A direct connection to the server's database, for what no API offers.
-    pub async fn pool(&self) -> sqlx::SqlitePool {
-        sqlx::SqlitePool::connect(&self.db_url).await.unwrap()
+    pub async fn pool(&self) -> sqlx::AnyPool {
+        self.db().await
     }
 
     /// Like `spawn`, on a database seeded with the demo profile first.
     pub async fn spawn_seeded(seed: u64) -> TestApp {
-        let dir = tempfile::tempdir().unwrap();
-        let db_url = format!("sqlite://{}", dir.path().join("tenancy.db").display());
-        let store = SqliteStore::open(&db_url).await.expect("open store");
-        tenancy_server::seed::run(&store, tenancy_server::seed::Profile::Demo, seed).await.expect("seed");
-        let server = tenancy_server::start(std::sync::Arc::new(store), "127.0.0.1:0".parse().unwrap()).await.expect("start");
-        TestApp { server, http: reqwest::Client::new(), db_url, _dir: dir }
+        let db = TestDb::fresh().await;
+        tenancy_server::seed::run(&*db.store, tenancy_server::seed::Profile::Demo, seed).await.expect("seed");
+        Self::serve(db).await
     }
 }

@@ -354,7 +354,7 @@ async fn deleted_workspace_is_gone_for_members_and_restorable_by_platform_admin(
 
 async fn backdate(app: &TestApp, ws_id: &str, days: i64) {
     let pool = app.db().await;
-    let r = sqlx::query("UPDATE workspaces SET deleted_at = ? WHERE id = ? AND deleted_at IS NOT NULL")
+    let r = sqlx::query("UPDATE workspaces SET deleted_at = $1 WHERE id = $2 AND deleted_at IS NOT NULL")
         .bind(now_ms() - days * DAY_MS)
         .bind(ws_id)
         .execute(&pool)
@@ -367,7 +367,7 @@ async fn backdate(app: &TestApp, ws_id: &str, days: i64) {
 async fn rows(app: &TestApp, table: &str, ws_id: &str) -> i64 {
     let pool = app.db().await;
     let col = if table == "workspaces" { "id" } else { "workspace_id" };
-    let (n,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM {table} WHERE {col} = ?")).bind(ws_id).fetch_one(&pool).await.unwrap();
+    let (n,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM {table} WHERE {col} = $1")).bind(ws_id).fetch_one(&pool).await.unwrap();
     pool.close().await;
     n
 }

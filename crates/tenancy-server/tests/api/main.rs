@@ -1,5 +1,5 @@
-//! Black-box tests: the real server on port 0 with a fresh SQLite database per test, spoken
-//! to over HTTP only.
+//! Black-box tests: the real server on port 0 with a fresh database per test, spoken to over
+//! HTTP only. SQLite by default; PostgreSQL under scripts/with-postgres.sh (see helpers.rs).
 
 mod helpers;
 
@@ -7,9 +7,11 @@ mod audit;
 mod feed;
 mod openapi;
 mod problems;
+mod rls;
 mod seeding;
 mod sessions;
 mod gating;
 mod isolation;
 mod lifecycle;
+mod model;
 mod owners;

@@ -1,0 +1,90 @@
+//! The PostgreSQL store, where isolation holds in the database too: every tenant-owned table has
+//! row-level security (see migrations/postgres), requests connect as a role without BYPASSRLS,
+//! and each transaction sets its tenancy context with `set_config(…, true)`, which ends with the
+//! transaction and so never leaks to the next user of a pooled connection.
+//!
+//! Write transactions lock the workspace row they read (`FOR UPDATE`), so read-check-write
+//! sequences in one workspace (the last-owner rule, If-Match versions) are serialised as on
+//! SQLite; reads run at REPEATABLE READ, so one request sees one snapshot, as on SQLite.
+
+use super::sql::*;
+use super::*;
+use sqlx::postgres::{PgPool, PgPoolOptions, PgRow};
+use sqlx::{Postgres, Row, Transaction};
+
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// Where the server connects, one URL per role (see the migration for what each may do).
+#[derive(Clone, Debug)]
+pub struct PgUrls {
+    /// The requests' role (`tenancy_app`).
+    pub app: String,
+    /// The instance-level jobs' role (`tenancy_jobs`).
+    pub jobs: String,
+    /// The tables' owner; migrations run at start when given.
+    pub owner: Option<String>,
+}
+
+#[derive(Clone)]
+pub struct PgStore {
+    app: PgPool,
+    jobs: PgPool,
+}
+
+impl PgStore {
+    pub async fn open(urls: &PgUrls) -> anyhow::Result<Self> {
+        if let Some(owner) = &urls.owner {
+            let pool = PgPoolOptions::new().max_connections(1).connect(owner).await?;
+            MIGRATOR.run(&pool).await?;
+            pool.close().await;
+        }
+        let app = PgPoolOptions::new().max_connections(16).connect(&urls.app).await?;
+        let jobs = PgPoolOptions::new().max_connections(4).connect(&urls.jobs).await?;
+        Ok(Self { app, jobs })
+    }
+
+    async fn open_tx(pool: &PgPool, write: bool, user: Option<UserId>) -> R<Box<dyn Tx>> {
+        let mut tx = PgTx { tx: pool.begin().await?, write };
+        if !write {
+            sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").execute(&mut *tx.tx).await?;
+        }
+        Tx::act_for(&mut tx, user).await?;
+        Ok(Box::new(tx))
+    }
+}
+
+#[async_trait]
+impl Store for PgStore {
+    async fn begin(&self, write: bool, user: Option<UserId>) -> R<Box<dyn Tx>> {
+        Self::open_tx(&self.app, write, user).await
+    }
+    async fn begin_instance(&self, write: bool) -> R<Box<dyn Tx>> {
+        Self::open_tx(&self.jobs, write, None).await
+    }
+}
+
+pub struct PgTx {
+    tx: Transaction<'static, Postgres>,
+    write: bool,
+}
+
+/// The feed's sequence is the feed_head row, bumped under its row lock (see the migration).
+const NEXT_SEQ: &str = "tenancy_next_seq()";
+const LATEST_SEQ: &str = "SELECT seq FROM feed_head WHERE id = 1";
+
+impl PgTx {
+    /// A write transaction that reads a workspace holds it until commit.
+    fn lock_clause(&self) -> &'static str {
+        if self.write {
+            " FOR UPDATE"
+        } else {
+            ""
+        }
+    }
+    async fn set_context(&mut self, key: &str, value: Option<String>) -> R<()> {
+        sqlx::query("SELECT set_config($1, $2, true)").bind(key).bind(value.unwrap_or_default()).execute(&mut *self.tx).await?;
+        Ok(())
+    }
+}
+
+impl_sql_tx!(PgTx, Postgres, PgRow);
