@@ -31,6 +31,7 @@ test: ui
 	cargo test --workspace $(CARGO_FLAGS)
 	scripts/with-postgres.sh cargo test $(CARGO_FLAGS) -p tenancy-server --test api
 	scripts/with-keyring.sh cargo test $(CARGO_FLAGS) -p tenancy-client --test keyring -- --ignored
+	CARGO_FLAGS="$(CARGO_FLAGS)" scripts/e2e.sh
 	scripts/check-bindings.sh
 	cd ui && npm test
 

@@ -318,7 +318,10 @@ impl App {
     pub async fn fill(&self, label: &str, text: &str) -> Result<()> {
         let f = self.field(label).await?;
         f.clear().await?;
-        f.send_keys(text).await?;
+        if !text.is_empty() {
+            // WebKitWebDriver types "\n" as nothing; a line break is the Enter key.
+            f.send_keys(&text.replace('\n', &Key::Enter.to_string())).await?;
+        }
         Ok(())
     }
 
@@ -326,6 +329,33 @@ impl App {
         let f = self.field(label).await?;
         let o = f.find(Locator::XPath(&format!(".//option[normalize-space(.)={}]", xpath_literal(option_text)))).await.with_context(|| format!("option “{option_text}” of {label}"))?;
         o.click().await?;
+        Ok(())
+    }
+
+    /// Waits for a displayed element matching `xpath`.
+    pub async fn xpath(&self, xpath: &str) -> Result<Element> {
+        self.wait_for(&format!("an element {xpath}"), || async move {
+            for e in self.c.find_all(Locator::XPath(xpath)).await? {
+                if self.visible(&e).await? {
+                    return Ok(Some(e));
+                }
+            }
+            Ok(None)
+        })
+        .await
+    }
+
+    /// Clicks the table row showing `text` (a member's email, a key's name…).
+    pub async fn click_row(&self, text: &str) -> Result<()> {
+        self.xpath(&format!("//tr[contains(normalize-space(.), {})]", xpath_literal(text))).await?.click().await?;
+        Ok(())
+    }
+
+    /// Ticks (or unticks) the checkbox whose label contains `text`; `within` narrows to a CSS scope.
+    pub async fn check(&self, within: &str, text: &str) -> Result<()> {
+        let scope = self.el(within).await?;
+        let x = format!(".//label[contains(normalize-space(.), {})]//input[@type='checkbox']", xpath_literal(text));
+        scope.find(Locator::XPath(&x)).await.with_context(|| format!("checkbox “{text}” in {within}"))?.click().await?;
         Ok(())
     }
 

@@ -131,3 +131,228 @@ fn secret_tool_lookup(account: &str) -> Result<Option<String>> {
     }
     Ok(None)
 }
+
+/// A workspace's id by slug, from the server.
+async fn ws_id(api: &tenancy_client::ApiClient, slug: &str) -> Result<String> {
+    let v: serde_json::Value = api.get("/v1/workspaces").await?;
+    let list = v.get("items").unwrap_or(&v).as_array().cloned().unwrap_or_default();
+    // Memberships: {workspace, role}.
+    list.iter().map(|m| m.get("workspace").unwrap_or(m)).find(|w| w["slug"] == slug).and_then(|w| w["id"].as_str().map(str::to_owned)).with_context(|| format!("workspace {slug} on the server"))
+}
+
+/// Every item of a paged list endpoint.
+async fn all_items(api: &tenancy_client::ApiClient, path: &str) -> Result<Vec<serde_json::Value>> {
+    let mut out = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let sep = if path.contains('?') { '&' } else { '?' };
+        let url = match &cursor { Some(c) => format!("{path}{sep}cursor={c}&limit=500"), None => format!("{path}{sep}limit=500") };
+        let v: serde_json::Value = api.get(&url).await?;
+        match v.get("items") {
+            Some(items) => {
+                out.extend(items.as_array().cloned().unwrap_or_default());
+                cursor = v["next_cursor"].as_str().map(str::to_owned);
+                if cursor.is_none() {
+                    return Ok(out);
+                }
+            }
+            None => return Ok(v.as_array().cloned().unwrap_or_default()),
+        }
+    }
+}
+
+// 3. Select three communities; the aggregated view's matrix and totals match the server's data.
+e2e!(three_communities_aggregate_matches_the_server, |app, server, dir| {
+    sign_in(&app, &server.url, DEMO_EMAIL).await?;
+    go_to(&app, "northw", "Northwind Security").await?;
+    let api = server.api(DEMO_EMAIL).await?;
+    let ws = ws_id(&api, "northwind-mssp").await?;
+    let communities = all_items(&api, &format!("/v1/workspaces/{ws}/communities")).await?;
+    let picked: Vec<&serde_json::Value> = communities.iter().take(3).collect();
+    app.click("Communities: All communities (25)").await?;
+    for c in &picked {
+        app.check(".community-switcher .popover", c["name"].as_str().unwrap()).await?;
+    }
+    app.click("Done").await?;
+    app.sees("3 communities selected").await?;
+    // What the server says: people holding a role in one of the three, and per cell.
+    let ids: Vec<&str> = picked.iter().map(|c| c["id"].as_str().unwrap()).collect();
+    let assignments = all_items(&api, &format!("/v1/workspaces/{ws}/assignments")).await?;
+    let mine: Vec<&serde_json::Value> = assignments.iter().filter(|a| ids.contains(&a["community_id"].as_str().unwrap_or_default())).collect();
+    let people: std::collections::BTreeSet<&str> = mine.iter().map(|a| a["user_id"].as_str().unwrap()).collect();
+    ensure!(!people.is_empty(), "the demo communities have people");
+    let totals = app.sees_in("[aria-label=Totals]", "Members").await?;
+    ensure!(totals.contains(&format!("Members\n{}", people.len())), "members total {} in {totals:?}", people.len());
+    // The matrix has exactly the three communities as rows, with the server's count for a cell.
+    let matrix = app.sees_in("table[aria-label='People per role and community']", picked[0]["name"].as_str().unwrap()).await?;
+    for c in &communities {
+        let name = c["name"].as_str().unwrap();
+        ensure!(matrix.contains(name) == ids.contains(&c["id"].as_str().unwrap()), "{name} in the matrix only if selected");
+    }
+    let first = ids[0];
+    let in_first = mine.iter().filter(|a| a["community_id"] == first).count();
+    let row = matrix.lines().find(|l| l.starts_with(picked[0]["name"].as_str().unwrap())).unwrap_or_default().to_owned();
+    let row_total: usize = row.split_whitespace().last().and_then(|n| n.parse().ok()).unwrap_or(usize::MAX);
+    ensure!(row_total == in_first, "the first community's row total {row_total} equals its {in_first} assignments ({row:?})");
+    app.shot("aggregate").await;
+    let _ = dir;
+    Ok(())
+});
+
+// 4. Invite two members by CSV paste; they appear as pending; revoke one.
+e2e!(invite_two_by_csv_then_revoke_one, |app, server, dir| {
+    sign_in(&app, &server.url, DEMO_EMAIL).await?;
+    go_to(&app, "northw", "Northwind Security").await?;
+    tab(&app, "Members").await?;
+    app.click("Invite…").await?;
+    app.click("Paste CSV").await?;
+    app.fill("Invitations as CSV", "ada.new@client.example,member\nbo.new@client.example,admin").await?;
+    app.sees("Ready: 2 invitations").await?;
+    app.shot("invite-preview").await;
+    app.click("Send 2 invitations").await?;
+    app.sees("Sent 2 of 2 invitations.").await?;
+    app.keys(&Key::Escape.to_string()).await?;
+    app.fill("Search members", "new@client.example").await?;
+    app.sees_in("tbody", "bo.new@client.example").await?;
+    let rows = app.sees_in("tbody", "ada.new@client.example").await?;
+    ensure!(rows.matches("pending").count() >= 2, "both show as pending: {rows}");
+    app.click_row("ada.new@client.example").await?;
+    app.click("Revoke invitation").await?;
+    app.wait_for("ada's row to go", || async { Ok((!app.text().await?.contains("ada.new@client.example")).then_some(())) }).await?;
+    app.sees_in("tbody", "bo.new@client.example").await?;
+    let api = server.api(DEMO_EMAIL).await?;
+    let ws = ws_id(&api, "northwind-mssp").await?;
+    let invitations = all_items(&api, &format!("/v1/workspaces/{ws}/invitations")).await?;
+    let status = |email: &str| invitations.iter().find(|i| i["email"] == email).map(|i| i["status"].as_str().unwrap_or_default().to_owned());
+    ensure!(status("bo.new@client.example").as_deref() == Some("pending"), "bo is pending on the server: {:?}", status("bo.new@client.example"));
+    ensure!(status("ada.new@client.example").as_deref() != Some("pending"), "ada's invitation is revoked on the server");
+    let _ = dir;
+    Ok(())
+});
+
+// 6. Try to demote the last owner: the console explains the rule before sending; the server is unchanged.
+e2e!(last_owner_is_explained_before_sending, |app, server, dir| {
+    // A workspace of the demo user's with exactly one owner (Globex, in the demo seed).
+    let api = server.api(DEMO_EMAIL).await?;
+    let mut target = None;
+    for slug in ["globex", "northwind-mssp", "sentinel-shield"] {
+        let Ok(ws) = ws_id(&api, slug).await else { continue };
+        let members = all_items(&api, &format!("/v1/workspaces/{ws}/members")).await?;
+        let owners: Vec<serde_json::Value> = members.into_iter().filter(|m| m["role"] == "owner").collect();
+        if owners.len() == 1 {
+            let w: serde_json::Value = api.get(&format!("/v1/workspaces/{ws}")).await?;
+            target = Some((ws, w["name"].as_str().unwrap().to_owned(), owners[0].clone()));
+            break;
+        }
+    }
+    let (ws, name, owner) = target.context("a demo workspace with a single owner")?;
+    let email = owner["email"].as_str().unwrap().to_owned();
+    sign_in(&app, &server.url, DEMO_EMAIL).await?;
+    // This time through the header's workspace switcher.
+    app.select("Workspace", &name).await?;
+    app.sees_in("[data-testid=workspace-name]", &name).await?;
+    tab(&app, "Members").await?;
+    app.fill("Search members", &email).await?;
+    app.click_row(&email).await?;
+    app.sees("at least one owner").await?;
+    let change = app.button("Change workspace role").await?;
+    ensure!(!change.is_enabled().await?, "demoting the last owner is not offered");
+    app.shot("last-owner").await;
+    let now: serde_json::Value = api.get(&format!("/v1/workspaces/{ws}/members/{}", owner["user_id"].as_str().unwrap())).await?;
+    ensure!(now["role"] == "owner", "still owner on the server: {now}");
+    let _ = dir;
+    Ok(())
+});
+
+// 7. Create an API key: the secret is shown once; after closing the dialog it is never shown again; revoke it.
+e2e!(api_key_secret_is_shown_once_then_revoked, |app, server, dir| {
+    sign_in(&app, &server.url, DEMO_EMAIL).await?;
+    go_to(&app, "northw", "Northwind Security").await?;
+    tab(&app, "API keys").await?;
+    app.click("Create API key…").await?;
+    app.fill("Name", "e2e forwarder").await?;
+    app.check(".dialog", "Analyst").await?;
+    app.click("Create key").await?;
+    let secret_field = app.field("Secret").await?;
+    let secret = secret_field.prop("value").await?.unwrap_or_default();
+    ensure!(secret.len() > 20, "the secret is shown: {} chars", secret.len());
+    app.sees("This is the only time the secret is shown").await?;
+    app.shot("api-key-secret").await;
+    app.click("Done").await?;
+    app.sees_in("tbody", "e2e forwarder").await?;
+    let page = app.c.source().await?;
+    ensure!(!page.contains(&secret), "the secret is gone from the window after Done");
+    app.click_row("e2e forwarder").await.ok();
+    let row = app.xpath("//tr[contains(normalize-space(.), 'e2e forwarder')]").await?;
+    row.find(fantoccini::Locator::XPath(".//button[normalize-space(.)='Revoke']")).await?.click().await?;
+    app.sees_in("tbody", "Revoked").await?;
+    ensure!(!app.c.source().await?.contains(&secret), "never shown again");
+    let _ = dir;
+    Ok(())
+});
+
+// 9. Offline: banner with age, reads work, a change is refused with a reason and the input kept; back online.
+e2e!(offline_keeps_reads_and_input_then_recovers, |app, server, dir| {
+    sign_in(&app, &server.url, DEMO_EMAIL).await?;
+    go_to(&app, "northw", "Northwind Security").await?;
+    tab(&app, "Members").await?;
+    app.sees("people").await?;
+    server.stop();
+    app.click("Sync").await?;
+    app.sees("Offline.").await?;
+    app.sees_in("[role=status].offline", "Showing data from").await?;
+    // Reads still page and filter from the cache.
+    app.fill("Search members", "analyst").await?;
+    app.wait_for("the filter to apply offline", || async { Ok(app.text().await?.contains("people").then_some(())) }).await?;
+    app.fill("Search members", "").await?;
+    let first = app.xpath("//tbody//tr[@data-index='0']").await?;
+    first.click().await?;
+    app.select("New workspace role", "admin").await.or_else(|_| Ok::<(), anyhow::Error>(()))?;
+    app.sees("needs the server").await?;
+    let change = app.button("Change workspace role").await?;
+    ensure!(!change.is_enabled().await?, "a change is refused while offline");
+    app.shot("offline").await;
+    // Back online: the banner clears, and a change made elsewhere shows up after the sync.
+    server.restart()?;
+    let api = server.api(DEMO_EMAIL).await?;
+    let ws = ws_id(&api, "northwind-mssp").await?;
+    let _: serde_json::Value = api.call(tenancy_client::api::Method::PATCH, &format!("/v1/workspaces/{ws}"), Some(&serde_json::json!({"name": "Northwind Renamed"})), None).await?;
+    app.click("Try again").await?;
+    app.no_longer_sees("Offline.").await?;
+    app.sees_in("[data-testid=workspace-name]", "Northwind Renamed").await?;
+    let _ = dir;
+    Ok(())
+});
+
+// 11. Delete a workspace by typing its slug; it disappears; a platform admin restores it.
+e2e!(delete_by_slug_then_platform_admin_restores, |app, server, dir| {
+    sign_in(&app, &server.url, DEMO_EMAIL).await?;
+    go_to(&app, "sentin", "Sentinel Shield MSSP").await?;
+    tab(&app, "Workspace").await?;
+    app.click("Delete workspace…").await?;
+    app.fill("Type the workspace slug to confirm", "sentinel-shiel").await?;
+    ensure!(!app.button("Delete workspace").await?.is_enabled().await?, "not until the slug is typed exactly");
+    app.fill("Type the workspace slug to confirm", "sentinel-shield").await?;
+    app.click("Delete workspace").await?;
+    app.wait_for("Sentinel to leave the switcher", || async {
+        let options = app.inner_text(&app.field("Workspace").await?).await?;
+        Ok((!options.contains("Sentinel Shield MSSP")).then_some(()))
+    })
+    .await?;
+    // The platform admin, signed in as a second account, restores it.
+    app.click("Accounts (1)").await?;
+    app.click("Add an account…").await?;
+    app.fill("Server", &server.url).await?;
+    app.fill("Email", PLATFORM_EMAIL).await?;
+    app.fill("Password", PASSWORD).await?;
+    app.click("Sign in").await?;
+    app.click("Accounts (2)").await?;
+    app.click("Deleted workspaces…").await?;
+    app.click("Restore Sentinel Shield MSSP").await?;
+    app.sees("Restored Sentinel Shield MSSP").await?;
+    app.shot("restored").await;
+    let api = server.api(DEMO_EMAIL).await?;
+    ws_id(&api, "sentinel-shield").await.context("restored on the server")?;
+    let _ = dir;
+    Ok(())
+});

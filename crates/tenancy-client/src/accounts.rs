@@ -86,7 +86,9 @@ impl Accounts {
     /// Signs in (password and optional TOTP) and returns the account, ready to sync.
     pub async fn sign_in(&self, r: &AccountRef, password: &str, totp: Option<&str>) -> Result<Arc<Account>> {
         let a = self.open_account(r).await?;
-        a.api.sign_in(password, totp).await?;
+        let user = a.api.sign_in(password, totp).await?;
+        // Who this is (e.g. a platform admin) is known at once, before the first sync.
+        a.cache.set_me(&user).await?;
         Ok(a)
     }
 

@@ -3,7 +3,8 @@
 
 use crate::error::{ClientError, ErrorCode, Result};
 use crate::secret::{SecretStore, Sensitive};
-use reqwest::{Method, StatusCode};
+pub use reqwest::Method;
+use reqwest::StatusCode;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::sync::Arc;

@@ -45,6 +45,17 @@ export function OfflineReason() {
   return blocked ? <p className="muted small offline-reason" role="note">{blocked}</p> : null;
 }
 
+/** Open dialogs, innermost last: Escape closes the last. */
+const open: (() => void)[] = [];
+if (typeof window !== "undefined") {
+  window.addEventListener("keydown", (e) => {
+    if (e.key === "Escape" && open.length > 0 && !e.defaultPrevented) {
+      e.preventDefault();
+      open[open.length - 1]();
+    }
+  });
+}
+
 /**
  * A modal dialog: focus moves in, Escape closes, focus returns to where it was. Its content is
  * kept by the caller's state, so closing on an error loses nothing.
@@ -52,11 +63,20 @@ export function OfflineReason() {
 export function Dialog(props: { title: string; onClose: () => void; children: ReactNode; wide?: boolean }) {
   const id = useId();
   const box = useRef<HTMLDivElement>(null);
+  const close = useRef(props.onClose);
+  close.current = props.onClose;
   useEffect(() => {
     const before = document.activeElement as HTMLElement | null;
     const first = box.current?.querySelector<HTMLElement>("[autofocus], input, select, textarea, button:not(.close)");
     first?.focus();
-    return () => before?.focus?.();
+    // Escape closes the topmost dialog wherever focus is (a button that just became disabled
+    // drops focus to the page).
+    const mine = () => close.current();
+    open.push(mine);
+    return () => {
+      open.splice(open.indexOf(mine), 1);
+      before?.focus?.();
+    };
   }, []);
   return (
     <div className="dialog-backdrop" onMouseDown={(e) => e.target === e.currentTarget && props.onClose()}>
@@ -66,12 +86,6 @@ export function Dialog(props: { title: string; onClose: () => void; children: Re
         aria-modal="true"
         aria-labelledby={id}
         className={props.wide ? "dialog wide" : "dialog"}
-        onKeyDown={(e) => {
-          if (e.key === "Escape") {
-            e.stopPropagation();
-            props.onClose();
-          }
-        }}
       >
         <h2 id={id}>{props.title}</h2>
         <button type="button" className="close" aria-label="Close" onClick={props.onClose}>×</button>

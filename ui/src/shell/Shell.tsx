@@ -9,6 +9,7 @@ import type { Workspace } from "../bindings/Workspace";
 import { call } from "../ipc";
 import { describe, HOTKEYS, useHotkey } from "../hotkeys";
 import { Dialog } from "../kit/kit";
+import { useCmd } from "../query";
 import { visit, type PaletteItem } from "../palette";
 import { Palette } from "../Palette";
 import { Compare } from "../compare/Compare";
@@ -194,6 +195,9 @@ export function Shell(props: { accounts: AccountView[]; onAddAccount: () => void
 }
 
 function AccountsDialog(props: { accounts: AccountView[]; onClose: () => void; onAdd: () => void; onOpenInPane: (key: string) => void; onSignedOut: () => void }) {
+  // Fresh when opened: who each account is (e.g. platform admin) is known after its first sync.
+  const fresh = useCmd("list_accounts", {});
+  const accounts = fresh.data ?? props.accounts;
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [restoreFor, setRestoreFor] = useState<AccountView | null>(null);
@@ -205,7 +209,7 @@ function AccountsDialog(props: { accounts: AccountView[]; onClose: () => void; o
           <tr><th>Account</th><th>Server</th><th>Last sync</th><th /></tr>
         </thead>
         <tbody>
-          {props.accounts.map((a) => (
+          {accounts.map((a) => (
             <tr key={a.key}>
               <td>{a.email}{a.user?.platform_admin && <span className="badge">platform admin</span>}</td>
               <td><code>{a.server}</code></td>
