@@ -183,7 +183,7 @@ impl App {
         std::fs::create_dir_all(&data)?;
         std::fs::create_dir_all(&config)?;
         let app_log = dir.join("app.log");
-        let log = std::fs::File::create(&app_log)?;
+        let log = std::fs::File::create(dir.join("driver.log"))?;
         let port = free_port();
         let native = free_port();
         let webkit = which("WebKitWebDriver").ok_or_else(|| anyhow!("WebKitWebDriver is missing (apt package webkit2gtk-driver)"))?;
@@ -192,7 +192,8 @@ impl App {
             .arg(webkit)
             .env("XDG_DATA_HOME", &data)
             .env("XDG_CONFIG_HOME", &config)
-            .env("RUST_LOG", "info,tenantry=debug,tenancy_client=debug")
+            .env("RUST_LOG", "info,tenantry_lib=debug,tenancy_client=debug,sqlx=warn")
+            .env("TENANTRY_LOG_FILE", &app_log)
             .stdin(Stdio::null())
             .stdout(log.try_clone()?)
             .stderr(log);
@@ -210,7 +211,7 @@ impl App {
         let url = format!("http://127.0.0.1:{}", driver.port);
         let c = tokio::time::timeout(Duration::from_secs(60), builder.connect(&url))
             .await
-            .map_err(|_| anyhow!("no WebDriver session within 60 s (is there a display?); see {}", app_log.display()))??;
+            .map_err(|_| anyhow!("no WebDriver session within 60 s (is there a display?); see {}", dir.join("driver.log").display()))??;
         Ok(App { name: name.into(), dir: dir.to_path_buf(), c, data, app_log, _driver: driver, _home: home })
     }
 
@@ -345,6 +346,11 @@ impl App {
         .await
     }
 
+    /// Waits for an element matching `xpath` to exist, shown or not (an <option> of a closed select).
+    pub async fn present(&self, xpath: &str) -> Result<Element> {
+        self.wait_for(&format!("an element {xpath}"), || async move { Ok(self.c.find_all(Locator::XPath(xpath)).await?.into_iter().next()) }).await
+    }
+
     /// Clicks the table row showing `text` (a member's email, a key's name…).
     pub async fn click_row(&self, text: &str) -> Result<()> {
         self.xpath(&format!("//tr[contains(normalize-space(.), {})]", xpath_literal(text))).await?.click().await?;
@@ -442,7 +448,7 @@ where
         let page = app.c.source().await.unwrap_or_default();
         let _ = std::fs::write(app.dir.join("failure.html"), page);
         panic!(
-            "scenario {} failed: {why}\n  screenshot: {}\n  app log:    {}\n  page:       {}\n  (server logs are in the same folder)",
+            "scenario {} failed: {why}\n  screenshot: {}\n  app log:    {}\n  page:       {}\n  (the server and tauri-driver logs are in the same folder)",
             app.name,
             shot.display(),
             app.app_log.display(),

@@ -132,6 +132,13 @@ fn secret_tool_lookup(account: &str) -> Result<Option<String>> {
     Ok(None)
 }
 
+/// An email from the members table (its first row), read while the server is down.
+async fn server_api_offline_probe(app: &App) -> Result<String> {
+    let row = app.xpath("//tbody//tr[@data-index='3']").await?;
+    let text = app.inner_text(&row).await?;
+    text.split_whitespace().find(|w| w.contains('@')).map(str::to_owned).context("an email in the fourth row")
+}
+
 /// A workspace's id by slug, from the server.
 async fn ws_id(api: &tenancy_client::ApiClient, slug: &str) -> Result<String> {
     let v: serde_json::Value = api.get("/v1/workspaces").await?;
@@ -301,10 +308,14 @@ e2e!(offline_keeps_reads_and_input_then_recovers, |app, server, dir| {
     app.click("Sync").await?;
     app.sees("Offline.").await?;
     app.sees_in("[role=status].offline", "Showing data from").await?;
-    // Reads still page and filter from the cache.
-    app.fill("Search members", "analyst").await?;
-    app.wait_for("the filter to apply offline", || async { Ok(app.text().await?.contains("people").then_some(())) }).await?;
-    app.fill("Search members", "").await?;
+    // Reads still page and filter from the cache: one member by email, then everyone again.
+    let api = server_api_offline_probe(&app).await?;
+    app.fill("Search members", &api).await?;
+    app.sees_in("tbody", &api).await?;
+    let one = app.sees_in(".members-count, body", "1 person").await;
+    ensure!(one.is_ok(), "the search narrows to one person offline");
+    app.click("Clear filters").await?;
+    app.no_longer_sees("1 person").await?;
     let first = app.xpath("//tbody//tr[@data-index='0']").await?;
     first.click().await?;
     app.select("New workspace role", "admin").await.or_else(|_| Ok::<(), anyhow::Error>(()))?;
@@ -353,6 +364,103 @@ e2e!(delete_by_slug_then_platform_admin_restores, |app, server, dir| {
     app.shot("restored").await;
     let api = server.api(DEMO_EMAIL).await?;
     ws_id(&api, "sentinel-shield").await.context("restored on the server")?;
+    let _ = dir;
+    Ok(())
+});
+
+// 5. Change a member's roles in two communities at once; effective permissions update with provenance.
+e2e!(roles_in_two_communities_update_effective_permissions, |app, server, dir| {
+    let api = server.api(DEMO_EMAIL).await?;
+    let ws = ws_id(&api, "northwind-mssp").await?;
+    let roles = all_items(&api, &format!("/v1/workspaces/{ws}/roles")).await?;
+    let admin = roles.iter().find(|r| r["name"] == "Admin").context("the Admin role")?["id"].as_str().unwrap().to_owned();
+    let members = all_items(&api, &format!("/v1/workspaces/{ws}/members")).await?;
+    let person = members.iter().find(|m| m["role"] == "member").context("a plain member")?.clone();
+    let user = person["user_id"].as_str().unwrap().to_owned();
+    let email = person["email"].as_str().unwrap().to_owned();
+    let assignments = all_items(&api, &format!("/v1/workspaces/{ws}/assignments")).await?;
+    let holds_admin = |c: &str| assignments.iter().any(|a| a["user_id"] == user.as_str() && a["community_id"] == c && a["role_id"] == admin.as_str());
+    let communities = all_items(&api, &format!("/v1/workspaces/{ws}/communities")).await?;
+    let two: Vec<serde_json::Value> = communities.into_iter().filter(|c| !holds_admin(c["id"].as_str().unwrap())).take(2).collect();
+    ensure!(two.len() == 2, "two communities where {email} is not Admin");
+    let names: Vec<String> = two.iter().map(|c| c["name"].as_str().unwrap().to_owned()).collect();
+
+    sign_in(&app, &server.url, DEMO_EMAIL).await?;
+    go_to(&app, "northw", "Northwind Security").await?;
+    tab(&app, "Members").await?;
+    app.fill("Search members", &email).await?;
+    app.click_row(&email).await?;
+    app.click("Change roles").await?;
+    app.select("Role to give", "Admin").await?;
+    for n in &names {
+        app.check("[aria-label='Change roles'] .community-checklist", n).await?;
+    }
+    app.sees("One assign_roles call gives Admin (dedicated) in 2 communities").await?;
+    app.click("Apply to 2 communities").await?;
+    for n in &names {
+        app.sees_in(".assignments", &format!("Admin in {n}")).await?;
+    }
+    // Effective permissions: Admin's permissions in those communities, granted by Admin.
+    app.fill("Filter permissions", &names[0]).await?;
+    let perms = app.sees_in("table", &names[0]).await?;
+    ensure!(perms.lines().any(|l| l.contains(&names[0]) && l.contains("Admin")), "a permission in {} granted by Admin: {perms}", names[0]);
+    app.shot("roles-changed").await;
+    let after = all_items(&api, &format!("/v1/workspaces/{ws}/assignments")).await?;
+    for c in &two {
+        ensure!(
+            after.iter().any(|a| a["user_id"] == user.as_str() && a["community_id"] == c["id"] && a["role_id"] == admin.as_str()),
+            "the server holds Admin in {}",
+            c["name"]
+        );
+    }
+    let _ = dir;
+    Ok(())
+});
+
+// 8. Two panes on two workspaces, one from a second account on a second server process; compare
+// lists a member present in one only.
+e2e!(two_panes_two_servers_compare, |app, server, dir| {
+    let mut second = Server::start(&dir, "server2")?;
+    // Make the second server's Northwind differ: one member leaves it.
+    let api2 = second.api(DEMO_EMAIL).await?;
+    let ws2 = ws_id(&api2, "northwind-mssp").await?;
+    let members = all_items(&api2, &format!("/v1/workspaces/{ws2}/members")).await?;
+    let gone = members.iter().find(|m| m["role"] == "member").context("a member")?.clone();
+    let gone_email = gone["email"].as_str().unwrap().to_owned();
+    let gone_name = gone["display_name"].as_str().unwrap().to_owned();
+    api2.call::<(), ()>(tenancy_client::api::Method::DELETE, &format!("/v1/workspaces/{ws2}/members/{}", gone["user_id"].as_str().unwrap()), None, None).await?;
+
+    sign_in(&app, &server.url, DEMO_EMAIL).await?;
+    go_to(&app, "northw", "Northwind Security").await?;
+    // A second account, on the second server, in a second pane.
+    app.click("Accounts (1)").await?;
+    app.click("Add an account…").await?;
+    app.fill("Server", &second.url).await?;
+    app.fill("Email", DEMO_EMAIL).await?;
+    app.fill("Password", PASSWORD).await?;
+    app.click("Sign in").await?;
+    app.click("Accounts (2)").await?;
+    let row = app.xpath(&format!("//tr[contains(., {})]", xpath_literal(&second.url))).await?;
+    row.find(fantoccini::Locator::XPath(".//button[normalize-space(.)='Open in a new pane']")).await?.click().await?;
+    let panes = app.c.find_all(fantoccini::Locator::Css("section.pane")).await?;
+    ensure!(panes.len() == 2, "two panes side by side");
+    // Each pane says which server it is on; the second pane shows the second server's Northwind.
+    let second_host = second.url.trim_start_matches("http://").to_owned();
+    app.sees_in("section.pane:nth-of-type(2) .pane-header", &second_host).await?;
+    // Its first sync fills the switcher; then pick Northwind there.
+    app.present("(//section[contains(@class,'pane')])[2]//select[@aria-label='Workspace']/option[normalize-space(.)='Northwind Security']").await?.click().await?;
+    app.sees_in("section.pane:nth-of-type(2) [data-testid=workspace-name]", "Northwind Security").await?;
+    app.shot("two-panes").await;
+    app.click("Compare panes").await?;
+    // Same workspace name on both sides: each side is named with its server.
+    let first_host = server.url.trim_start_matches("http://").to_owned();
+    let left = format!("Northwind Security ({first_host})");
+    let right = format!("Northwind Security ({second_host})");
+    let only_left = app.sees_in(&format!("[aria-label='Only in {left}']"), &gone_email).await?;
+    ensure!(only_left.contains(&gone_name), "{only_left}");
+    app.sees(&format!("1 only in {left} · 0 only in {right}")).await?;
+    app.shot("compare").await;
+    second.stop();
     let _ = dir;
     Ok(())
 });

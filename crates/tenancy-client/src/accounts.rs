@@ -41,7 +41,14 @@ impl Account {
     pub async fn sync(&self, progress: impl FnMut(Progress)) -> Result<SyncOutcome> {
         let _one_at_a_time = self.sync_lock.lock().await;
         self.stop.store(false, std::sync::atomic::Ordering::Relaxed);
-        sync::sync(&self.api, &self.cache, Some(&self.stop), progress).await
+        let started = std::time::Instant::now();
+        let out = sync::sync(&self.api, &self.cache, Some(&self.stop), progress).await;
+        let ms = started.elapsed().as_millis() as u64;
+        match &out {
+            Ok(o) => tracing::info!(account = %self.r#ref.key(), outcome = ?o, ms, "synced"),
+            Err(e) => tracing::info!(account = %self.r#ref.key(), code = ?e.code, error = %e.message, ms, "sync failed"),
+        }
+        out
     }
 }
 
@@ -86,7 +93,8 @@ impl Accounts {
     /// Signs in (password and optional TOTP) and returns the account, ready to sync.
     pub async fn sign_in(&self, r: &AccountRef, password: &str, totp: Option<&str>) -> Result<Arc<Account>> {
         let a = self.open_account(r).await?;
-        let user = a.api.sign_in(password, totp).await?;
+        let user = a.api.sign_in(password, totp).await.inspect_err(|e| tracing::info!(account = %r.key(), code = ?e.code, "sign-in refused"))?;
+        tracing::info!(account = %r.key(), "signed in");
         // Who this is (e.g. a platform admin) is known at once, before the first sync.
         a.cache.set_me(&user).await?;
         Ok(a)

@@ -9,7 +9,11 @@ import { useCmd } from "../query";
 
 export type Side = { account: AccountView; ws: Workspace };
 
-const label = (s: Side) => `${s.ws.name} (${s.account.email} · ${s.account.server.replace(/^https?:\/\//, "")})`;
+const host = (s: Side) => s.account.server.replace(/^https?:\/\//, "");
+const label = (s: Side) => `${s.ws.name} (${s.account.email} · ${host(s)})`;
+/** A side's name in the results: the workspace, with its server when both sides share a name. */
+const sideName = (s: Side, other: Side) =>
+  s.ws.name !== other.ws.name ? s.ws.name : host(s) !== host(other) ? `${s.ws.name} (${host(s)})` : `${s.ws.name} (${s.account.email})`;
 
 export function Compare({ panes, onClose }: { panes: Side[]; onClose: () => void }) {
   const [l, setL] = useState(0);
@@ -27,9 +31,11 @@ export function Compare({ panes, onClose }: { panes: Side[]; onClose: () => void
     </select>
   );
   const c = q.data;
+  const L = ok ? sideName(left, right) : "";
+  const R = ok ? sideName(right, left) : "";
   return (
     <Dialog title="Compare panes" onClose={onClose} wide>
-      <div className="row">
+      <div className="row wrap compare-pick">
         <label htmlFor="cmp-left">Left</label>
         {pick(l, setL, "cmp-left")}
         <label htmlFor="cmp-right">Right</label>
@@ -44,10 +50,10 @@ export function Compare({ panes, onClose }: { panes: Side[]; onClose: () => void
       ) : c ? (
         <div className="compare">
           <p className="muted" role="status">
-            {c.only_left.length} only in {left.ws.name} · {c.only_right.length} only in {right.ws.name} · {c.differing.length} with different roles · {c.same} the same
+            {c.only_left.length} only in {L} · {c.only_right.length} only in {R} · {c.differing.length} with different roles · {c.same} the same
           </p>
-          <OneSided title={`Only in ${left.ws.name}`} people={c.only_left} />
-          <OneSided title={`Only in ${right.ws.name}`} people={c.only_right} />
+          <OneSided title={`Only in ${L}`} people={c.only_left} />
+          <OneSided title={`Only in ${R}`} people={c.only_right} />
           <section aria-label="Roles that differ">
             <h3>Roles that differ</h3>
             {c.differing.length === 0 ? (
@@ -55,7 +61,7 @@ export function Compare({ panes, onClose }: { panes: Side[]; onClose: () => void
             ) : (
               <table className="grid">
                 <thead>
-                  <tr><th>Person</th><th>{left.ws.name}</th><th>{right.ws.name}</th></tr>
+                  <tr><th>Person</th><th>{L}</th><th>{R}</th></tr>
                 </thead>
                 <tbody>
                   {c.differing.map((d) => (

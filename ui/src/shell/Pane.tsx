@@ -119,6 +119,7 @@ export function Pane(props: PaneProps) {
             value={ws?.id ?? ""}
             onChange={(e) => (e.target.value === "+new" ? setCreating(true) : props.onWorkspace(e.target.value))}
           >
+            {!ws && <option value="" disabled>{status.syncing ? "Loading workspaces…" : "No workspace"}</option>}
             {list.map((w) => (
               <option key={w.id} value={w.id}>{w.name}</option>
             ))}
