@@ -464,3 +464,24 @@ e2e!(two_panes_two_servers_compare, |app, server, dir| {
     let _ = dir;
     Ok(())
 });
+
+// Every view of a pane opens with its content and no error, from the keyboard; the help lists
+// the shortcuts. (Screenshots of each view are kept for review.)
+e2e!(every_view_opens_from_the_keyboard, |app, server, dir| {
+    sign_in(&app, &server.url, DEMO_EMAIL).await?;
+    go_to(&app, "northw", "Northwind Security").await?;
+    let views = [("2", "Members", "people"), ("3", "Roles", "Analyst"), ("4", "API keys", "Prefix"), ("5", "Audit log", "Action"), ("6", "Workspace", "Delete workspace…"), ("1", "Overview", "Roles by community")];
+    for (digit, name, shows) in views {
+        app.el("body").await?.click().await.ok();
+        app.keys(&format!("{}{digit}{}", Key::Alt, Key::Null)).await?;
+        app.sees_in("[role=tab][aria-selected=true]", name).await?;
+        app.sees_in(".pane-body", shows).await?;
+        ensure!(app.c.find_all(fantoccini::Locator::Css(".pane-body [role=alert]")).await?.is_empty(), "no error in {name}");
+        app.shot(&format!("view-{}", name.to_lowercase().replace(' ', "-"))).await;
+    }
+    app.keys("?").await?;
+    app.sees_in("[role=dialog]", "Open the command palette").await?;
+    app.shot("shortcuts").await;
+    let _ = dir;
+    Ok(())
+});
