@@ -65,6 +65,15 @@ describe("hotkeys", () => {
     expect(matches(key("k"), HOTKEYS.palette)).toBe(false);
     expect(matches(key("k", { ctrlKey: true, shiftKey: true }), HOTKEYS.palette)).toBe(false);
   });
+  it("Alt+digit switches views by the physical key, whatever character the layout types", () => {
+    expect(matches({ ...key("¡", { altKey: true }), code: "Digit1" }, HOTKEYS.tabOverview)).toBe(true);
+    expect(matches({ ...key("2", { altKey: true }), code: "Digit2" }, HOTKEYS.tabOverview)).toBe(false);
+    expect(matches(key("1"), HOTKEYS.tabOverview)).toBe(false);
+  });
+  it("? opens the help whether or not Shift is reported", () => {
+    expect(matches(key("?", { shiftKey: true }), HOTKEYS.help)).toBe(true);
+    expect(matches(key("?"), HOTKEYS.help)).toBe(true);
+  });
   it("every shortcut is distinct and described", () => {
     const seen = new Set(Object.values(HOTKEYS).map((h) => describeKey(h)));
     expect(seen.size).toBe(Object.keys(HOTKEYS).length);
