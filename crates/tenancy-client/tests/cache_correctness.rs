@@ -306,14 +306,14 @@ async fn check_workspace(p: &Person, w: &Workspace, ctx: &str) -> usize {
     assert!(invited.rows.iter().all(|r| r.pending), "{ctx} invited rows are pending");
 
     // Per community: intakes, and API keys where this user may list them.
-    let mut live_keys = 0u64;
+    let mut live_keys: BTreeMap<CommunityId, u64> = BTreeMap::new();
     for c in &communities {
         let intakes: Vec<Intake> = list(p, &format!("{base}/communities/{}/intakes?limit=1000", c.id)).await.unwrap();
         assert_eq!(sorted(cache.intakes(c.id).await.unwrap()), sorted(&intakes), "{ctx} intakes of {}", c.slug);
         match list::<ApiKey>(p, &format!("{base}/communities/{}/api-keys?limit=1000", c.id)).await {
             Ok(keys) => {
                 assert_eq!(sorted(cache.api_keys(c.id).await.unwrap()), sorted(&keys), "{ctx} API keys of {}", c.slug);
-                live_keys += keys.iter().filter(|k| k.revoked_at.is_none()).count() as u64;
+                live_keys.insert(c.id, keys.iter().filter(|k| k.revoked_at.is_none()).count() as u64);
                 views += 1;
             }
             Err(e) if e.code == ErrorCode::Forbidden => {
@@ -325,25 +325,44 @@ async fn check_workspace(p: &Person, w: &Workspace, ctx: &str) -> usize {
         views += 1;
     }
 
-    // The aggregate over every community, recomputed from the server's lists.
+    // The aggregate over every community, recomputed from the server's lists; and over one
+    // community and over all but one (the cache counts a few communities directly, and most of
+    // a workspace as its totals less the rest).
     let ids: Vec<CommunityId> = communities.iter().map(|c| c.id).collect();
-    let agg = cache.aggregate(w.id, &ids, now).await.unwrap();
-    let mut matrix: BTreeMap<CommunityId, BTreeMap<RoleId, BTreeSet<UserId>>> = BTreeMap::new();
-    let mut distribution: BTreeMap<RoleId, BTreeSet<UserId>> = BTreeMap::new();
-    for a in &assignments {
-        matrix.entry(a.community_id).or_default().entry(a.role_id).or_default().insert(a.user_id);
-        distribution.entry(a.role_id).or_default().insert(a.user_id);
+    let mut subsets = vec![ids.clone()];
+    if ids.len() > 1 {
+        subsets.push(ids[..1].to_vec());
+        subsets.push(ids[1..].to_vec());
     }
-    let counted = |m: &BTreeMap<RoleId, BTreeSet<UserId>>| m.iter().map(|(r, u)| (*r, u.len() as u64)).collect::<BTreeMap<_, _>>();
-    assert_eq!(agg.matrix, matrix.iter().map(|(c, m)| (*c, counted(m))).collect::<BTreeMap<_, _>>(), "{ctx} role matrix");
-    assert_eq!(agg.role_distribution, counted(&distribution), "{ctx} role distribution");
-    let with_roles: BTreeSet<UserId> = assignments.iter().map(|a| a.user_id).collect();
-    assert_eq!(agg.members, with_roles.len() as u64, "{ctx} members with a role");
-    let tf = members.iter().filter(|m| with_roles.contains(&m.user_id) && m.two_factor_enabled).count() as u64;
-    assert_eq!(agg.members_with_2fa, tf, "{ctx} members with 2FA");
-    assert_eq!(agg.pending_invitations, pending.iter().filter(|i| i.assignments.iter().any(|a| ids.contains(&a.community_id))).count() as u64, "{ctx} pending invitations");
-    // Keys the user may not list are neither in the cache nor in the count.
-    assert_eq!(agg.api_keys, live_keys, "{ctx} live API keys");
+    for chosen in &subsets {
+        let ctx = format!("{ctx} aggregate over {} of {} communities:", chosen.len(), ids.len());
+        let agg = cache.aggregate(w.id, chosen, now).await.unwrap();
+        let mut matrix: BTreeMap<CommunityId, BTreeMap<RoleId, BTreeSet<UserId>>> = BTreeMap::new();
+        let mut distribution: BTreeMap<RoleId, BTreeSet<UserId>> = BTreeMap::new();
+        let within: Vec<&RoleAssignment> = assignments.iter().filter(|a| chosen.contains(&a.community_id)).collect();
+        for a in &within {
+            matrix.entry(a.community_id).or_default().entry(a.role_id).or_default().insert(a.user_id);
+            distribution.entry(a.role_id).or_default().insert(a.user_id);
+        }
+        let counted = |m: &BTreeMap<RoleId, BTreeSet<UserId>>| m.iter().map(|(r, u)| (*r, u.len() as u64)).collect::<BTreeMap<_, _>>();
+        assert_eq!(agg.matrix, matrix.iter().map(|(c, m)| (*c, counted(m))).collect::<BTreeMap<_, _>>(), "{ctx} role matrix");
+        assert_eq!(agg.role_distribution, counted(&distribution), "{ctx} role distribution");
+        let with_roles: BTreeSet<UserId> = within.iter().map(|a| a.user_id).collect();
+        assert_eq!(agg.members, with_roles.len() as u64, "{ctx} members with a role");
+        let tf = members.iter().filter(|m| with_roles.contains(&m.user_id) && m.two_factor_enabled).count() as u64;
+        assert_eq!(agg.members_with_2fa, tf, "{ctx} members with 2FA");
+        assert_eq!(agg.pending_invitations, pending.iter().filter(|i| i.assignments.iter().any(|a| chosen.contains(&a.community_id))).count() as u64, "{ctx} pending invitations");
+        // Keys the user may not list are neither in the cache nor in the count.
+        assert_eq!(agg.api_keys, chosen.iter().map(|c| live_keys.get(c).copied().unwrap_or(0)).sum::<u64>(), "{ctx} live API keys");
+        // Alert volumes (fetched now and then, not with every sync): the cached rows summed.
+        let mut by_day: BTreeMap<chrono::NaiveDate, u64> = BTreeMap::new();
+        for r in sqlx::query("SELECT community_id, day, alerts FROM alert_volumes").fetch_all(cache.pool()).await.unwrap() {
+            if chosen.iter().any(|c| c.to_string() == r.get::<String, _>(0)) {
+                *by_day.entry(r.get::<String, _>(1).parse().unwrap()).or_default() += r.get::<i64, _>(2) as u64;
+            }
+        }
+        assert_eq!(agg.alert_volume, by_day.into_iter().collect::<Vec<_>>(), "{ctx} alert volume");
+    }
     views + 8
 }
 

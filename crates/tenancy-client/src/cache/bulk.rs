@@ -5,7 +5,8 @@
 use crate::error::Result;
 use chrono::DateTime;
 use serde_json::Value;
-use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
+use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
+use std::collections::{HashMap, HashSet};
 use tenancy::api::{Change, ChangeOp, EntityKind};
 
 /// Rows per statement: well under SQLite's variable limit for the widest table (8 columns).
@@ -32,7 +33,7 @@ pub fn layout(kind: EntityKind) -> Option<(&'static str, &'static [&'static str]
         EntityKind::Community => ("communities", &["id", "workspace_id", "slug", "name", "data"]),
         EntityKind::Member => ("members", &["workspace_id", "user_id", "email", "display_name", "two_factor", "role", "joined_at", "data"]),
         EntityKind::Role => ("roles", &["id", "workspace_id", "name", "kind", "data"]),
-        EntityKind::Assignment => ("assignments", &["id", "workspace_id", "community_id", "user_id", "role_id", "assignment_type"]),
+        EntityKind::Assignment => ("assignments", &["id"]),
         EntityKind::ApiKey => ("api_keys", &["id", "workspace_id", "community_id", "revoked", "data"]),
         EntityKind::Intake => ("intakes", &["id", "workspace_id", "community_id", "data"]),
         EntityKind::Invitation => return None,
@@ -56,7 +57,7 @@ fn values(kind: EntityKind, id: &str, d: &Value) -> Vec<Val> {
             json(),
         ],
         EntityKind::Role => vec![id(), s(d, "workspace_id"), s(d, "name"), s(d, "kind"), json()],
-        EntityKind::Assignment => vec![id(), s(d, "workspace_id"), s(d, "community_id"), s(d, "user_id"), s(d, "role_id"), s(d, "assignment_type")],
+        EntityKind::Assignment => unreachable!("assignments are numbered by upsert_assignments"),
         EntityKind::ApiKey => vec![id(), s(d, "workspace_id"), s(d, "community_id"), Val::B(!d["revoked_at"].is_null()), json()],
         EntityKind::Intake => vec![id(), s(d, "workspace_id"), s(d, "community_id"), json()],
         EntityKind::Invitation => vec![],
@@ -72,6 +73,9 @@ pub fn bulkable(c: &Change) -> bool {
 /// Later rows win over earlier ones for the same key, as applying them one by one would.
 pub async fn upsert_many(tx: &mut SqliteConnection, changes: &[&Change]) -> Result<()> {
     let Some(first) = changes.first() else { return Ok(()) };
+    if first.kind == EntityKind::Assignment {
+        return upsert_assignments(tx, changes).await;
+    }
     let (table, cols) = layout(first.kind).expect("bulkable kinds have a layout");
     for chunk in changes.chunks(CHUNK) {
         let mut qb = QueryBuilder::<Sqlite>::new(format!("INSERT OR REPLACE INTO {table} ({}) ", cols.join(", ")));
@@ -84,6 +88,68 @@ pub async fn upsert_many(tx: &mut SqliteConnection, changes: &[&Change]) -> Resu
                 };
             }
         });
+        qb.build().execute(&mut *tx).await?;
+    }
+    Ok(())
+}
+
+/// The numbers of `ids` in `keys`, numbering the new ones in the order given (so two caches
+/// fed the same changes number them alike).
+pub async fn intern(tx: &mut SqliteConnection, ids: &[&str]) -> Result<HashMap<String, i64>> {
+    let mut out = HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(CHUNK) {
+        let mut qb = QueryBuilder::<Sqlite>::new("INSERT INTO keys (id) ");
+        qb.push_values(chunk, |mut row, id| {
+            row.push_bind(*id);
+        });
+        qb.push(" ON CONFLICT (id) DO NOTHING");
+        qb.build().execute(&mut *tx).await?;
+        let mut qb = QueryBuilder::<Sqlite>::new("SELECT id, k FROM keys WHERE id IN (");
+        let mut sep = qb.separated(", ");
+        for id in chunk {
+            sep.push_bind(*id);
+        }
+        qb.push(")");
+        for r in qb.build().fetch_all(&mut *tx).await? {
+            out.insert(r.get::<String, _>(0), r.get::<i64, _>(1));
+        }
+    }
+    Ok(out)
+}
+
+/// Assignments: their ids numbered first, then rows of numbers. An upsert that changes a row
+/// goes through `ON CONFLICT DO UPDATE` (not `OR REPLACE`), so the counting triggers see it.
+async fn upsert_assignments(tx: &mut SqliteConnection, changes: &[&Change]) -> Result<()> {
+    const REFS: [&str; 4] = ["workspace_id", "community_id", "user_id", "role_id"];
+    let mut seen = HashSet::new();
+    let mut ids: Vec<&str> = Vec::new();
+    for c in changes {
+        let d = c.data.as_ref().expect("bulkable");
+        for r in REFS {
+            let id = d[r].as_str().unwrap_or_default();
+            if seen.insert(id) {
+                ids.push(id);
+            }
+        }
+    }
+    let keys = intern(tx, &ids).await?;
+    for chunk in changes.chunks(CHUNK) {
+        let mut qb = QueryBuilder::<Sqlite>::new("INSERT INTO assignments (id, workspace_id, ws, community, user, role, assignment_type) ");
+        qb.push_values(chunk, |mut row, c| {
+            let d = c.data.as_ref().expect("bulkable");
+            let k = |r: &str| keys[d[r].as_str().unwrap_or_default()];
+            row.push_bind(c.id.clone())
+                .push_bind(d["workspace_id"].as_str().unwrap_or_default().to_owned())
+                .push_bind(k("workspace_id"))
+                .push_bind(k("community_id"))
+                .push_bind(k("user_id"))
+                .push_bind(k("role_id"))
+                .push_bind(d["assignment_type"].as_str().unwrap_or_default().to_owned());
+        });
+        qb.push(
+            " ON CONFLICT (id) DO UPDATE SET workspace_id = excluded.workspace_id, ws = excluded.ws, community = excluded.community, \
+             user = excluded.user, role = excluded.role, assignment_type = excluded.assignment_type",
+        );
         qb.build().execute(&mut *tx).await?;
     }
     Ok(())

@@ -160,7 +160,8 @@ impl Cache {
 
     /// Who holds a cached role assignment.
     pub async fn assignment_holder(&self, assignment: &str) -> Result<Option<UserId>> {
-        let u: Option<String> = sqlx::query_scalar("SELECT user_id FROM assignments WHERE id = ?").bind(assignment).fetch_optional(&self.pool).await?;
+        let u: Option<String> =
+            sqlx::query_scalar("SELECT u.id FROM assignments a JOIN keys u ON u.k = a.user WHERE a.id = ?").bind(assignment).fetch_optional(&self.pool).await?;
         Ok(u.and_then(|u| u.parse().ok()))
     }
 
@@ -190,7 +191,13 @@ impl Cache {
     /// Replaces a workspace's alert volumes with a fresh download.
     pub async fn put_alert_volumes(&self, ws: tenancy::WorkspaceId, vols: &[AlertVolume], now: DateTime<Utc>) -> Result<()> {
         let mut tx = self.pool.begin().await?;
-        sqlx::query("DELETE FROM alert_volumes WHERE community_id IN (SELECT id FROM communities WHERE workspace_id = ?)").bind(ws.to_string()).execute(&mut *tx).await?;
+        for sql in [
+            "DELETE FROM alert_volumes WHERE community_id IN (SELECT id FROM communities WHERE workspace_id = ?1 UNION SELECT community_id FROM alert_volume_communities WHERE workspace_id = ?1)",
+            "DELETE FROM alert_volume_communities WHERE workspace_id = ?1",
+            "DELETE FROM alert_volume_totals WHERE workspace_id = ?1",
+        ] {
+            sqlx::query(sql).bind(ws.to_string()).execute(&mut *tx).await?;
+        }
         sqlx::query("INSERT OR REPLACE INTO alert_volume_state (workspace_id, fetched_at) VALUES (?, ?)").bind(ws.to_string()).bind(ms(now)).execute(&mut *tx).await?;
         for chunk in vols.chunks(bulk::CHUNK) {
             let mut qb = sqlx::QueryBuilder::<sqlx::Sqlite>::new("INSERT OR REPLACE INTO alert_volumes (community_id, day, alerts) ");
@@ -199,14 +206,48 @@ impl Cache {
             });
             qb.build().execute(&mut *tx).await?;
         }
+        let communities: std::collections::BTreeSet<String> = vols.iter().map(|v| v.community_id.to_string()).collect();
+        for chunk in communities.iter().collect::<Vec<_>>().chunks(bulk::CHUNK) {
+            let mut qb = sqlx::QueryBuilder::<sqlx::Sqlite>::new("INSERT OR REPLACE INTO alert_volume_communities (community_id, workspace_id) ");
+            qb.push_values(chunk, |mut row, c| {
+                row.push_bind(c.to_string()).push_bind(ws.to_string());
+            });
+            qb.build().execute(&mut *tx).await?;
+        }
+        sqlx::query(
+            "INSERT INTO alert_volume_totals (workspace_id, day, alerts, rows) SELECT ?1, day, SUM(alerts), COUNT(*) FROM alert_volumes \
+             WHERE community_id IN (SELECT community_id FROM alert_volume_communities WHERE workspace_id = ?1) GROUP BY day",
+        )
+        .bind(ws.to_string())
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok(())
     }
 }
 
 /// Every table of the mirror, besides `sync_state`.
-const TABLES: [&str; 11] =
-    ["workspaces", "communities", "members", "roles", "assignments", "invitations", "invitation_assignments", "api_keys", "intakes", "alert_volumes", "alert_volume_state"];
+/// (The counts the triggers keep go after `assignments`, whose deletion updates them, and
+/// `keys` after every table that numbers its ids with it.)
+const TABLES: [&str; 17] = [
+    "workspaces",
+    "communities",
+    "members",
+    "roles",
+    "assignments",
+    "role_counts",
+    "role_holders",
+    "user_holdings",
+    "keys",
+    "invitations",
+    "invitation_assignments",
+    "api_keys",
+    "intakes",
+    "alert_volumes",
+    "alert_volume_communities",
+    "alert_volume_totals",
+    "alert_volume_state",
+];
 
 /// `(workspace, user)` when `c` is `me`'s own membership of a workspace.
 fn own_membership(c: &Change, me: UserId) -> Option<(String, String)> {
@@ -225,13 +266,15 @@ async fn member_exists(c: &mut sqlx::SqliteConnection, ws: &str, user: &str) -> 
 /// Drops every row of a workspace the user no longer belongs to.
 async fn forget_workspace(tx: &mut sqlx::SqliteConnection, ws: &str) -> Result<()> {
     for sql in [
-        "DELETE FROM alert_volumes WHERE community_id IN (SELECT id FROM communities WHERE workspace_id = ?1)",
+        "DELETE FROM alert_volumes WHERE community_id IN (SELECT id FROM communities WHERE workspace_id = ?1 UNION SELECT community_id FROM alert_volume_communities WHERE workspace_id = ?1)",
+        "DELETE FROM alert_volume_communities WHERE workspace_id = ?1",
         "DELETE FROM alert_volume_state WHERE workspace_id = ?1",
+        "DELETE FROM alert_volume_totals WHERE workspace_id = ?1",
         "DELETE FROM invitation_assignments WHERE invitation_id IN (SELECT id FROM invitations WHERE workspace_id = ?1)",
         "DELETE FROM communities WHERE workspace_id = ?1",
         "DELETE FROM members WHERE workspace_id = ?1",
         "DELETE FROM roles WHERE workspace_id = ?1",
-        "DELETE FROM assignments WHERE workspace_id = ?1",
+        "DELETE FROM assignments WHERE ws = (SELECT k FROM keys WHERE id = ?1)",
         "DELETE FROM invitations WHERE workspace_id = ?1",
         "DELETE FROM api_keys WHERE workspace_id = ?1",
         "DELETE FROM intakes WHERE workspace_id = ?1",
