@@ -2,7 +2,7 @@
 -- texts per row and three or four more per index entry, a full sync spent most of its SQLite
 -- time writing 160 MB. The ids an assignment refers to (workspace, community, user, role) are
 -- numbered once in `keys`; the rows and their indexes hold the numbers.
--- Counts kept by triggers answer the aggregates without reading every assignment.
+-- Counts kept beside them answer the aggregates without reading every assignment.
 -- The cache is a mirror: the old rows go, and the next sync starts again from the beginning.
 
 CREATE TABLE keys (
@@ -53,12 +53,8 @@ CREATE TABLE user_holdings (
     PRIMARY KEY (ws, user)
 ) WITHOUT ROWID;
 
-CREATE TRIGGER assignments_counted AFTER INSERT ON assignments BEGIN
-    INSERT INTO role_counts (community, role, ws, n) VALUES (NEW.community, NEW.role, NEW.ws, 1) ON CONFLICT DO UPDATE SET n = n + 1;
-    INSERT INTO role_holders (ws, role, user, n) VALUES (NEW.ws, NEW.role, NEW.user, 1) ON CONFLICT DO UPDATE SET n = n + 1;
-    INSERT INTO user_holdings (ws, user, n) VALUES (NEW.ws, NEW.user, 1) ON CONFLICT DO UPDATE SET n = n + 1;
-END;
-
+-- New rows are counted by the cache as it inserts them (summed per batch); rows deleted, by
+-- any statement, are taken off here.
 CREATE TRIGGER assignments_uncounted AFTER DELETE ON assignments BEGIN
     UPDATE role_counts SET n = n - 1 WHERE community = OLD.community AND role = OLD.role;
     DELETE FROM role_counts WHERE community = OLD.community AND role = OLD.role AND n <= 0;
@@ -66,18 +62,6 @@ CREATE TRIGGER assignments_uncounted AFTER DELETE ON assignments BEGIN
     DELETE FROM role_holders WHERE ws = OLD.ws AND role = OLD.role AND user = OLD.user AND n <= 0;
     UPDATE user_holdings SET n = n - 1 WHERE ws = OLD.ws AND user = OLD.user;
     DELETE FROM user_holdings WHERE ws = OLD.ws AND user = OLD.user AND n <= 0;
-END;
-
-CREATE TRIGGER assignments_recounted AFTER UPDATE OF ws, community, user, role ON assignments BEGIN
-    UPDATE role_counts SET n = n - 1 WHERE community = OLD.community AND role = OLD.role;
-    DELETE FROM role_counts WHERE community = OLD.community AND role = OLD.role AND n <= 0;
-    UPDATE role_holders SET n = n - 1 WHERE ws = OLD.ws AND role = OLD.role AND user = OLD.user;
-    DELETE FROM role_holders WHERE ws = OLD.ws AND role = OLD.role AND user = OLD.user AND n <= 0;
-    UPDATE user_holdings SET n = n - 1 WHERE ws = OLD.ws AND user = OLD.user;
-    DELETE FROM user_holdings WHERE ws = OLD.ws AND user = OLD.user AND n <= 0;
-    INSERT INTO role_counts (community, role, ws, n) VALUES (NEW.community, NEW.role, NEW.ws, 1) ON CONFLICT DO UPDATE SET n = n + 1;
-    INSERT INTO role_holders (ws, role, user, n) VALUES (NEW.ws, NEW.role, NEW.user, 1) ON CONFLICT DO UPDATE SET n = n + 1;
-    INSERT INTO user_holdings (ws, user, n) VALUES (NEW.ws, NEW.user, 1) ON CONFLICT DO UPDATE SET n = n + 1;
 END;
 
 -- Which workspace's download each community's alert volumes came with, and each workspace's

@@ -227,6 +227,20 @@ async fn check_user(s: &Server, p: &Person, label: &str) -> usize {
     for w in &live {
         views += check_workspace(p, w, &ctx).await;
     }
+    // The counts kept beside the assignments equal the assignments counted.
+    for (table, kept, counted) in [
+        ("role_counts", "SELECT community, role, ws, n FROM role_counts", "SELECT community, role, MIN(ws), COUNT(*) FROM assignments GROUP BY community, role"),
+        ("role_holders", "SELECT ws, role, user, n FROM role_holders", "SELECT ws, role, user, COUNT(*) FROM assignments GROUP BY ws, role, user"),
+        ("user_holdings", "SELECT ws, user, 0, n FROM user_holdings", "SELECT ws, user, 0, COUNT(*) FROM assignments GROUP BY ws, user"),
+    ] {
+        let rows = |sql: &'static str| async move {
+            let mut v: Vec<[i64; 4]> = sqlx::query(sql).fetch_all(p.cache.pool()).await.unwrap().iter().map(|r| [r.get(0), r.get(1), r.get(2), r.get(3)]).collect();
+            v.sort();
+            v
+        };
+        assert_eq!(rows(kept).await, rows(counted).await, "{ctx} {table}");
+        views += 1;
+    }
     views
 }
 

@@ -3,6 +3,7 @@
 //! the last committed batch ended and never leaves half a batch behind.
 
 mod bulk;
+pub(crate) use bulk::cols;
 pub mod queries;
 
 use crate::error::{ClientError, Result};
@@ -50,6 +51,10 @@ impl Cache {
             // A large MSSP mirror is 100+ MB; with SQLite's default 8 MB page cache a full sync
             // spends its time evicting and re-reading index pages.
             .pragma("cache_size", "-131072")
+            // A full sync commits 45 batches of a few MB each; checkpointing the WAL into the
+            // file after nearly every one (the default 1,000 pages) rewrote the same index pages
+            // over and over.
+            .pragma("wal_autocheckpoint", "8192")
             .pragma("temp_store", "memory");
         let pool = SqlitePoolOptions::new().max_connections(4).connect_with(opts).await?;
         MIGRATOR.run(&pool).await?;
@@ -112,12 +117,25 @@ impl Cache {
         next_since: i64,
         now: DateTime<Utc>,
     ) -> Result<()> {
+        let raw = |m: &HashMap<WorkspaceId, Vec<Change>>| m.iter().map(|(w, v)| (*w, raws(v))).collect::<HashMap<_, _>>();
+        self.apply_raw_batch(&raws(changes), &raw(joined), &raw(rekeyed), next_since, now).await
+    }
+
+    /// [`Cache::apply_batch`] of changes as the feed sends them (entities as JSON text).
+    pub async fn apply_raw_batch(
+        &self,
+        changes: &[RawChange],
+        joined: &HashMap<WorkspaceId, Vec<RawChange>>,
+        rekeyed: &HashMap<WorkspaceId, Vec<RawChange>>,
+        next_since: i64,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
         let mut tx = self.pool.begin().await?;
         let me: Option<String> = sqlx::query_scalar("SELECT user_json FROM sync_state WHERE id = 1").fetch_one(&mut *tx).await?;
         let me = me.map(|s| data::<User>(&s)).transpose()?.map(|u| u.id);
         // Runs of ordinary changes go through `apply_many`; the caller's own membership
         // changes are handled one by one, because they add or drop whole workspaces.
-        let mut run: Vec<&Change> = Vec::new();
+        let mut run: Vec<&RawChange> = Vec::new();
         for c in changes {
             let Some((ws, user)) = me.and_then(|me| own_membership(c, me)) else {
                 run.push(c);
@@ -148,6 +166,11 @@ impl Cache {
     /// Replaces the whole mirror with a snapshot (`/v1/snapshot`) and its cursor, atomically:
     /// the full resync when the feed no longer has the cache's cursor.
     pub async fn replace_all(&self, snapshot: &[Change], cursor: i64, now: DateTime<Utc>) -> Result<()> {
+        self.replace_all_raw(&raws(snapshot), cursor, now).await
+    }
+
+    /// [`Cache::replace_all`] with a snapshot as the server sends it (entities as JSON text).
+    pub async fn replace_all_raw(&self, snapshot: &[RawChange], cursor: i64, now: DateTime<Utc>) -> Result<()> {
         let mut tx = self.pool.begin().await?;
         for t in TABLES {
             sqlx::query(&format!("DELETE FROM {t}")).execute(&mut *tx).await?;
@@ -226,6 +249,10 @@ impl Cache {
     }
 }
 
+fn raws(changes: &[Change]) -> Vec<RawChange> {
+    changes.iter().cloned().map(RawChange::from).collect()
+}
+
 /// Every table of the mirror, besides `sync_state`.
 /// (The counts the triggers keep go after `assignments`, whose deletion updates them, and
 /// `keys` after every table that numbers its ids with it.)
@@ -250,7 +277,7 @@ const TABLES: [&str; 17] = [
 ];
 
 /// `(workspace, user)` when `c` is `me`'s own membership of a workspace.
-fn own_membership(c: &Change, me: UserId) -> Option<(String, String)> {
+fn own_membership(c: &RawChange, me: UserId) -> Option<(String, String)> {
     if c.kind != EntityKind::Member {
         return None;
     }
@@ -290,8 +317,8 @@ async fn forget_workspace(tx: &mut sqlx::SqliteConnection, ws: &str) -> Result<(
 /// separate tables, so their relative order does not matter), consecutive upserts of a kind in
 /// multi-row statements. A feed interleaves kinds (a member, then its assignments), so grouping
 /// first turns thousands of small statements into a few large ones.
-async fn apply_many(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>, changes: &[&Change]) -> Result<()> {
-    let mut by_kind: Vec<(tenancy::api::EntityKind, Vec<&Change>)> = Vec::new();
+async fn apply_many(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>, changes: &[&RawChange]) -> Result<()> {
+    let mut by_kind: Vec<(tenancy::api::EntityKind, Vec<&RawChange>)> = Vec::new();
     for c in changes {
         match by_kind.iter_mut().find(|(k, _)| *k == c.kind) {
             Some((_, v)) => v.push(c),
@@ -305,7 +332,7 @@ async fn apply_many(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>, changes: &[&Ch
 }
 
 /// Applies changes of one kind in order, consecutive upserts in multi-row statements.
-async fn apply_in_order(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>, changes: &[&Change]) -> Result<()> {
+async fn apply_in_order(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>, changes: &[&RawChange]) -> Result<()> {
     let mut i = 0;
     while i < changes.len() {
         let c = changes[i];
@@ -321,7 +348,7 @@ async fn apply_in_order(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>, changes: &
     Ok(())
 }
 
-async fn apply_one(tx: &mut sqlx::SqliteConnection, c: &Change) -> Result<()> {
+async fn apply_one(tx: &mut sqlx::SqliteConnection, c: &RawChange) -> Result<()> {
     if bulk::bulkable(c) {
         return bulk::upsert_many(tx, &[c]).await;
     }
@@ -343,7 +370,7 @@ async fn apply_one(tx: &mut sqlx::SqliteConnection, c: &Change) -> Result<()> {
         return Ok(());
     };
     // Invitations: one row plus the community roles they will give.
-    let json = d.to_string();
+    let json = d.get().to_owned();
     let inv: tenancy::api::Invitation = data(&json)?;
     sqlx::query("DELETE FROM invitation_assignments WHERE invitation_id = ?").bind(&c.id).execute(&mut *tx).await?;
     for a in &inv.assignments {

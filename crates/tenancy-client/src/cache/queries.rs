@@ -215,8 +215,10 @@ impl Cache {
             qb.push(" AND m.user_id IN (SELECT u.id FROM role_holders h JOIN keys u ON u.k = h.user WHERE h.ws = (SELECT k FROM keys WHERE id = ");
             qb.push_bind(ws.to_owned()).push(") AND h.role = (SELECT k FROM keys WHERE id = ").push_bind(role.to_string()).push("))");
         } else if restrict_assign {
-            // Driven from the assignments' index (community, role): a few rows, not every member.
-            qb.push(" AND m.user_id IN (SELECT u.id FROM assignments a JOIN keys u ON u.k = a.user WHERE a.ws = (SELECT k FROM keys WHERE id = ");
+            // Driven from the assignments' index (community, role) when communities are given: a
+            // few rows, not every member (`+` keeps SQLite off the workspace's whole index).
+            let ws_col = if comms.is_empty() { "a.ws" } else { "+a.ws" };
+            qb.push(format!(" AND m.user_id IN (SELECT u.id FROM assignments a JOIN keys u ON u.k = a.user WHERE {ws_col} = (SELECT k FROM keys WHERE id = "));
             qb.push_bind(ws.to_owned()).push(")");
             if !comms.is_empty() {
                 qb.push(" AND a.community IN (SELECT k FROM keys WHERE id IN (");

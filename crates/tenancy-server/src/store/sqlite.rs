@@ -247,15 +247,15 @@ fn refresh_row(r: &SqliteRow) -> R<RefreshTokenRecord> {
 const MEMBER_SELECT: &str = "SELECT m.workspace_id, m.user_id, m.role, m.joined_at, m.version, u.email, u.display_name, u.totp_enabled \
      FROM members m JOIN users u ON u.id = m.user_id";
 
-fn change_row(r: &SqliteRow) -> R<Change> {
+fn raw_change_row(r: &SqliteRow) -> R<RawChange> {
     let op: String = r.try_get("op")?;
-    Ok(Change {
+    Ok(RawChange {
         seq: r.try_get("seq")?,
         workspace_id: parse_opt(r, "workspace_id")?,
         kind: parse(r, "kind")?,
         id: r.try_get("entity_id")?,
         op: if op == "delete" { ChangeOp::Delete } else { ChangeOp::Upsert },
-        data: r.try_get::<Option<String>, _>("data")?.map(|s| serde_json::from_str(&s).map_err(corrupt)).transpose()?,
+        data: r.try_get::<Option<String>, _>("data")?.map(|s| serde_json::value::RawValue::from_string(s).map_err(corrupt)).transpose()?,
         at: t(r, "at")?,
     })
 }
@@ -269,6 +269,25 @@ macro_rules! q {
 type Q<'q> = sqlx::query::Query<'q, Sqlite, sqlx::sqlite::SqliteArguments<'q>>;
 
 impl SqliteTx {
+    /// The change feed's query for `user` (binds: since, user, limit, then the workspaces).
+    /// One arm per source (the user's own changes, each of their workspaces), each reading at
+    /// most `limit` sequence numbers from its covering index; only the rows picked are read.
+    /// (`seq > ? AND (subject = ? OR workspace IN (...))` made SQLite read and sort every later
+    /// change, data included, for each batch: quadratic over a full sync.)
+    async fn changes_query(&mut self, user: UserId) -> R<(String, Vec<WorkspaceId>)> {
+        let workspaces = self.member_workspaces(user).await?;
+        if workspaces.len() > 400 {
+            // Past SQLite's 500 arms of a compound SELECT: the plain filter.
+            let sql = "SELECT * FROM changes WHERE seq > ?1 AND (subject_user_id = ?2 OR workspace_id IN (SELECT workspace_id FROM members WHERE user_id = ?2)) ORDER BY seq LIMIT ?3";
+            return Ok((sql.to_owned(), vec![]));
+        }
+        let mut sql = String::from("SELECT * FROM changes WHERE seq IN (SELECT seq FROM (SELECT seq FROM changes WHERE subject_user_id = ?2 AND seq > ?1 ORDER BY seq LIMIT ?3)");
+        for i in 0..workspaces.len() {
+            sql.push_str(&format!(" UNION ALL SELECT seq FROM (SELECT seq FROM changes WHERE workspace_id = ?{} AND seq > ?1 ORDER BY seq LIMIT ?3)", i + 4));
+        }
+        sql.push_str(") ORDER BY seq LIMIT ?3");
+        Ok((sql, workspaces))
+    }
     async fn one<'q, T>(&mut self, q: Q<'q>, f: fn(&SqliteRow) -> R<T>) -> R<Option<T>> {
         q.fetch_optional(&mut *self.tx).await?.as_ref().map(f).transpose()
     }
@@ -703,33 +722,21 @@ impl Tx for SqliteTx {
         Ok(row.try_get(0)?)
     }
     async fn changes_for(&mut self, user: UserId, since: i64, limit: u32) -> R<Vec<Change>> {
-        // One arm per source (the user's own changes, each of their workspaces), each reading at
-        // most `limit` sequence numbers from its covering index; only the rows picked are read.
-        // (`seq > ? AND (subject = ? OR workspace IN (...))` made SQLite read and sort every
-        // later change, data included, for each batch: quadratic over a full sync.)
-        let workspaces = self.member_workspaces(user).await?;
-        if workspaces.len() > 400 {
-            // Past SQLite's 500 arms of a compound SELECT: the plain filter.
-            return self
-                .all(
-                    q!(
-                        "SELECT * FROM changes WHERE seq > ?1 AND (subject_user_id = ?2 OR workspace_id IN (SELECT workspace_id FROM members WHERE user_id = ?2)) ORDER BY seq LIMIT ?3",
-                        since, user.to_string(), limit as i64
-                    ),
-                    change_row,
-                )
-                .await;
-        }
-        let mut sql = String::from("SELECT * FROM changes WHERE seq IN (SELECT seq FROM (SELECT seq FROM changes WHERE subject_user_id = ?2 AND seq > ?1 ORDER BY seq LIMIT ?3)");
-        for i in 0..workspaces.len() {
-            sql.push_str(&format!(" UNION ALL SELECT seq FROM (SELECT seq FROM changes WHERE workspace_id = ?{} AND seq > ?1 ORDER BY seq LIMIT ?3)", i + 4));
-        }
-        sql.push_str(") ORDER BY seq LIMIT ?3");
+        let raw = self.raw_changes_for(user, since, limit).await?;
+        raw.into_iter()
+            .map(|c| {
+                let data = c.data.map(|d| serde_json::from_str(d.get()).map_err(corrupt)).transpose()?;
+                Ok(Change { seq: c.seq, workspace_id: c.workspace_id, kind: c.kind, id: c.id, op: c.op, data, at: c.at })
+            })
+            .collect()
+    }
+    async fn raw_changes_for(&mut self, user: UserId, since: i64, limit: u32) -> R<Vec<RawChange>> {
+        let (sql, workspaces) = self.changes_query(user).await?;
         let mut q = q!(&sql, since, user.to_string(), limit as i64);
         for w in &workspaces {
             q = q.bind(w.to_string());
         }
-        self.all(q, change_row).await
+        self.all(q, raw_change_row).await
     }
     async fn latest_seq(&mut self) -> R<i64> {
         self.count(q!("SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'changes'), 0)")).await
