@@ -254,17 +254,17 @@ fn raws(changes: &[Change]) -> Vec<RawChange> {
 }
 
 /// Every table of the mirror, besides `sync_state`.
-/// (The counts the triggers keep go after `assignments`, whose deletion updates them, and
-/// `keys` after every table that numbers its ids with it.)
+/// (The counts go before `assignments`, so its delete trigger finds nothing left to take off,
+/// and `keys` after every table that numbers its ids with it.)
 const TABLES: [&str; 17] = [
     "workspaces",
     "communities",
     "members",
     "roles",
-    "assignments",
     "role_counts",
     "role_holders",
     "user_holdings",
+    "assignments",
     "keys",
     "invitations",
     "invitation_assignments",
@@ -301,6 +301,10 @@ async fn forget_workspace(tx: &mut sqlx::SqliteConnection, ws: &str) -> Result<(
         "DELETE FROM communities WHERE workspace_id = ?1",
         "DELETE FROM members WHERE workspace_id = ?1",
         "DELETE FROM roles WHERE workspace_id = ?1",
+        // The counts first: the delete trigger then has nothing to take off, row by row.
+        "DELETE FROM role_counts WHERE ws = (SELECT k FROM keys WHERE id = ?1)",
+        "DELETE FROM role_holders WHERE ws = (SELECT k FROM keys WHERE id = ?1)",
+        "DELETE FROM user_holdings WHERE ws = (SELECT k FROM keys WHERE id = ?1)",
         "DELETE FROM assignments WHERE ws = (SELECT k FROM keys WHERE id = ?1)",
         "DELETE FROM invitations WHERE workspace_id = ?1",
         "DELETE FROM api_keys WHERE workspace_id = ?1",
