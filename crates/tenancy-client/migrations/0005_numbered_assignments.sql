@@ -53,15 +53,23 @@ CREATE TABLE user_holdings (
     PRIMARY KEY (ws, user)
 ) WITHOUT ROWID;
 
--- New rows are counted by the cache as it inserts them (summed per batch); rows deleted, by
--- any statement, are taken off here.
-CREATE TRIGGER assignments_uncounted AFTER DELETE ON assignments BEGIN
-    UPDATE role_counts SET n = n - 1 WHERE community = OLD.community AND role = OLD.role;
-    DELETE FROM role_counts WHERE community = OLD.community AND role = OLD.role AND n <= 0;
-    UPDATE role_holders SET n = n - 1 WHERE ws = OLD.ws AND role = OLD.role AND user = OLD.user;
-    DELETE FROM role_holders WHERE ws = OLD.ws AND role = OLD.role AND user = OLD.user AND n <= 0;
-    UPDATE user_holdings SET n = n - 1 WHERE ws = OLD.ws AND user = OLD.user;
-    DELETE FROM user_holdings WHERE ws = OLD.ws AND user = OLD.user AND n <= 0;
+-- Rows written are counted by the cache as it writes them (summed per batch); rows deleted or
+-- replaced, by any statement, are taken off here (through one INSTEAD OF trigger, so the
+-- uncounting is written once).
+CREATE VIEW assignments_uncounted AS SELECT 0 AS ws, 0 AS community, 0 AS user, 0 AS role WHERE 0;
+CREATE TRIGGER assignments_uncount INSTEAD OF INSERT ON assignments_uncounted BEGIN
+    UPDATE role_counts SET n = n - 1 WHERE community = NEW.community AND role = NEW.role;
+    DELETE FROM role_counts WHERE community = NEW.community AND role = NEW.role AND n <= 0;
+    UPDATE role_holders SET n = n - 1 WHERE ws = NEW.ws AND role = NEW.role AND user = NEW.user;
+    DELETE FROM role_holders WHERE ws = NEW.ws AND role = NEW.role AND user = NEW.user AND n <= 0;
+    UPDATE user_holdings SET n = n - 1 WHERE ws = NEW.ws AND user = NEW.user;
+    DELETE FROM user_holdings WHERE ws = NEW.ws AND user = NEW.user AND n <= 0;
+END;
+CREATE TRIGGER assignments_deleted AFTER DELETE ON assignments BEGIN
+    INSERT INTO assignments_uncounted VALUES (OLD.ws, OLD.community, OLD.user, OLD.role);
+END;
+CREATE TRIGGER assignments_replaced AFTER UPDATE ON assignments BEGIN
+    INSERT INTO assignments_uncounted VALUES (OLD.ws, OLD.community, OLD.user, OLD.role);
 END;
 
 -- Which workspace's download each community's alert volumes came with, and each workspace's

@@ -181,9 +181,10 @@ pub async fn intern(tx: &mut SqliteConnection, ids: &[&str]) -> Result<HashMap<S
     Ok(out)
 }
 
-/// Assignments: their ids numbered first, then rows of numbers. Rows being replaced are
-/// deleted first (the delete trigger takes them off the counts); the new rows' counts are
-/// summed here and added in a few statements, not three upserts per row.
+/// Assignments: their ids numbered first, then rows of numbers. Every row written is counted
+/// here, summed and added in a few statements (not three upserts per row); a row it replaces
+/// is taken off the counts by the update trigger. (Each assignment is written once per call,
+/// so no row counted here is replaced before its count is added.)
 async fn upsert_assignments(tx: &mut SqliteConnection, changes: &[&RawChange]) -> Result<()> {
     let rows: Vec<Cols> = changes.iter().map(|c| cols(c.data.as_ref().expect("bulkable").get())).collect();
     let mut seen = HashSet::new();
@@ -202,15 +203,6 @@ async fn upsert_assignments(tx: &mut SqliteConnection, changes: &[&RawChange]) -
         last.insert(c.id.as_str(), i);
     }
     let rows: Vec<(&RawChange, &Cols)> = changes.iter().zip(&rows).enumerate().filter(|(i, (c, _))| last[c.id.as_str()] == *i).map(|(_, r)| (*r.0, r.1)).collect();
-    for chunk in rows.chunks(CHUNK) {
-        let mut qb = QueryBuilder::<Sqlite>::new("DELETE FROM assignments WHERE id IN (");
-        let mut sep = qb.separated(", ");
-        for (c, _) in chunk {
-            sep.push_bind(c.id.as_str());
-        }
-        qb.push(")");
-        qb.build().execute(&mut *tx).await?;
-    }
     let mut role_counts: HashMap<(i64, i64), (i64, i64)> = HashMap::new();
     let mut role_holders: HashMap<(i64, i64, i64), i64> = HashMap::new();
     let mut user_holdings: HashMap<(i64, i64), i64> = HashMap::new();
@@ -229,6 +221,10 @@ async fn upsert_assignments(tx: &mut SqliteConnection, changes: &[&RawChange]) -
                 .push_bind(role)
                 .push_bind(d.assignment_type.as_ref());
         });
+        qb.push(
+            " ON CONFLICT (id) DO UPDATE SET workspace_id = excluded.workspace_id, ws = excluded.ws, community = excluded.community, \
+             user = excluded.user, role = excluded.role, assignment_type = excluded.assignment_type",
+        );
         qb.build().execute(&mut *tx).await?;
     }
     let role_counts: Vec<_> = role_counts.into_iter().collect();
