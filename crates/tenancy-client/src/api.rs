@@ -204,6 +204,18 @@ impl ApiClient {
     pub async fn changes(&self, since: i64, limit: u32) -> Result<ChangeBatch> {
         self.get(&format!("/v1/changes?since={since}&limit={limit}")).await
     }
+    /// [`ApiClient::changes`] with each entity left as JSON text (what a sync applies).
+    pub async fn changes_raw(&self, since: i64, limit: u32) -> Result<RawChangeBatch> {
+        self.get(&format!("/v1/changes?since={since}&limit={limit}")).await
+    }
+    /// [`ApiClient::snapshot_of`] with each entity left as JSON text.
+    pub async fn snapshot_raw(&self, workspace: Option<WorkspaceId>, kind: Option<EntityKind>) -> Result<RawChangeBatch> {
+        self.get(&Self::snapshot_path(workspace, kind)).await
+    }
+    fn snapshot_path(workspace: Option<WorkspaceId>, kind: Option<EntityKind>) -> String {
+        let kind = kind.map(|k| k.as_str().to_owned());
+        format!("/v1/snapshot{}", query(&[("workspace", workspace.map(|w| w.to_string())), ("kind", kind)]))
+    }
     /// The current state of what the feed shows this account (or of one of its workspaces), as
     /// upserts with the cursor to follow the feed from.
     pub async fn snapshot(&self, workspace: Option<WorkspaceId>) -> Result<ChangeBatch> {
@@ -211,8 +223,7 @@ impl ApiClient {
     }
     /// The snapshot narrowed to one entity kind.
     pub async fn snapshot_of(&self, workspace: Option<WorkspaceId>, kind: Option<EntityKind>) -> Result<ChangeBatch> {
-        let kind = kind.map(|k| k.as_str().to_owned());
-        self.get(&format!("/v1/snapshot{}", query(&[("workspace", workspace.map(|w| w.to_string())), ("kind", kind)]))).await
+        self.get(&Self::snapshot_path(workspace, kind)).await
     }
     pub async fn permissions(&self) -> Result<Vec<tenancy::permission::CatalogueEntry>> {
         self.get("/v1/permissions").await

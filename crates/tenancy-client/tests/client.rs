@@ -98,6 +98,17 @@ async fn full_sync_mirrors_what_the_server_shows_and_answers_offline() {
     assert_eq!(agg.alert_volume.len(), 90);
     assert!(agg.alert_volume.iter().all(|(_, n)| *n > 0));
     assert!(agg.members > 0 && agg.api_keys as usize == ids.len());
+    // Over part of the workspace too (a few communities are summed directly, most of them as
+    // the workspace's daily sums less the rest): the server's volumes, summed.
+    let vols = api.workspace_alert_volumes(ws.id).await.unwrap();
+    for chosen in [&ids[..1], &ids[1..], &ids[..]] {
+        let mut want: std::collections::BTreeMap<chrono::NaiveDate, u64> = Default::default();
+        for v in vols.iter().filter(|v| chosen.contains(&v.community_id)) {
+            *want.entry(v.day).or_default() += v.alerts as u64;
+        }
+        let got = cache.aggregate(ws.id, chosen, chrono::Utc::now()).await.unwrap().alert_volume;
+        assert_eq!(got, want.into_iter().collect::<Vec<_>>(), "alert volumes over {} of {} communities", chosen.len(), ids.len());
+    }
 
     // Plan usage from the cache equals the server's.
     let server_usage = api.usage(ws.id).await.unwrap();

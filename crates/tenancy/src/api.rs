@@ -529,6 +529,36 @@ pub struct ChangeBatch {
     pub latest: i64,
 }
 
+/// A [`Change`] with `data` kept as JSON text: the same JSON on the wire, but the feed passes
+/// stored entities through without building a `Value` of each and writing it out again, and
+/// a client reads a batch of thousands without one either.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct RawChange {
+    pub seq: i64,
+    pub workspace_id: Option<WorkspaceId>,
+    pub kind: EntityKind,
+    pub id: String,
+    pub op: ChangeOp,
+    pub data: Option<Box<serde_json::value::RawValue>>,
+    pub at: DateTime<Utc>,
+}
+
+/// A [`ChangeBatch`] of [`RawChange`]s (the same JSON).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct RawChangeBatch {
+    pub changes: Vec<RawChange>,
+    pub next_since: i64,
+    pub has_more: bool,
+    pub latest: i64,
+}
+
+impl From<Change> for RawChange {
+    fn from(c: Change) -> Self {
+        let data = c.data.map(|d| serde_json::value::to_raw_value(&d).expect("a Value is always JSON"));
+        RawChange { seq: c.seq, workspace_id: c.workspace_id, kind: c.kind, id: c.id, op: c.op, data, at: c.at }
+    }
+}
+
 // ---------- platform admin ----------
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]

@@ -3,6 +3,7 @@
 //! the last committed batch ended and never leaves half a batch behind.
 
 mod bulk;
+pub(crate) use bulk::cols;
 pub mod queries;
 
 use crate::error::{ClientError, Result};
@@ -50,6 +51,10 @@ impl Cache {
             // A large MSSP mirror is 100+ MB; with SQLite's default 8 MB page cache a full sync
             // spends its time evicting and re-reading index pages.
             .pragma("cache_size", "-131072")
+            // A full sync commits 45 batches of a few MB each; checkpointing the WAL into the
+            // file after nearly every one (the default 1,000 pages) rewrote the same index pages
+            // over and over.
+            .pragma("wal_autocheckpoint", "8192")
             .pragma("temp_store", "memory");
         let pool = SqlitePoolOptions::new().max_connections(4).connect_with(opts).await?;
         MIGRATOR.run(&pool).await?;
@@ -112,12 +117,25 @@ impl Cache {
         next_since: i64,
         now: DateTime<Utc>,
     ) -> Result<()> {
+        let raw = |m: &HashMap<WorkspaceId, Vec<Change>>| m.iter().map(|(w, v)| (*w, raws(v))).collect::<HashMap<_, _>>();
+        self.apply_raw_batch(&raws(changes), &raw(joined), &raw(rekeyed), next_since, now).await
+    }
+
+    /// [`Cache::apply_batch`] of changes as the feed sends them (entities as JSON text).
+    pub async fn apply_raw_batch(
+        &self,
+        changes: &[RawChange],
+        joined: &HashMap<WorkspaceId, Vec<RawChange>>,
+        rekeyed: &HashMap<WorkspaceId, Vec<RawChange>>,
+        next_since: i64,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
         let mut tx = self.pool.begin().await?;
         let me: Option<String> = sqlx::query_scalar("SELECT user_json FROM sync_state WHERE id = 1").fetch_one(&mut *tx).await?;
         let me = me.map(|s| data::<User>(&s)).transpose()?.map(|u| u.id);
         // Runs of ordinary changes go through `apply_many`; the caller's own membership
         // changes are handled one by one, because they add or drop whole workspaces.
-        let mut run: Vec<&Change> = Vec::new();
+        let mut run: Vec<&RawChange> = Vec::new();
         for c in changes {
             let Some((ws, user)) = me.and_then(|me| own_membership(c, me)) else {
                 run.push(c);
@@ -148,6 +166,11 @@ impl Cache {
     /// Replaces the whole mirror with a snapshot (`/v1/snapshot`) and its cursor, atomically:
     /// the full resync when the feed no longer has the cache's cursor.
     pub async fn replace_all(&self, snapshot: &[Change], cursor: i64, now: DateTime<Utc>) -> Result<()> {
+        self.replace_all_raw(&raws(snapshot), cursor, now).await
+    }
+
+    /// [`Cache::replace_all`] with a snapshot as the server sends it (entities as JSON text).
+    pub async fn replace_all_raw(&self, snapshot: &[RawChange], cursor: i64, now: DateTime<Utc>) -> Result<()> {
         let mut tx = self.pool.begin().await?;
         for t in TABLES {
             sqlx::query(&format!("DELETE FROM {t}")).execute(&mut *tx).await?;
@@ -160,7 +183,8 @@ impl Cache {
 
     /// Who holds a cached role assignment.
     pub async fn assignment_holder(&self, assignment: &str) -> Result<Option<UserId>> {
-        let u: Option<String> = sqlx::query_scalar("SELECT user_id FROM assignments WHERE id = ?").bind(assignment).fetch_optional(&self.pool).await?;
+        let u: Option<String> =
+            sqlx::query_scalar("SELECT u.id FROM assignments a JOIN keys u ON u.k = a.user WHERE a.id = ?").bind(assignment).fetch_optional(&self.pool).await?;
         Ok(u.and_then(|u| u.parse().ok()))
     }
 
@@ -190,7 +214,13 @@ impl Cache {
     /// Replaces a workspace's alert volumes with a fresh download.
     pub async fn put_alert_volumes(&self, ws: tenancy::WorkspaceId, vols: &[AlertVolume], now: DateTime<Utc>) -> Result<()> {
         let mut tx = self.pool.begin().await?;
-        sqlx::query("DELETE FROM alert_volumes WHERE community_id IN (SELECT id FROM communities WHERE workspace_id = ?)").bind(ws.to_string()).execute(&mut *tx).await?;
+        for sql in [
+            "DELETE FROM alert_volumes WHERE community_id IN (SELECT id FROM communities WHERE workspace_id = ?1 UNION SELECT community_id FROM alert_volume_communities WHERE workspace_id = ?1)",
+            "DELETE FROM alert_volume_communities WHERE workspace_id = ?1",
+            "DELETE FROM alert_volume_totals WHERE workspace_id = ?1",
+        ] {
+            sqlx::query(sql).bind(ws.to_string()).execute(&mut *tx).await?;
+        }
         sqlx::query("INSERT OR REPLACE INTO alert_volume_state (workspace_id, fetched_at) VALUES (?, ?)").bind(ws.to_string()).bind(ms(now)).execute(&mut *tx).await?;
         for chunk in vols.chunks(bulk::CHUNK) {
             let mut qb = sqlx::QueryBuilder::<sqlx::Sqlite>::new("INSERT OR REPLACE INTO alert_volumes (community_id, day, alerts) ");
@@ -199,17 +229,55 @@ impl Cache {
             });
             qb.build().execute(&mut *tx).await?;
         }
+        let communities: std::collections::BTreeSet<String> = vols.iter().map(|v| v.community_id.to_string()).collect();
+        for chunk in communities.iter().collect::<Vec<_>>().chunks(bulk::CHUNK) {
+            let mut qb = sqlx::QueryBuilder::<sqlx::Sqlite>::new("INSERT OR REPLACE INTO alert_volume_communities (community_id, workspace_id) ");
+            qb.push_values(chunk, |mut row, c| {
+                row.push_bind(c.to_string()).push_bind(ws.to_string());
+            });
+            qb.build().execute(&mut *tx).await?;
+        }
+        sqlx::query(
+            "INSERT INTO alert_volume_totals (workspace_id, day, alerts, rows) SELECT ?1, day, SUM(alerts), COUNT(*) FROM alert_volumes \
+             WHERE community_id IN (SELECT community_id FROM alert_volume_communities WHERE workspace_id = ?1) GROUP BY day",
+        )
+        .bind(ws.to_string())
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok(())
     }
 }
 
+fn raws(changes: &[Change]) -> Vec<RawChange> {
+    changes.iter().cloned().map(RawChange::from).collect()
+}
+
 /// Every table of the mirror, besides `sync_state`.
-const TABLES: [&str; 11] =
-    ["workspaces", "communities", "members", "roles", "assignments", "invitations", "invitation_assignments", "api_keys", "intakes", "alert_volumes", "alert_volume_state"];
+/// (The counts go before `assignments`, so its delete trigger finds nothing left to take off,
+/// and `keys` after every table that numbers its ids with it.)
+const TABLES: [&str; 17] = [
+    "workspaces",
+    "communities",
+    "members",
+    "roles",
+    "role_counts",
+    "role_holders",
+    "user_holdings",
+    "assignments",
+    "keys",
+    "invitations",
+    "invitation_assignments",
+    "api_keys",
+    "intakes",
+    "alert_volumes",
+    "alert_volume_communities",
+    "alert_volume_totals",
+    "alert_volume_state",
+];
 
 /// `(workspace, user)` when `c` is `me`'s own membership of a workspace.
-fn own_membership(c: &Change, me: UserId) -> Option<(String, String)> {
+fn own_membership(c: &RawChange, me: UserId) -> Option<(String, String)> {
     if c.kind != EntityKind::Member {
         return None;
     }
@@ -225,13 +293,19 @@ async fn member_exists(c: &mut sqlx::SqliteConnection, ws: &str, user: &str) -> 
 /// Drops every row of a workspace the user no longer belongs to.
 async fn forget_workspace(tx: &mut sqlx::SqliteConnection, ws: &str) -> Result<()> {
     for sql in [
-        "DELETE FROM alert_volumes WHERE community_id IN (SELECT id FROM communities WHERE workspace_id = ?1)",
+        "DELETE FROM alert_volumes WHERE community_id IN (SELECT id FROM communities WHERE workspace_id = ?1 UNION SELECT community_id FROM alert_volume_communities WHERE workspace_id = ?1)",
+        "DELETE FROM alert_volume_communities WHERE workspace_id = ?1",
         "DELETE FROM alert_volume_state WHERE workspace_id = ?1",
+        "DELETE FROM alert_volume_totals WHERE workspace_id = ?1",
         "DELETE FROM invitation_assignments WHERE invitation_id IN (SELECT id FROM invitations WHERE workspace_id = ?1)",
         "DELETE FROM communities WHERE workspace_id = ?1",
         "DELETE FROM members WHERE workspace_id = ?1",
         "DELETE FROM roles WHERE workspace_id = ?1",
-        "DELETE FROM assignments WHERE workspace_id = ?1",
+        // The counts first: the delete trigger then has nothing to take off, row by row.
+        "DELETE FROM role_counts WHERE ws = (SELECT k FROM keys WHERE id = ?1)",
+        "DELETE FROM role_holders WHERE ws = (SELECT k FROM keys WHERE id = ?1)",
+        "DELETE FROM user_holdings WHERE ws = (SELECT k FROM keys WHERE id = ?1)",
+        "DELETE FROM assignments WHERE ws = (SELECT k FROM keys WHERE id = ?1)",
         "DELETE FROM invitations WHERE workspace_id = ?1",
         "DELETE FROM api_keys WHERE workspace_id = ?1",
         "DELETE FROM intakes WHERE workspace_id = ?1",
@@ -247,8 +321,8 @@ async fn forget_workspace(tx: &mut sqlx::SqliteConnection, ws: &str) -> Result<(
 /// separate tables, so their relative order does not matter), consecutive upserts of a kind in
 /// multi-row statements. A feed interleaves kinds (a member, then its assignments), so grouping
 /// first turns thousands of small statements into a few large ones.
-async fn apply_many(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>, changes: &[&Change]) -> Result<()> {
-    let mut by_kind: Vec<(tenancy::api::EntityKind, Vec<&Change>)> = Vec::new();
+async fn apply_many(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>, changes: &[&RawChange]) -> Result<()> {
+    let mut by_kind: Vec<(tenancy::api::EntityKind, Vec<&RawChange>)> = Vec::new();
     for c in changes {
         match by_kind.iter_mut().find(|(k, _)| *k == c.kind) {
             Some((_, v)) => v.push(c),
@@ -262,7 +336,7 @@ async fn apply_many(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>, changes: &[&Ch
 }
 
 /// Applies changes of one kind in order, consecutive upserts in multi-row statements.
-async fn apply_in_order(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>, changes: &[&Change]) -> Result<()> {
+async fn apply_in_order(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>, changes: &[&RawChange]) -> Result<()> {
     let mut i = 0;
     while i < changes.len() {
         let c = changes[i];
@@ -278,7 +352,7 @@ async fn apply_in_order(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>, changes: &
     Ok(())
 }
 
-async fn apply_one(tx: &mut sqlx::SqliteConnection, c: &Change) -> Result<()> {
+async fn apply_one(tx: &mut sqlx::SqliteConnection, c: &RawChange) -> Result<()> {
     if bulk::bulkable(c) {
         return bulk::upsert_many(tx, &[c]).await;
     }
@@ -300,7 +374,7 @@ async fn apply_one(tx: &mut sqlx::SqliteConnection, c: &Change) -> Result<()> {
         return Ok(());
     };
     // Invitations: one row plus the community roles they will give.
-    let json = d.to_string();
+    let json = d.get().to_owned();
     let inv: tenancy::api::Invitation = data(&json)?;
     sqlx::query("DELETE FROM invitation_assignments WHERE invitation_id = ?").bind(&c.id).execute(&mut *tx).await?;
     for a in &inv.assignments {

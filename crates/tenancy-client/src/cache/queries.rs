@@ -6,7 +6,7 @@ use crate::error::Result;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::{QueryBuilder, Row, Sqlite};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use tenancy::api::*;
 use tenancy::*;
 
@@ -210,10 +210,30 @@ impl Cache {
         if q.status == MemberStatus::Invited {
             qb.push(" AND 0");
         }
-        if restrict_assign {
-            // Driven from the assignments' indexes (community, role): a few rows, not every member.
-            qb.push(" AND m.user_id IN (SELECT a.user_id FROM assignments a WHERE a.workspace_id = ").push_bind(ws.to_owned());
-            Self::assignment_conditions(qb, q, &comms, "a");
+        if let (true, None, Some(role)) = (comms.is_empty(), q.assignment_type, q.role_id) {
+            // A role across the workspace: its holders, counted by the triggers.
+            qb.push(" AND m.user_id IN (SELECT u.id FROM role_holders h JOIN keys u ON u.k = h.user WHERE h.ws = (SELECT k FROM keys WHERE id = ");
+            qb.push_bind(ws.to_owned()).push(") AND h.role = (SELECT k FROM keys WHERE id = ").push_bind(role.to_string()).push("))");
+        } else if restrict_assign {
+            // Driven from the assignments' index (community, role) when communities are given: a
+            // few rows, not every member (`+` keeps SQLite off the workspace's whole index).
+            let ws_col = if comms.is_empty() { "a.ws" } else { "+a.ws" };
+            qb.push(format!(" AND m.user_id IN (SELECT u.id FROM assignments a JOIN keys u ON u.k = a.user WHERE {ws_col} = (SELECT k FROM keys WHERE id = "));
+            qb.push_bind(ws.to_owned()).push(")");
+            if !comms.is_empty() {
+                qb.push(" AND a.community IN (SELECT k FROM keys WHERE id IN (");
+                let mut sep = qb.separated(", ");
+                for c in &comms {
+                    sep.push_bind(c.clone());
+                }
+                qb.push("))");
+            }
+            if let Some(r) = q.role_id {
+                qb.push(" AND a.role = (SELECT k FROM keys WHERE id = ").push_bind(r.to_string()).push(")");
+            }
+            if let Some(t) = q.assignment_type {
+                qb.push(" AND a.assignment_type = ").push_bind(t.as_str());
+            }
             qb.push(")");
         }
         if let Some(tf) = q.two_factor {
@@ -314,13 +334,16 @@ impl Cache {
         // The page's roles, in one query per kind of row.
         let users: Vec<String> = out.iter().filter_map(|r| r.user_id.map(|u| u.to_string())).collect();
         if !users.is_empty() {
-            let mut qb = QueryBuilder::<Sqlite>::new("SELECT user_id, community_id, role_id, assignment_type FROM assignments WHERE workspace_id = ");
-            qb.push_bind(ws.clone()).push(" AND user_id IN (");
+            let mut qb = QueryBuilder::<Sqlite>::new(
+                "SELECT u.id, c.id, r.id, a.assignment_type FROM assignments a JOIN keys u ON u.k = a.user JOIN keys c ON c.k = a.community \
+                 JOIN keys r ON r.k = a.role WHERE a.ws = (SELECT k FROM keys WHERE id = ",
+            );
+            qb.push_bind(ws.clone()).push(") AND a.user IN (SELECT k FROM keys WHERE id IN (");
             let mut sep = qb.separated(", ");
             for u in &users {
                 sep.push_bind(u.clone());
             }
-            qb.push(") ORDER BY community_id, role_id");
+            qb.push(")) ORDER BY c.id, r.id");
             for r in qb.build().fetch_all(self.pool()).await? {
                 let uid: String = r.get(0);
                 if let Some(row) = out.iter_mut().find(|x| x.user_id.map(|u| u.to_string()).as_deref() == Some(uid.as_str())) {
@@ -354,7 +377,10 @@ impl Cache {
             .await?;
         let Some(m) = m else { return Ok(None) };
         let member: Member = data(&m)?;
-        let rows = sqlx::query("SELECT id, community_id, role_id, assignment_type FROM assignments WHERE workspace_id = ? AND user_id = ? ORDER BY community_id")
+        let rows = sqlx::query(
+            "SELECT a.id, c.id, r.id, a.assignment_type FROM assignments a JOIN keys c ON c.k = a.community JOIN keys r ON r.k = a.role \
+             WHERE a.ws = (SELECT k FROM keys WHERE id = ?) AND a.user = (SELECT k FROM keys WHERE id = ?) ORDER BY c.id",
+        )
             .bind(ws.to_string())
             .bind(user.to_string())
             .fetch_all(self.pool())
@@ -384,65 +410,164 @@ impl Cache {
     }
 
     /// Aggregates over a set of communities of one workspace.
+    ///
+    /// Read from the counts the triggers keep beside the assignments (and the per-workspace
+    /// daily alert sums), so the cost follows the number of communities, not of assignments.
+    /// Counts per person (distinct holders) cannot be summed over communities; they are counted
+    /// over the chosen communities when those are fewer than the rest of the workspace's, else
+    /// as the workspace's holders minus those whose every assignment is among the rest.
     pub async fn aggregate(&self, ws: WorkspaceId, communities: &[CommunityId], now: DateTime<Utc>) -> Result<Aggregate> {
+        let wss = ws.to_string();
         let ids: Vec<String> = communities.iter().map(|c| c.to_string()).collect();
+        // One read transaction: every figure from the same state, even while a sync commits.
+        let mut tx = self.pool().begin().await?;
+        let wk: Option<i64> = sqlx::query_scalar("SELECT k FROM keys WHERE id = ?").bind(&wss).fetch_optional(&mut *tx).await?;
+        let wk = wk.unwrap_or(-1);
+        let mut chosen: BTreeSet<i64> = BTreeSet::new();
+        for chunk in ids.chunks(500) {
+            let mut qb = QueryBuilder::<Sqlite>::new("SELECT k FROM keys WHERE id IN (");
+            let mut sep = qb.separated(", ");
+            for c in chunk {
+                sep.push_bind(c.clone());
+            }
+            qb.push(")");
+            chosen.extend(qb.build_query_scalar::<i64>().fetch_all(&mut *tx).await?);
+        }
+        // The workspace's communities holding roles, and whether a chosen one holds them elsewhere.
+        let held: BTreeSet<i64> = sqlx::query_scalar("SELECT DISTINCT community FROM role_counts WHERE ws = ?").bind(wk).fetch_all(&mut *tx).await?.into_iter().collect();
+        let mut qb = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM role_counts WHERE ws != ");
+        qb.push_bind(wk).push(" AND community IN ");
+        push_list(&mut qb, &chosen);
+        let elsewhere = qb.build_query_scalar::<i64>().fetch_one(&mut *tx).await? > 0;
+        let rest: Vec<i64> = held.difference(&chosen).copied().collect();
+        let by_rest = !elsewhere && rest.len() < held.intersection(&chosen).count();
+
+        let mut matrix: BTreeMap<CommunityId, BTreeMap<RoleId, u64>> = BTreeMap::new();
+        let mut qb = QueryBuilder::<Sqlite>::new("SELECT c.id, r.id, x.n FROM role_counts x JOIN keys c ON c.k = x.community JOIN keys r ON r.k = x.role WHERE x.community IN ");
+        push_list(&mut qb, &chosen);
+        for r in qb.build().fetch_all(&mut *tx).await? {
+            let c: CommunityId = r.get::<String, _>(0).parse().unwrap_or_default();
+            let role: RoleId = r.get::<String, _>(1).parse().unwrap_or_default();
+            matrix.entry(c).or_default().insert(role, r.get::<i64, _>(2) as u64);
+        }
+
+        let mut role_distribution = BTreeMap::new();
+        let mut qb = if by_rest {
+            // Holders in the workspace, less those holding the role only in the rest.
+            let mut qb = QueryBuilder::<Sqlite>::new("SELECT r.id, t.n");
+            if !rest.is_empty() {
+                qb.push(" - COALESCE((SELECT COUNT(*) FROM (SELECT user, COUNT(*) AS k FROM assignments WHERE community IN ");
+                push_list(&mut qb, &rest);
+                qb.push(" AND role = t.role AND +ws = ").push_bind(wk).push(" GROUP BY user) x JOIN role_holders h ON h.ws = ").push_bind(wk);
+                qb.push(" AND h.role = t.role AND h.user = x.user WHERE h.n = x.k), 0)");
+            }
+            qb.push(" FROM (SELECT role, COUNT(*) AS n FROM role_holders WHERE ws = ").push_bind(wk).push(" GROUP BY role) t JOIN keys r ON r.k = t.role");
+            qb
+        } else {
+            let mut qb = QueryBuilder::<Sqlite>::new("SELECT r.id, t.n FROM (SELECT role, COUNT(*) AS n FROM (SELECT DISTINCT role, user FROM assignments WHERE +ws = ");
+            qb.push_bind(wk).push(" AND community IN ");
+            push_list(&mut qb, &chosen);
+            qb.push(") GROUP BY role) t JOIN keys r ON r.k = t.role");
+            qb
+        };
+        for r in qb.build().fetch_all(&mut *tx).await? {
+            let n = r.get::<i64, _>(1) as u64;
+            if n > 0 {
+                role_distribution.insert(r.get::<String, _>(0).parse().unwrap_or_default(), n);
+            }
+        }
+
+        let mut qb = if by_rest {
+            // People with a role in the workspace, less those whose every role is in the rest.
+            let mut qb = QueryBuilder::<Sqlite>::new(
+                "SELECT COUNT(*), COALESCE(SUM(m.two_factor), 0) FROM user_holdings h JOIN keys u ON u.k = h.user JOIN members m ON m.user_id = u.id AND m.workspace_id = ",
+            );
+            qb.push_bind(wss.clone());
+            if !rest.is_empty() {
+                qb.push(" LEFT JOIN (SELECT user, COUNT(*) AS n FROM assignments WHERE community IN ");
+                push_list(&mut qb, &rest);
+                qb.push(" AND +ws = ").push_bind(wk).push(" GROUP BY user) x ON x.user = h.user");
+            }
+            qb.push(" WHERE h.ws = ").push_bind(wk);
+            if !rest.is_empty() {
+                qb.push(" AND h.n > COALESCE(x.n, 0)");
+            }
+            qb
+        } else {
+            // The distinct holders are collected once (an EXISTS probe per member with a
+            // 1,000-community IN list measured 10× slower on mssp-large).
+            let mut qb = QueryBuilder::<Sqlite>::new("SELECT COUNT(*), COALESCE(SUM(m.two_factor), 0) FROM members m WHERE m.workspace_id = ");
+            qb.push_bind(wss.clone()).push(" AND m.user_id IN (SELECT id FROM keys WHERE k IN (SELECT DISTINCT user FROM assignments WHERE community IN ");
+            push_list(&mut qb, &chosen);
+            qb.push("))");
+            qb
+        };
+        let r = qb.build().fetch_one(&mut *tx).await?;
+        let (members, members_with_2fa) = (r.get::<i64, _>(0) as u64, r.get::<i64, _>(1) as u64);
+
         let in_list = |qb: &mut QueryBuilder<'_, Sqlite>| {
             qb.push("(");
             let mut sep = qb.separated(", ");
             for c in &ids {
                 sep.push_bind(c.clone());
             }
-            if ids.is_empty() {
-                sep.push("NULL");
-            }
             qb.push(")");
         };
-        let mut matrix: BTreeMap<CommunityId, BTreeMap<RoleId, u64>> = BTreeMap::new();
-        // (community, user, role) is unique, so a plain count is the number of people.
-        let mut qb = QueryBuilder::<Sqlite>::new("SELECT community_id, role_id, COUNT(*) FROM assignments WHERE community_id IN ");
-        in_list(&mut qb);
-        qb.push(" GROUP BY community_id, role_id");
-        for r in qb.build().fetch_all(self.pool()).await? {
-            let c: CommunityId = r.get::<String, _>(0).parse().unwrap_or_default();
-            let role: RoleId = r.get::<String, _>(1).parse().unwrap_or_default();
-            matrix.entry(c).or_default().insert(role, r.get::<i64, _>(2) as u64);
-        }
-        let mut role_distribution = BTreeMap::new();
-        let mut qb = QueryBuilder::<Sqlite>::new("SELECT role_id, COUNT(*) FROM (SELECT DISTINCT role_id, user_id FROM assignments WHERE workspace_id = ");
-        qb.push_bind(ws.to_string()).push(" AND community_id IN ");
-        in_list(&mut qb);
-        qb.push(") GROUP BY role_id");
-        for r in qb.build().fetch_all(self.pool()).await? {
-            role_distribution.insert(r.get::<String, _>(0).parse().unwrap_or_default(), r.get::<i64, _>(1) as u64);
-        }
-        // The distinct holders are collected once (an EXISTS probe per member with a
-        // 1,000-community IN list measured 10× slower on mssp-large).
-        let mut qb = QueryBuilder::<Sqlite>::new("SELECT COUNT(*), COALESCE(SUM(m.two_factor), 0) FROM members m WHERE m.workspace_id = ");
-        qb.push_bind(ws.to_string()).push(" AND m.user_id IN (SELECT DISTINCT user_id FROM assignments WHERE community_id IN ");
-        in_list(&mut qb);
-        qb.push(")");
-        let r = qb.build().fetch_one(self.pool()).await?;
-        let (members, members_with_2fa) = (r.get::<i64, _>(0) as u64, r.get::<i64, _>(1) as u64);
         let mut qb = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM invitations i WHERE i.workspace_id = ");
-        qb.push_bind(ws.to_string()).push(" AND i.status = 'pending' AND i.expires_at > ").push_bind(now.timestamp_millis());
+        qb.push_bind(wss.clone()).push(" AND i.status = 'pending' AND i.expires_at > ").push_bind(now.timestamp_millis());
         qb.push(" AND i.id IN (SELECT invitation_id FROM invitation_assignments WHERE community_id IN ");
         in_list(&mut qb);
         qb.push(")");
-        let pending_invitations = qb.build_query_scalar::<i64>().fetch_one(self.pool()).await? as u64;
+        let pending_invitations = qb.build_query_scalar::<i64>().fetch_one(&mut *tx).await? as u64;
         let mut qb = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM api_keys WHERE revoked = 0 AND community_id IN ");
         in_list(&mut qb);
-        let api_keys = qb.build_query_scalar::<i64>().fetch_one(self.pool()).await? as u64;
-        let mut qb = QueryBuilder::<Sqlite>::new("SELECT day, SUM(alerts) FROM alert_volumes WHERE community_id IN ");
+        let api_keys = qb.build_query_scalar::<i64>().fetch_one(&mut *tx).await? as u64;
+
+        // Alert volumes: the same choice, between the chosen communities' rows and the
+        // workspace's daily sums less the rest's rows.
+        let fetched: BTreeSet<String> =
+            sqlx::query_scalar("SELECT community_id FROM alert_volume_communities WHERE workspace_id = ?").bind(&wss).fetch_all(&mut *tx).await?.into_iter().collect();
+        let wanted: BTreeSet<String> = ids.iter().cloned().collect();
+        let mut qb = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM alert_volume_communities WHERE workspace_id != ");
+        qb.push_bind(wss.clone()).push(" AND community_id IN ");
         in_list(&mut qb);
-        qb.push(" GROUP BY day ORDER BY day");
-        let mut alert_volume = Vec::new();
-        for r in qb.build().fetch_all(self.pool()).await? {
-            if let Ok(d) = r.get::<String, _>(0).parse() {
-                alert_volume.push((d, r.get::<i64, _>(1) as u64));
+        let elsewhere = qb.build_query_scalar::<i64>().fetch_one(&mut *tx).await? > 0;
+        let rest: Vec<&String> = fetched.difference(&wanted).collect();
+        // day → (alerts, rows)
+        let mut days: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+        if !elsewhere && rest.len() < fetched.intersection(&wanted).count() {
+            for r in sqlx::query("SELECT day, alerts, rows FROM alert_volume_totals WHERE workspace_id = ?").bind(&wss).fetch_all(&mut *tx).await? {
+                days.insert(r.get(0), (r.get(1), r.get(2)));
+            }
+            let mut qb = QueryBuilder::<Sqlite>::new("SELECT day, SUM(alerts), COUNT(*) FROM alert_volumes WHERE community_id IN (");
+            let mut sep = qb.separated(", ");
+            for c in &rest {
+                sep.push_bind(c.to_string());
+            }
+            qb.push(") GROUP BY day");
+            for r in qb.build().fetch_all(&mut *tx).await? {
+                let e = days.entry(r.get(0)).or_default();
+                e.0 -= r.get::<i64, _>(1);
+                e.1 -= r.get::<i64, _>(2);
+            }
+        } else {
+            let mut qb = QueryBuilder::<Sqlite>::new("SELECT day, SUM(alerts), COUNT(*) FROM alert_volumes WHERE community_id IN ");
+            in_list(&mut qb);
+            qb.push(" GROUP BY day");
+            for r in qb.build().fetch_all(&mut *tx).await? {
+                days.insert(r.get(0), (r.get(1), r.get(2)));
             }
         }
+        let alert_volume = days.into_iter().filter(|(_, (_, rows))| *rows > 0).filter_map(|(d, (n, _))| Some((d.parse().ok()?, n as u64))).collect();
+        tx.commit().await?;
         Ok(Aggregate { matrix, role_distribution, members, members_with_2fa, pending_invitations, api_keys, alert_volume })
     }
+}
+
+/// `(a, b, …)` of numbers, inlined (they come from the cache, not from a caller).
+fn push_list<'b>(qb: &mut QueryBuilder<'_, Sqlite>, ks: impl IntoIterator<Item = &'b i64>) {
+    let list: Vec<String> = ks.into_iter().map(|k| k.to_string()).collect();
+    qb.push(format!("({})", list.join(", ")));
 }
 
 /// Rows of one `data` column, each an entity's JSON.

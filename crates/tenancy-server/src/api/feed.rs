@@ -31,7 +31,7 @@ struct Since {
 /// Every change visible to the caller after `since`, in order; 410 when `since` is too old.
 #[utoipa::path(get, path = "/v1/changes", tag = "feed", security(("bearer" = [])), params(Since),
     responses((status = 200, body = ChangeBatch), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
-async fn changes(State(s): State<Service>, Caller(ctx): Caller, Query(q): Query<Since>) -> Result<Json<ChangeBatch>> {
+async fn changes(State(s): State<Service>, Caller(ctx): Caller, Query(q): Query<Since>) -> Result<Json<RawChangeBatch>> {
     Ok(Json(s.changes(&ctx, q.since, q.limit).await?))
 }
 

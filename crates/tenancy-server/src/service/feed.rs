@@ -20,8 +20,8 @@ impl Service {
         Ok(page(rows, limit, |e| e.id.to_string()))
     }
 
-    /// Everything visible to the caller since `since`, in sequence order.
-    pub async fn changes(&self, ctx: &Ctx, since: i64, limit: Option<u32>) -> ApiResult<ChangeBatch> {
+    /// Everything visible to the caller since `since`, in sequence order (entities as stored).
+    pub async fn changes(&self, ctx: &Ctx, since: i64, limit: Option<u32>) -> ApiResult<RawChangeBatch> {
         let limit = limit.unwrap_or(1000).clamp(1, MAX_FEED_BATCH);
         if since < 0 {
             return Err(ApiError::validation("since must be 0 or a next_since value from an earlier batch."));
@@ -35,7 +35,7 @@ impl Service {
             ));
         }
         let latest = tx.latest_seq().await?;
-        let mut changes = tx.changes_for(ctx.user.id, since, limit + 1).await?;
+        let mut changes = tx.raw_changes_for(ctx.user.id, since, limit + 1).await?;
         let has_more = changes.len() > limit as usize;
         changes.truncate(limit as usize);
         // Without more changes, the caller is up to date with everything up to `latest`.
@@ -47,7 +47,7 @@ impl Service {
                 visible.push(c);
             }
         }
-        Ok(ChangeBatch { changes: visible, next_since, has_more, latest })
+        Ok(RawChangeBatch { changes: visible, next_since, has_more, latest })
     }
 
     /// The current state of what the change feed shows the caller, as upserts: every entity of
@@ -128,9 +128,13 @@ impl Service {
 struct KeyReaders(std::collections::HashMap<WorkspaceId, EffectivePermissions>);
 
 impl KeyReaders {
-    async fn may_see(&mut self, tx: &mut dyn crate::store::Tx, ctx: &Ctx, c: &Change) -> ApiResult<bool> {
+    async fn may_see(&mut self, tx: &mut dyn crate::store::Tx, ctx: &Ctx, c: &RawChange) -> ApiResult<bool> {
         let (EntityKind::ApiKey, Some(ws), Some(data)) = (c.kind, c.workspace_id, c.data.as_ref()) else { return Ok(true) };
-        let Some(community) = data["community_id"].as_str().and_then(|s| s.parse::<CommunityId>().ok()) else { return Ok(true) };
+        #[derive(serde::Deserialize)]
+        struct Of {
+            community_id: Option<CommunityId>,
+        }
+        let Some(community) = serde_json::from_str::<Of>(data.get()).ok().and_then(|o| o.community_id) else { return Ok(true) };
         if !self.0.contains_key(&ws) {
             let role = tx.member(ws, ctx.user.id).await?.map(|m| m.role);
             self.0.insert(ws, effective(tx, ws, ctx.user.id, role).await?);

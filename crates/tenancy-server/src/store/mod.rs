@@ -286,6 +286,11 @@ pub trait Tx: Send {
     async fn insert_change(&mut self, c: &NewChange) -> R<i64>;
     /// Changes visible to `user` (workspaces they belong to, or about them) after `since`.
     async fn changes_for(&mut self, user: UserId, since: i64, limit: u32) -> R<Vec<Change>>;
+    /// [`Tx::changes_for`] with each entity's JSON as stored (a store that keeps it as text
+    /// hands it on without parsing it).
+    async fn raw_changes_for(&mut self, user: UserId, since: i64, limit: u32) -> R<Vec<RawChange>> {
+        Ok(self.changes_for(user, since, limit).await?.into_iter().map(RawChange::from).collect())
+    }
     async fn latest_seq(&mut self) -> R<i64>;
     async fn feed_floor(&mut self) -> R<i64>;
 }

@@ -24,7 +24,10 @@ impl SqliteStore {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(30));
+            .busy_timeout(Duration::from_secs(30))
+            // The change feed reads 5,000 rows at a time; with sqlx's default of 50 rows in
+            // flight the SQLite thread and the task hand rows over in lockstep.
+            .row_buffer_size(1024);
         let writer = SqlitePoolOptions::new().max_connections(1).connect_with(opts.clone()).await?;
         MIGRATOR.run(&writer).await?;
         let readers = SqlitePoolOptions::new().max_connections(4).connect_with(opts.read_only(true)).await?;
