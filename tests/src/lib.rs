@@ -153,12 +153,15 @@ impl Drop for Server {
 struct Driver {
     child: Child,
     port: u16,
+    native: u16,
 }
 
 impl Drop for Driver {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        // tauri-driver leaves the WebKitWebDriver it started running; it is found by its port.
+        let _ = Command::new("pkill").args(["-f", &format!("WebKitWebDriver --port={} ", self.native)]).status();
     }
 }
 
@@ -194,13 +197,14 @@ impl App {
             .env("XDG_CONFIG_HOME", &config)
             .env("RUST_LOG", "info,tenantry_lib=debug,tenancy_client=debug,sqlx=warn")
             .env("TENANTRY_LOG_FILE", &app_log)
+
             .stdin(Stdio::null())
             .stdout(log.try_clone()?)
             .stderr(log);
         for (k, v) in extra_env {
             cmd.env(k, v);
         }
-        let driver = Driver { child: cmd.spawn().context("starting tauri-driver (cargo install tauri-driver --locked)")?, port };
+        let driver = Driver { child: cmd.spawn().context("starting tauri-driver (cargo install tauri-driver --locked)")?, port, native };
         wait_port(driver.port).await?;
 
         let mut caps = serde_json::Map::new();
@@ -434,35 +438,55 @@ impl App {
     }
 }
 
-/// Runs one scenario; on failure saves a screenshot and points at the logs before failing.
-pub async fn scenario<F, Fut>(app: App, body: F)
+/// How long one scenario may run before it fails (a bound against a hung WebDriver call).
+pub const SCENARIO_LIMIT: Duration = Duration::from_secs(180);
+
+/// Why a scenario failed, with where its screenshot and logs are.
+#[derive(Debug)]
+pub struct Failure {
+    pub report: String,
+    /// The window was gone when the failure was examined (the app or its web process died).
+    pub crashed: bool,
+}
+
+/// Runs one scenario; on failure saves a screenshot and the page and says where the logs are.
+pub async fn attempt<F, Fut>(app: App, body: F) -> std::result::Result<(), Failure>
 where
     F: FnOnce(Arc<App>) -> Fut,
     Fut: Future<Output = Result<()>>,
 {
     use futures::FutureExt;
     let app = Arc::new(app);
-    let outcome = std::panic::AssertUnwindSafe(body(app.clone())).catch_unwind().await;
-    let failure = match outcome {
-        Ok(Ok(())) => None,
-        Ok(Err(e)) => Some(format!("{e:#}")),
-        Err(p) => Some(p.downcast_ref::<String>().cloned().or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string())).unwrap_or_else(|| "panic".into())),
+    let run = std::panic::AssertUnwindSafe(body(app.clone())).catch_unwind();
+    let failure = match tokio::time::timeout(SCENARIO_LIMIT, run).await {
+        Err(_) => Some(format!("did not finish within {} s", SCENARIO_LIMIT.as_secs())),
+        Ok(Ok(Ok(()))) => None,
+        Ok(Ok(Err(e))) => Some(format!("{e:#}")),
+        Ok(Err(p)) => Some(p.downcast_ref::<String>().cloned().or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string())).unwrap_or_else(|| "panic".into())),
     };
-    if let Some(why) = failure {
-        let shot = app.shot("failure").await;
-        let page = app.c.source().await.unwrap_or_default();
+    let Some(why) = failure else {
+        if let Ok(app) = Arc::try_unwrap(app) {
+            let _ = tokio::time::timeout(Duration::from_secs(10), app.close()).await;
+        }
+        return Ok(());
+    };
+    let short = Duration::from_secs(5);
+    let crashed = !matches!(tokio::time::timeout(short, app.c.title()).await, Ok(Ok(_)));
+    let shot = tokio::time::timeout(short, app.shot("failure")).await.unwrap_or_else(|_| app.dir.join("failure.png"));
+    if let Ok(Ok(page)) = tokio::time::timeout(short, app.c.source()).await {
         let _ = std::fs::write(app.dir.join("failure.html"), page);
-        panic!(
-            "scenario {} failed: {why}\n  screenshot: {}\n  app log:    {}\n  page:       {}\n  (the server and tauri-driver logs are in the same folder)",
+    }
+    Err(Failure {
+        report: format!(
+            "scenario {} failed: {why}{}\n  screenshot: {}\n  app log:    {}\n  page:       {}\n  (the server and tauri-driver logs are in the same folder)",
             app.name,
+            if crashed { " (the app window was gone)" } else { "" },
             shot.display(),
             app.app_log.display(),
             app.dir.join("failure.html").display()
-        );
-    }
-    if let Ok(app) = Arc::try_unwrap(app) {
-        app.close().await;
-    }
+        ),
+        crashed,
+    })
 }
 
 async fn wait_port(port: u16) -> Result<()> {
