@@ -494,3 +494,30 @@ e2e!(every_view_opens_from_the_keyboard, |app, server, dir| {
     let _ = dir;
     Ok(())
 });
+
+// `make run`'s first run: the console is told about the local demo server and signs in to it at
+// once, showing the server and credentials it used.
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "end-to-end"]
+async fn make_run_first_run_signs_in_to_the_demo_server() {
+    let dir = artifacts("make_run_first_run");
+    let server = Server::start(&dir, "server").expect("server");
+    let env = [
+        ("TENANTRY_DEMO_SERVER", server.url.as_str()),
+        ("TENANTRY_DEMO_EMAIL", DEMO_EMAIL),
+        ("TENANTRY_DEMO_PASSWORD", PASSWORD),
+        ("TENANTRY_DEMO_AUTO", "1"),
+    ];
+    let app = App::open("make_run_first_run", &dir, &env).await.expect("app");
+    let outcome = attempt(app, |app: Arc<App>| async move {
+        app.sees_in("[data-testid=workspace-name]", "Globex Corporation").await?;
+        let host = server.url.trim_start_matches("http://").to_owned();
+        app.sees_in(".pane-header", &format!("{DEMO_EMAIL} · {host}")).await?;
+        app.shot("signed-in").await;
+        Ok(())
+    })
+    .await;
+    if let Err(f) = outcome {
+        panic!("{}", f.report);
+    }
+}

@@ -103,7 +103,8 @@ function axes(t: Theme) {
 
 export function RoleDistributionChart({ data }: { data: { name: string; count: number }[] }) {
   const [ref, t] = useTheme();
-  const horizontal = data.length > 8;
+  // Role names are long: past three roles, bars run sideways so every name has its own line.
+  const horizontal = data.length > 3;
   const chart = useMemo(
     () => ({ labels: data.map((d) => d.name), datasets: [{ label: "People", data: data.map((d) => d.count), backgroundColor: t.accent, borderRadius: 3, maxBarThickness: 28 }] }),
     [data, t],
@@ -116,7 +117,9 @@ export function RoleDistributionChart({ data }: { data: { name: string; count: n
       animation: false,
       indexAxis: horizontal ? "y" : "x",
       plugins: { legend: { display: false }, tooltip: { enabled: true } },
-      scales: horizontal ? { x: a.y, y: { ...a.x, grid: { display: false } } } : a,
+      scales: horizontal
+        ? { x: a.y, y: { ...a.x, ticks: { ...a.x.ticks, autoSkip: false }, grid: { display: false } } }
+        : { ...a, x: { ...a.x, ticks: { ...a.x.ticks, autoSkip: false } } },
     };
   }, [t, horizontal]);
   const summary = data.map((d) => `${d.name} ${d.count}`).join(", ");
