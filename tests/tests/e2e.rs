@@ -6,7 +6,6 @@ use anyhow::{ensure, Context, Result};
 use std::sync::Arc;
 use tenantry_e2e::*;
 
-const IGNORED: &str = "end-to-end: needs Xvfb, a keyring and tauri-driver; run by scripts/e2e.sh";
 
 /// Signs in through the sign-in screen and waits for the first workspace to show.
 async fn sign_in(app: &App, server: &str, email: &str) -> Result<()> {
@@ -41,9 +40,8 @@ async fn tab(app: &App, name: &str) -> Result<()> {
 macro_rules! e2e {
     ($name:ident, |$app:ident, $server:ident, $dir:ident| $body:block) => {
         #[tokio::test(flavor = "multi_thread")]
-        #[ignore = "end-to-end"]
+        #[ignore = "end-to-end: needs Xvfb, a keyring and tauri-driver; run by scripts/e2e.sh"]
         async fn $name() {
-            let _ = IGNORED;
             for round in 1..=2 {
                 let label = if round == 1 { stringify!($name).to_owned() } else { format!("{}-again", stringify!($name)) };
                 let $dir = artifacts(&label);
@@ -498,7 +496,7 @@ e2e!(every_view_opens_from_the_keyboard, |app, server, dir| {
 // `make run`'s first run: the console is told about the local demo server and signs in to it at
 // once, showing the server and credentials it used.
 #[tokio::test(flavor = "multi_thread")]
-#[ignore = "end-to-end"]
+#[ignore = "end-to-end: needs Xvfb, a keyring and tauri-driver; run by scripts/e2e.sh"]
 async fn make_run_first_run_signs_in_to_the_demo_server() {
     let dir = artifacts("make_run_first_run");
     let server = Server::start(&dir, "server").expect("server");
