@@ -213,9 +213,21 @@ impl App {
         let mut builder = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new());
         builder.capabilities(caps);
         let url = format!("http://127.0.0.1:{}", driver.port);
-        let c = tokio::time::timeout(Duration::from_secs(60), builder.connect(&url))
-            .await
-            .map_err(|_| anyhow!("no WebDriver session within 60 s (is there a display?); see {}", dir.join("driver.log").display()))??;
+        // tauri-driver listens a moment before it can proxy a new session; a refused or dropped
+        // first request is retried (a hang is not: that is the missing-display failure).
+        let mut tries = 0;
+        let c = loop {
+            tries += 1;
+            match tokio::time::timeout(Duration::from_secs(60), builder.connect(&url)).await {
+                Err(_) => bail!("no WebDriver session within 60 s (is there a display?); see {}", dir.join("driver.log").display()),
+                Ok(Ok(c)) => break c,
+                Ok(Err(e)) if tries < 4 => {
+                    eprintln!("new WebDriver session failed ({e}); trying again");
+                    tokio::time::sleep(Duration::from_millis(500 * tries)).await;
+                }
+                Ok(Err(e)) => return Err(e).context(format!("no WebDriver session after {tries} tries; see {}", dir.join("driver.log").display())),
+            }
+        };
         Ok(App { name: name.into(), dir: dir.to_path_buf(), c, data, app_log, _driver: driver, _home: home })
     }
 
