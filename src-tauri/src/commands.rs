@@ -317,7 +317,12 @@ pub async fn export<RT: Runtime>(
     std::fs::create_dir_all(&dir).map_err(|e| write_error(&e))?;
     let what_name = if what == ExportWhat::Members { "members" } else { "roles" };
     let path = dir.join(format!("tenantry-{}-{what_name}-{}.{}", ws.slug, Utc::now().format("%Y%m%d-%H%M%S"), format.extension()));
-    std::fs::write(&path, text).map_err(|e| write_error(&e))?;
+    // Written beside and renamed into place: the file is whole or absent, never half-written.
+    let part = path.with_extension("part");
+    std::fs::write(&part, text).and_then(|_| std::fs::rename(&part, &path)).map_err(|e| {
+        let _ = std::fs::remove_file(&part);
+        write_error(&e)
+    })?;
     Ok(ExportResult { path: path.display().to_string(), count: count as u32 })
 }
 

@@ -108,6 +108,16 @@ impl ExportFormat {
     }
 }
 
+/// A cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, or a leading tab or carriage
+/// return) is written with a leading `'`, so a display name like `=HYPERLINK(…)` stays text.
+fn cell(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}").into()
+    } else {
+        s.into()
+    }
+}
+
 fn lower<T: Serialize>(v: &T) -> String {
     serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
 }
@@ -121,7 +131,8 @@ pub fn members_csv(people: &[Person]) -> Result<String> {
     for p in people {
         let status = if p.pending { "invited" } else { "active" };
         let two_factor = if p.pending { "" } else if p.two_factor_enabled { "on" } else { "off" };
-        let base = [p.email.as_str(), p.display_name.as_str()];
+        let name = cell(&p.display_name);
+        let base = [p.email.as_str(), name.as_ref()];
         let since = p.since.to_rfc3339();
         let ws_role = lower(&p.workspace_role);
         if p.roles.is_empty() {
@@ -129,7 +140,8 @@ pub fn members_csv(people: &[Person]) -> Result<String> {
         }
         for r in &p.roles {
             let kind = lower(&r.assignment_type);
-            w.write_record(base.iter().copied().chain([ws_role.as_str(), status, two_factor, since.as_str(), r.community.as_str(), r.role.as_str(), kind.as_str()]))
+            let (community, role) = (cell(&r.community), cell(&r.role));
+            w.write_record(base.iter().copied().chain([ws_role.as_str(), status, two_factor, since.as_str(), community.as_ref(), role.as_ref(), kind.as_str()]))
                 .map_err(csv_error)?;
         }
     }
@@ -143,7 +155,7 @@ pub fn roles_csv(roles: &[Role]) -> Result<String> {
     for r in roles {
         let perms = r.permissions.iter().map(|p| p.id()).collect::<Vec<_>>().join(" ");
         let intakes = r.intake_scope.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(" ");
-        w.write_record([r.name.as_str(), r.kind.as_str(), r.description.as_str(), perms.as_str(), intakes.as_str()]).map_err(csv_error)?;
+        w.write_record([cell(r.name.as_str()).as_ref(), r.kind.as_str(), cell(&r.description).as_ref(), perms.as_str(), intakes.as_str()]).map_err(csv_error)?;
     }
     finish(w)
 }
@@ -309,5 +321,17 @@ mod tests {
         assert_eq!(&rows[1][6], "Acme, Inc.", "a comma in a name survives quoting");
         assert_eq!(&rows[2][7], "Guest");
         assert_eq!(&rows[2][8], "dedicated");
+    }
+
+    #[test]
+    fn csv_cells_that_spreadsheets_would_run_stay_text() {
+        let mut p = person("a@x.test", WorkspaceRole::Member, &[("=cmd|' /C calc'!A0", "@SUM(1)")]);
+        p.display_name = "=HYPERLINK(\"http://evil.example\")".into();
+        let text = members_csv(&[p]).unwrap();
+        let row = csv::Reader::from_reader(text.as_bytes()).records().next().unwrap().unwrap();
+        assert_eq!(&row[1], "'=HYPERLINK(\"http://evil.example\")");
+        assert_eq!(&row[6], "'=cmd|' /C calc'!A0");
+        assert_eq!(&row[7], "'@SUM(1)");
+        assert_eq!(&row[0], "a@x.test", "ordinary cells are untouched");
     }
 }
