@@ -251,8 +251,13 @@ impl App {
 
     /// Waits until `css` matches a displayed element.
     pub async fn el(&self, css: &str) -> Result<Element> {
-        self.wait_for(&format!("an element {css}"), || async move {
-            for e in self.c.find_all(Locator::Css(css)).await? {
+        self.first_visible(&format!("an element {css}"), Locator::Css(css)).await
+    }
+
+    /// Waits until `locator` matches a displayed element; `what` names it in the failure.
+    async fn first_visible(&self, what: &str, locator: Locator<'_>) -> Result<Element> {
+        self.wait_for(what, || async move {
+            for e in self.c.find_all(locator).await? {
                 if self.visible(&e).await? {
                     return Ok(Some(e));
                 }
@@ -286,18 +291,7 @@ impl App {
             "//*[(self::button or @role='tab' or @role='option') and (normalize-space(.)={q} or @aria-label={q})]",
             q = xpath_literal(label)
         );
-        self.wait_for(&format!("a button “{label}”"), || {
-            let x = x.clone();
-            async move {
-                for e in self.c.find_all(Locator::XPath(&x)).await? {
-                    if self.visible(&e).await? {
-                        return Ok(Some(e));
-                    }
-                }
-                Ok(None)
-            }
-        })
-        .await
+        self.first_visible(&format!("a button “{label}”"), Locator::XPath(&x)).await
     }
 
     pub async fn click(&self, label: &str) -> Result<()> {
@@ -322,18 +316,7 @@ impl App {
         let x = format!(
             "//*[(self::input or self::textarea or self::select) and (@aria-label={q} or @name={q} or @placeholder={q} or @id=//label[starts-with(normalize-space(.), {q})]/@for)] | //label[starts-with(normalize-space(.), {q})]//*[self::input or self::textarea or self::select]"
         );
-        self.wait_for(&format!("a field “{label}”"), || {
-            let x = x.clone();
-            async move {
-                for e in self.c.find_all(Locator::XPath(&x)).await? {
-                    if self.visible(&e).await? {
-                        return Ok(Some(e));
-                    }
-                }
-                Ok(None)
-            }
-        })
-        .await
+        self.first_visible(&format!("a field “{label}”"), Locator::XPath(&x)).await
     }
 
     /// Replaces the field's content with `text`, the way a user types it.
@@ -356,15 +339,7 @@ impl App {
 
     /// Waits for a displayed element matching `xpath`.
     pub async fn xpath(&self, xpath: &str) -> Result<Element> {
-        self.wait_for(&format!("an element {xpath}"), || async move {
-            for e in self.c.find_all(Locator::XPath(xpath)).await? {
-                if self.visible(&e).await? {
-                    return Ok(Some(e));
-                }
-            }
-            Ok(None)
-        })
-        .await
+        self.first_visible(&format!("an element {xpath}"), Locator::XPath(xpath)).await
     }
 
     /// Waits for an element matching `xpath` to exist, shown or not (an <option> of a closed select).

@@ -3,7 +3,8 @@
 // already in, plan seats), then sent one invitation after another with progress; a row the
 // server refuses is reported on its row and the text stays, so nothing typed is lost.
 import { useQueries, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useMemo, useState } from "react";
+import { useDebounced } from "../kit/useDebounced";
+import { useMemo, useState } from "react";
 import type { AssignmentType } from "../bindings/AssignmentType";
 import type { ClientError } from "../bindings/ClientError";
 import type { CreateInvitation } from "../bindings/CreateInvitation";
@@ -30,14 +31,6 @@ type Sent = { ok: true } | { ok: false; error: ClientError };
 
 const EXAMPLE = "email,workspace_role,community,role\nana@acme.example,member,Acme,Analyst\nbo@acme.example,admin";
 
-function useDebounced<T>(value: T, ms: number): T {
-  const [v, setV] = useState(value);
-  useEffect(() => {
-    const t = setTimeout(() => setV(value), ms);
-    return () => clearTimeout(t);
-  }, [value, ms]);
-  return v;
-}
 
 export function InviteDialog({ dir, onClose }: { dir: Directory; onClose: () => void }) {
   const { account, ws } = usePane();

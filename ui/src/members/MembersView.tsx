@@ -1,6 +1,7 @@
 // The Members view of a pane: search and filters, the virtualized table of members and
 // pending invitations, the side panel of the selected person, and the invite dialog.
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { useDebounced } from "../kit/useDebounced";
 import type { MemberRow } from "../bindings/MemberRow";
 import { usePane } from "../context";
 import { describe, HOTKEYS, useHotkey } from "../hotkeys";
@@ -17,14 +18,6 @@ import "./members.css";
 const SEARCH_DELAY_MS = 150;
 const SCROLL_SETTLE_MS = 60;
 
-function useDebounced<T>(value: T, ms: number): T {
-  const [v, setV] = useState(value);
-  useEffect(() => {
-    const t = setTimeout(() => setV(value), ms);
-    return () => clearTimeout(t);
-  }, [value, ms]);
-  return v;
-}
 
 /** With panes side by side, plain-key shortcuts belong to the focused pane only. Outside a
  *  pane (tests, a single view) they always apply. */
