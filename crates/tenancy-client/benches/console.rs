@@ -2,7 +2,7 @@
 //! 200,000 role assignments), against a real server on loopback. Prints a Markdown table.
 //!
 //! The floor for a full sync is measured in the same run: downloading and reading the same
-//! change-feed JSON, batch after batch, exactly as the sync reads it (`changes_raw`: each
+//! change-feed JSON, page after page, exactly as the sync reads it (`follow_feed`: each
 //! entity's JSON checked and kept as text), without applying it.
 
 use std::sync::Arc;
@@ -41,26 +41,61 @@ async fn main() {
     let api = ApiClient::new(&server.url(), DEMO_EMAIL, Arc::new(MemorySecrets::default())).unwrap();
     api.sign_in(DEMO_PASSWORD, None).await.unwrap();
 
-    // Floor: the same feed, downloaded and read as the sync reads it, nothing applied.
-    let t = Instant::now();
-    let (mut since, mut entities) = (0i64, 0usize);
-    loop {
-        let b = api.changes_raw(since, tenancy_client::sync::BATCH).await.unwrap();
-        entities += b.changes.len();
-        since = b.next_since;
-        if !b.has_more {
-            break;
+    // Floor: the same feed, downloaded and read as the sync reads it (each page asked for
+    // while the previous one is read), nothing applied. Median of 3, as the full sync.
+    let mut runs = Vec::new();
+    let mut entities = 0usize;
+    for _ in 0..3 {
+        let t = Instant::now();
+        let (pages, mut read) = tokio::sync::mpsc::channel::<Result<RawChangeBatch, tenancy_client::ClientError>>(1);
+        let count = async {
+            let mut entities = 0usize;
+            while let Some(page) = read.recv().await {
+                let b = page.unwrap();
+                entities += b.changes.len();
+                if !b.has_more {
+                    break;
+                }
+            }
+            entities
+        };
+        let ((), n) = tokio::join!(tenancy_client::sync::follow_feed(&api, 0, tenancy_client::sync::BATCH, pages), count);
+        runs.push(t.elapsed());
+        entities = n;
+    }
+    let floor = median(runs);
+
+    // Full sync into an empty cache, three times (a new cache each time; the last one stays
+    // for what follows).
+    let mut runs = Vec::new();
+    let mut checkpoints = Vec::new();
+    let mut kept = None;
+    for i in 0..3 {
+        let cache_path = data.join(format!("cache-{}-{i}.db", std::process::id()));
+        let cache = Cache::open(&cache_path).await.unwrap();
+        let t = Instant::now();
+        let out = sync(&api, &cache, None, |_| {}).await.unwrap();
+        runs.push(t.elapsed());
+        assert_eq!(out.applied as usize, entities);
+        // The sync leaves its WAL to a checkpoint in the background; wait for it here, so the
+        // next run does not share the machine with it, and say how long it took.
+        let t = Instant::now();
+        loop {
+            let busy: i64 = sqlx::query_scalar("PRAGMA wal_checkpoint(TRUNCATE)").fetch_one(cache.pool()).await.unwrap();
+            if busy == 0 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        checkpoints.push(t.elapsed());
+        if let Some((old, path)) = kept.replace((cache, cache_path)) {
+            drop(old);
+            remove_cache(&path);
         }
     }
-    let floor = t.elapsed();
-
-    // Full sync into an empty cache.
-    let cache_path = data.join(format!("cache-{}.db", std::process::id()));
-    let cache = Cache::open(&cache_path).await.unwrap();
-    let t = Instant::now();
-    let out = sync(&api, &cache, None, |_| {}).await.unwrap();
-    let full = t.elapsed();
-    assert_eq!(out.applied as usize, entities);
+    let (min, max) = (*runs.iter().min().unwrap(), *runs.iter().max().unwrap());
+    let full = median(runs);
+    let (cache, cache_path) = kept.unwrap();
 
     // Delta of 100 changes.
     let me = api.me().await.unwrap();
@@ -118,8 +153,15 @@ async fn main() {
 
     println!("| measurement (mssp-large: {entities} feed entities) | result | target |");
     println!("|---|---|---|");
-    println!("| download + parse the feed alone (floor) | {} | — |", ms(floor));
-    println!("| full sync into an empty cache | {} ({:.1}× floor) | ≤ 2 s and ≤ 3× floor |", ms(full), full.as_secs_f64() / floor.as_secs_f64());
+    println!("| download + parse the feed alone (floor, median of 3) | {} | — |", ms(floor));
+    println!(
+        "| full sync into an empty cache (median of 3; {}–{}) | {} ({:.1}× floor) | ≤ 2 s and ≤ 3× floor |",
+        ms(min),
+        ms(max),
+        ms(full),
+        full.as_secs_f64() / floor.as_secs_f64()
+    );
+    println!("| … then its WAL checkpoint, in the background (median of 3) | {} | — |", ms(median(checkpoints)));
     println!("| delta sync of 100 changes | {} | ≤ 50 ms |", ms(delta));
     println!("| aggregate over all 1,000 communities (median of 7) | {} | ≤ 50 ms |", ms(aggregate));
     println!("| first members page, role+10 communities+2FA filter (median of 7) | {} | ≤ 30 ms |", ms(page));
@@ -130,8 +172,12 @@ async fn main() {
         server.stop().await;
         return;
     }
-    for s in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{s}", cache_path.display()));
-    }
+    remove_cache(&cache_path);
     server.stop().await;
+}
+
+fn remove_cache(path: &std::path::Path) {
+    for s in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{s}", path.display()));
+    }
 }

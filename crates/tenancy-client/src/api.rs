@@ -174,6 +174,12 @@ impl ApiClient {
 
     /// An authenticated call with one silent refresh on 401.
     pub async fn call<B: Serialize + ?Sized, T: DeserializeOwned>(&self, method: Method, path: &str, body: Option<&B>, if_match: Option<i64>) -> Result<T> {
+        let res = self.respond(method, path, body, if_match).await?;
+        self.decode(res).await
+    }
+
+    /// [`ApiClient::call`] up to the response's headers (after the silent refresh).
+    async fn respond<B: Serialize + ?Sized>(&self, method: Method, path: &str, body: Option<&B>, if_match: Option<i64>) -> Result<reqwest::Response> {
         let access = { self.tokens.lock().await.as_ref().map(|t| t.access.clone()) };
         let access = match access {
             Some(a) => a,
@@ -186,10 +192,9 @@ impl ApiClient {
         if res.status() == StatusCode::UNAUTHORIZED {
             self.refresh().await?;
             let access = self.tokens.lock().await.as_ref().map(|t| t.access.clone()).ok_or_else(|| ClientError::internal("no session after refresh"))?;
-            let res = self.raw(method, path, Some(access.expose()), body, if_match).await?;
-            return self.decode(res).await;
+            return self.raw(method, path, Some(access.expose()), body, if_match).await;
         }
-        self.decode(res).await
+        Ok(res)
     }
 
     pub async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T> {
@@ -207,6 +212,13 @@ impl ApiClient {
     /// [`ApiClient::changes`] with each entity left as JSON text (what a sync applies).
     pub async fn changes_raw(&self, since: i64, limit: u32) -> Result<RawChangeBatch> {
         self.get(&format!("/v1/changes?since={since}&limit={limit}")).await
+    }
+    /// Asks for a page of the change feed (entities as JSON text) and returns once its headers
+    /// are in: they say where the feed goes on from, so the next page can be asked for while
+    /// this one's body is still being read.
+    pub async fn changes_raw_start(&self, since: i64, limit: u32) -> Result<FeedPageResponse<'_>> {
+        let res = self.respond::<()>(Method::GET, &format!("/v1/changes?since={since}&limit={limit}"), None, None).await?;
+        Ok(FeedPageResponse { api: self, res })
     }
     /// [`ApiClient::snapshot_of`] with each entity left as JSON text.
     pub async fn snapshot_raw(&self, workspace: Option<WorkspaceId>, kind: Option<EntityKind>) -> Result<RawChangeBatch> {
@@ -338,5 +350,39 @@ mod tests {
     fn servers_must_be_urls() {
         let e = ApiClient::new("tenancy.example", "a@b.io", Arc::new(crate::secret::MemorySecrets::default())).unwrap_err();
         assert_eq!(e.code, ErrorCode::Validation);
+    }
+}
+
+/// A page of the change feed whose headers have arrived (see [`ApiClient::changes_raw_start`]).
+pub struct FeedPageResponse<'a> {
+    api: &'a ApiClient,
+    res: reqwest::Response,
+}
+
+impl FeedPageResponse<'_> {
+    /// Where the feed goes on from when more changes follow this page (`Tenantry-Has-More`,
+    /// `Tenantry-Next-Since`); `None` at the end, or when the server did not say.
+    pub fn continues_from(&self) -> Option<i64> {
+        let h = self.res.headers();
+        let header = |name: &str| h.get(name).and_then(|v| v.to_str().ok());
+        if !self.res.status().is_success() || header("tenantry-has-more") != Some("true") {
+            return None;
+        }
+        header("tenantry-next-since")?.parse().ok()
+    }
+    /// Reads the body; a page's JSON (megabytes in a full sync) is parsed on a blocking thread,
+    /// off the runtime that applies the previous page meanwhile.
+    pub async fn read(self) -> Result<RawChangeBatch> {
+        let FeedPageResponse { api, res } = self;
+        if !res.status().is_success() {
+            return api.decode(res).await;
+        }
+        let bytes = res.bytes().await.map_err(|_| ClientError::offline(&api.server))?;
+        let server = api.server.clone();
+        tokio::task::spawn_blocking(move || {
+            serde_json::from_slice(&bytes).map_err(|e| ClientError::internal(format!("The server's answer could not be read ({e}); is {server} a Tenantry tenancy server?")))
+        })
+        .await
+        .map_err(|e| ClientError::internal(e.to_string()))?
     }
 }

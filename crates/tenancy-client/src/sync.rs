@@ -8,7 +8,7 @@
 
 use crate::api::ApiClient;
 use crate::cache::Cache;
-use crate::error::{ErrorCode, Result};
+use crate::error::{ClientError, ErrorCode, Result};
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -16,7 +16,12 @@ use std::collections::HashMap;
 use tenancy::api::{ChangeOp, EntityKind, RawChange, RawChangeBatch};
 use tenancy::{UserId, WorkspaceId};
 
-pub const BATCH: u32 = 5000;
+/// The first page of a sync: small, to start applying soon.
+const FIRST_PAGE: u32 = 2500;
+
+/// Changes per page of the feed (the server's maximum): a full sync of a large MSSP is a dozen
+/// pages, each applied in one transaction.
+pub const BATCH: u32 = 20000;
 
 /// How far a sync has come, in changes of the feed.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
@@ -47,32 +52,127 @@ pub async fn sync(api: &ApiClient, cache: &Cache, stop: Option<&AtomicBool>, pro
     sync_with_batch(api, cache, stop, BATCH, progress).await
 }
 
-/// [`sync`] asking the feed for at most `batch` changes at a time (1–5000).
+/// [`sync`] asking the feed for at most `batch` changes at a time (1–[`BATCH`]).
 ///
-/// While a batch is applied, the next one is already being downloaded and read (SQLite works
-/// on its own thread), so a long sync costs about the larger of the two, not their sum.
-pub async fn sync_with_batch(api: &ApiClient, cache: &Cache, stop: Option<&AtomicBool>, batch: u32, mut progress: impl FnMut(Progress)) -> Result<SyncOutcome> {
-    let batch_size = batch.clamp(1, BATCH);
-    let mut full_resync = false;
-    let mut applied = 0u64;
+/// The feed is read ahead by [`follow_feed`] while batches are applied (SQLite works on its
+/// own thread), so a long sync costs about the larger of the two, not their sum.
+pub async fn sync_with_batch(api: &ApiClient, cache: &Cache, stop: Option<&AtomicBool>, batch: u32, progress: impl FnMut(Progress)) -> Result<SyncOutcome> {
+    // Into an empty mirror, the rows go in first and the indexes are built once at the end.
+    let first = cache.state().await?.cursor == 0;
+    if first {
+        cache.defer_indexes().await?;
+    }
+    let out = follow_and_apply(api, cache, stop, batch, progress).await;
+    if first {
+        cache.build_indexes().await?;
+    }
+    let out = out?;
+    if !out.interrupted {
+        cache.checkpoint();
+    }
+    Ok(out)
+}
+
+async fn follow_and_apply(api: &ApiClient, cache: &Cache, stop: Option<&AtomicBool>, batch: u32, progress: impl FnMut(Progress)) -> Result<SyncOutcome> {
     let start = cache.state().await?.cursor;
     let me = api.me().await?;
     cache.set_me(&me.user).await?;
-    let stopped = || stop.is_some_and(|s| s.load(Ordering::Relaxed));
-    // The next batch, fetched while the previous one was applied.
-    let mut fetched: Option<Result<RawChangeBatch>> = None;
-    loop {
-        if stopped() {
-            return Ok(SyncOutcome { applied, cursor: cache.state().await?.cursor, full_resync, interrupted: true });
+    // A first sync needs every workspace's alert volumes too: they download meanwhile.
+    let volumes = async {
+        let mut ahead = HashMap::new();
+        if start == 0 {
+            for m in &me.memberships {
+                if let Ok(v) = api.workspace_alert_volumes(m.workspace.id).await {
+                    ahead.insert(m.workspace.id, v);
+                }
+            }
         }
-        let cursor = cache.state().await?.cursor;
-        let next = match fetched.take() {
-            Some(b) => b,
-            None => api.changes_raw(cursor, batch_size).await,
-        };
-        let batch = match next {
-            Ok(b) => b,
-            Err(e) if e.code == ErrorCode::Conflict && e.problem.as_deref() == Some("cursor-too-old") && !full_resync => {
+        ahead
+    };
+    let (outcome, ahead) = tokio::join!(apply_feed(api, cache, stop, batch, start, &me, progress), volumes);
+    let outcome = outcome?;
+    if !outcome.interrupted {
+        refresh_alert_volumes(api, cache, ahead).await?;
+    }
+    Ok(outcome)
+}
+
+async fn apply_feed(api: &ApiClient, cache: &Cache, stop: Option<&AtomicBool>, batch: u32, start: i64, me: &tenancy::api::Me, mut progress: impl FnMut(Progress)) -> Result<SyncOutcome> {
+    let batch_size = batch.clamp(1, BATCH);
+    let mut full_resync = false;
+    let mut applied = 0u64;
+    let stopped = || stop.is_some_and(|s| s.load(Ordering::Relaxed));
+    loop {
+        let mut cursor = cache.state().await?.cursor;
+        let step = {
+            let (pages, mut next_page) = tokio::sync::mpsc::channel(1);
+            let follow = follow_feed(api, cursor, batch_size, pages);
+            let apply_all = async {
+                while let Some(next) = next_page.recv().await {
+                    if stopped() {
+                        return Ok(Step::Stopped);
+                    }
+                    let batch = match next {
+                        Ok(b) => b,
+                        Err(e) if e.code == ErrorCode::Conflict && e.problem.as_deref() == Some("cursor-too-old") && !full_resync => return Ok(Step::Rebuild),
+                        Err(e) => return Err(e),
+                    };
+                    // Workspaces joined since the cursor: the feed only sends their changes after it.
+                    let mut joined = HashMap::new();
+                    if cursor > 0 {
+                        for ws in joined_workspaces(cache, &batch.changes, me.user.id).await? {
+                            match api.snapshot_raw(Some(ws), None).await {
+                                Ok(s) => {
+                                    joined.insert(ws, s.changes);
+                                }
+                                // Gone again already: the feed brings the removal next.
+                                Err(e) if e.code == ErrorCode::NotFound => {}
+                                Err(e) => return Err(e),
+                            }
+                        }
+                    }
+                    // Workspaces where the user's own roles change: which API keys they may see changes too.
+                    let mut rekeyed = HashMap::new();
+                    for ws in regranted_workspaces(cache, &batch.changes, me.user.id).await? {
+                        if joined.contains_key(&ws) {
+                            continue;
+                        }
+                        match api.snapshot_raw(Some(ws), Some(EntityKind::ApiKey)).await {
+                            Ok(s) => {
+                                rekeyed.insert(ws, s.changes);
+                            }
+                            Err(e) if e.code == ErrorCode::NotFound => {}
+                            Err(e) => return Err(e),
+                        }
+                    }
+                    let now = Utc::now();
+                    if batch.changes.is_empty() && batch.next_since == cursor {
+                        cache.touch(now).await?;
+                    } else {
+                        cache.apply_raw_batch(&batch.changes, &joined, &rekeyed, batch.next_since, now).await?;
+                    }
+                    cursor = batch.next_since;
+                    applied += batch.changes.len() as u64;
+                    let base = if full_resync { 0 } else { start };
+                    progress(Progress { done: (batch.next_since - base).max(0) as u64, total: (batch.latest - base).max(0) as u64 });
+                    if !batch.has_more {
+                        return Ok(Step::Done(batch.next_since));
+                    }
+                }
+                // The reader ends with the last page or an error; it cannot end otherwise.
+                Err(ClientError::internal("the change feed ended early; sync again"))
+            };
+            tokio::pin!(follow, apply_all);
+            // Applying decides when to stop; the reader, ahead of it, is dropped then.
+            tokio::select! {
+                step = &mut apply_all => step,
+                () = &mut follow => apply_all.await,
+            }
+        }?;
+        match step {
+            Step::Done(cursor) => return Ok(SyncOutcome { applied, cursor, full_resync, interrupted: false }),
+            Step::Stopped => return Ok(SyncOutcome { applied, cursor: cache.state().await?.cursor, full_resync, interrupted: true }),
+            Step::Rebuild => {
                 // The feed no longer reaches back to our cursor (nor to 0): rebuild from the
                 // current state, then follow the feed from where that state stands.
                 tracing::info!("change feed cursor too old; rebuilding the cache");
@@ -80,60 +180,45 @@ pub async fn sync_with_batch(api: &ApiClient, cache: &Cache, stop: Option<&Atomi
                 cache.replace_all_raw(&snapshot.changes, snapshot.next_since, Utc::now()).await?;
                 applied += snapshot.changes.len() as u64;
                 full_resync = true;
-                continue;
-            }
-            Err(e) => return Err(e),
-        };
-        // Workspaces joined since the cursor: the feed only sends their changes after it.
-        let mut joined = HashMap::new();
-        if cursor > 0 {
-            for ws in joined_workspaces(cache, &batch.changes, me.user.id).await? {
-                match api.snapshot_raw(Some(ws), None).await {
-                    Ok(s) => {
-                        joined.insert(ws, s.changes);
-                    }
-                    // Gone again already: the feed brings the removal next.
-                    Err(e) if e.code == ErrorCode::NotFound => {}
-                    Err(e) => return Err(e),
-                }
             }
         }
-        // Workspaces where the user's own roles change: which API keys they may see changes too.
-        let mut rekeyed = HashMap::new();
-        for ws in regranted_workspaces(cache, &batch.changes, me.user.id).await? {
-            if joined.contains_key(&ws) {
-                continue;
-            }
-            match api.snapshot_raw(Some(ws), Some(EntityKind::ApiKey)).await {
-                Ok(s) => {
-                    rekeyed.insert(ws, s.changes);
-                }
-                Err(e) if e.code == ErrorCode::NotFound => {}
-                Err(e) => return Err(e),
-            }
-        }
-        let now = Utc::now();
-        let apply = async {
-            if batch.changes.is_empty() && batch.next_since == cursor {
-                cache.touch(now).await
-            } else {
-                cache.apply_raw_batch(&batch.changes, &joined, &rekeyed, batch.next_since, now).await
+    }
+}
+
+/// How applying the feed ended.
+enum Step {
+    /// Up to date, at this cursor.
+    Done(i64),
+    /// Stopped on request.
+    Stopped,
+    /// The cursor is older than the feed keeps: rebuild from a snapshot.
+    Rebuild,
+}
+
+/// Reads the feed from `since` to its end, sending each page in order (or the error that
+/// stopped it). Each next page is asked for as soon as the previous one's headers say where
+/// it ends, so the server writes it while the previous body is still read and parsed.
+pub async fn follow_feed(api: &ApiClient, since: i64, batch: u32, pages: tokio::sync::mpsc::Sender<Result<RawChangeBatch>>) {
+    // A small first page, so applying starts while the next, full one is being written.
+    let mut pending = api.changes_raw_start(since, batch.min(FIRST_PAGE)).await;
+    loop {
+        let page = match pending {
+            Ok(p) => p,
+            Err(e) => {
+                let _ = pages.send(Err(e)).await;
+                return;
             }
         };
-        if batch.has_more && !stopped() {
-            let (done, next) = tokio::join!(apply, api.changes_raw(batch.next_since, batch_size));
-            done?;
-            fetched = Some(next);
-        } else {
-            apply.await?;
+        let Some(next) = page.continues_from() else {
+            let _ = pages.send(page.read().await).await;
+            return;
+        };
+        let (body, next_page) = tokio::join!(page.read(), api.changes_raw_start(next, batch));
+        let failed = body.is_err();
+        if pages.send(body).await.is_err() || failed {
+            return;
         }
-        applied += batch.changes.len() as u64;
-        let base = if full_resync { 0 } else { start };
-        progress(Progress { done: (batch.next_since - base).max(0) as u64, total: (batch.latest - base).max(0) as u64 });
-        if !batch.has_more {
-            refresh_alert_volumes(api, cache).await?;
-            return Ok(SyncOutcome { applied, cursor: batch.next_since, full_resync, interrupted: false });
-        }
+        pending = next_page;
     }
 }
 
@@ -186,10 +271,14 @@ async fn joined_workspaces(cache: &Cache, changes: &[RawChange], me: UserId) -> 
 /// or older than an hour, so a delta sync stays small.
 pub const ALERT_VOLUMES_MAX_AGE: chrono::Duration = chrono::Duration::hours(1);
 
-async fn refresh_alert_volumes(api: &ApiClient, cache: &Cache) -> Result<()> {
+/// `ahead` holds volumes downloaded during this sync already.
+async fn refresh_alert_volumes(api: &ApiClient, cache: &Cache, mut ahead: HashMap<WorkspaceId, Vec<tenancy::api::AlertVolume>>) -> Result<()> {
     let now = Utc::now();
     for ws in cache.alert_volumes_due(now - ALERT_VOLUMES_MAX_AGE).await? {
-        let vols = api.workspace_alert_volumes(ws).await?;
+        let vols = match ahead.remove(&ws) {
+            Some(v) => v,
+            None => api.workspace_alert_volumes(ws).await?,
+        };
         cache.put_alert_volumes(ws, &vols, now).await?;
     }
     Ok(())

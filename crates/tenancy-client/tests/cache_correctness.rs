@@ -891,6 +891,12 @@ async fn an_interrupted_sync_resumes_to_the_same_cache() {
         .unwrap();
         batches_seen += seen;
         assert_eq!(out.cursor, pieces.state().await.unwrap().cursor, "the outcome's cursor is the committed one");
+        // However a first sync ends, it leaves the assignments indexed.
+        let indexes: Vec<String> = sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'assignments' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+            .fetch_all(pieces.pool())
+            .await
+            .unwrap();
+        assert_eq!(indexes, ["assignments_community", "assignments_user"], "after run {runs}");
         if !out.interrupted {
             break;
         }

@@ -1,6 +1,11 @@
 //! `tenancy-server serve | seed | openapi`.
 
 use clap::{Parser, Subcommand};
+
+// glibc's allocator spent a third of the change feed's CPU consolidating the small blocks that
+// SQLite rows and JSON leave behind; mimalloc does not.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::net::SocketAddr;
 
 #[derive(Parser)]

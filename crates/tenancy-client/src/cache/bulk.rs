@@ -135,10 +135,10 @@ pub fn bulkable(c: &RawChange) -> bool {
 
 /// Upserts `changes` (all of one kind, all [`bulkable`]) in statements of up to [`CHUNK`] rows.
 /// Later rows win over earlier ones for the same key, as applying them one by one would.
-pub async fn upsert_many(tx: &mut SqliteConnection, changes: &[&RawChange]) -> Result<()> {
+pub async fn upsert_many(tx: &mut SqliteConnection, changes: &[&RawChange], keys: &mut Keys<'_>) -> Result<()> {
     let Some(first) = changes.first() else { return Ok(()) };
     if first.kind == EntityKind::Assignment {
-        return upsert_assignments(tx, changes).await;
+        return upsert_assignments(tx, changes, keys).await;
     }
     let (table, cols) = layout(first.kind).expect("bulkable kinds have a layout");
     for chunk in changes.chunks(CHUNK) {
@@ -157,35 +157,95 @@ pub async fn upsert_many(tx: &mut SqliteConnection, changes: &[&RawChange]) -> R
     Ok(())
 }
 
-/// The numbers of `ids` in `keys`, numbering the new ones in the order given (so two caches
-/// fed the same changes number them alike).
-pub async fn intern(tx: &mut SqliteConnection, ids: &[&str]) -> Result<HashMap<String, i64>> {
-    let mut out = HashMap::with_capacity(ids.len());
-    for chunk in ids.chunks(CHUNK) {
+/// The numbers of the ids in `keys` that a cache has committed, read once from the table and
+/// kept up to date by the transactions that write it (which hold them while they run).
+#[derive(Default)]
+pub struct KnownKeys {
+    loaded: bool,
+    map: HashMap<String, i64>,
+}
+
+impl KnownKeys {
+    /// Reads the table the first time; after that the map is the table.
+    pub async fn load(&mut self, tx: &mut SqliteConnection) -> Result<()> {
+        if !self.loaded {
+            let rows: Vec<(String, i64)> = sqlx::query_as("SELECT id, k FROM keys").fetch_all(&mut *tx).await?;
+            self.map = rows.into_iter().collect();
+            self.loaded = true;
+        }
+        Ok(())
+    }
+    /// After a commit: the numbers that transaction gave.
+    pub fn extend(&mut self, new: HashMap<String, i64>) {
+        self.map.extend(new);
+    }
+    /// After a commit that emptied `keys` (and gave `new`).
+    pub fn replace(&mut self, new: HashMap<String, i64>) {
+        self.map = new;
+        self.loaded = true;
+    }
+}
+
+/// The numbers of ids during one transaction: those committed before it, and those it gives.
+pub struct Keys<'a> {
+    known: &'a HashMap<String, i64>,
+    new: HashMap<String, i64>,
+}
+
+impl<'a> Keys<'a> {
+    pub fn new(known: &'a KnownKeys) -> Self {
+        Keys { known: &known.map, new: HashMap::new() }
+    }
+    /// For a transaction that starts from an empty `keys` table.
+    pub fn empty() -> Keys<'static> {
+        static EMPTY: std::sync::OnceLock<HashMap<String, i64>> = std::sync::OnceLock::new();
+        Keys { known: EMPTY.get_or_init(HashMap::new), new: HashMap::new() }
+    }
+    fn get(&self, id: &str) -> Option<i64> {
+        self.known.get(id).or_else(|| self.new.get(id)).copied()
+    }
+    /// The numbers this transaction gave, to keep once it commits.
+    pub fn into_new(self) -> HashMap<String, i64> {
+        self.new
+    }
+}
+
+/// Numbers the `ids` not numbered yet, in the order given (so two caches fed the same changes
+/// number them alike). Only ids new to the cache reach SQLite: a full sync refers to the same
+/// 20,000 people and 1,000 communities in batch after batch.
+pub async fn intern(tx: &mut SqliteConnection, ids: &[&str], keys: &mut Keys<'_>) -> Result<()> {
+    let fresh: Vec<&str> = ids.iter().copied().filter(|id| keys.get(id).is_none()).collect();
+    for chunk in fresh.chunks(CHUNK) {
         let mut qb = QueryBuilder::<Sqlite>::new("INSERT INTO keys (id) ");
         qb.push_values(chunk, |mut row, id| {
             row.push_bind(*id);
         });
-        qb.push(" ON CONFLICT (id) DO NOTHING");
-        qb.build().execute(&mut *tx).await?;
-        let mut qb = QueryBuilder::<Sqlite>::new("SELECT id, k FROM keys WHERE id IN (");
-        let mut sep = qb.separated(", ");
-        for id in chunk {
-            sep.push_bind(*id);
-        }
-        qb.push(")");
+        qb.push(" ON CONFLICT (id) DO NOTHING RETURNING id, k");
         for r in qb.build().fetch_all(&mut *tx).await? {
-            out.insert(r.get::<String, _>(0), r.get::<i64, _>(1));
+            keys.new.insert(r.get::<String, _>(0), r.get::<i64, _>(1));
+        }
+        // Numbered already though not known here (were the table written some other way).
+        let missing: Vec<&str> = chunk.iter().copied().filter(|id| !keys.new.contains_key(*id)).collect();
+        if !missing.is_empty() {
+            let mut qb = QueryBuilder::<Sqlite>::new("SELECT id, k FROM keys WHERE id IN (");
+            let mut sep = qb.separated(", ");
+            for id in &missing {
+                sep.push_bind(*id);
+            }
+            qb.push(")");
+            for r in qb.build().fetch_all(&mut *tx).await? {
+                keys.new.insert(r.get::<String, _>(0), r.get::<i64, _>(1));
+            }
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 /// Assignments: their ids numbered first, then rows of numbers. Every row written is counted
 /// here, summed and added in a few statements (not three upserts per row); a row it replaces
 /// is taken off the counts by the update trigger. (Each assignment is written once per call,
 /// so no row counted here is replaced before its count is added.)
-async fn upsert_assignments(tx: &mut SqliteConnection, changes: &[&RawChange]) -> Result<()> {
+async fn upsert_assignments(tx: &mut SqliteConnection, changes: &[&RawChange], keys: &mut Keys<'_>) -> Result<()> {
     let rows: Vec<Cols> = changes.iter().map(|c| cols(c.data.as_ref().expect("bulkable").get())).collect();
     let mut seen = HashSet::new();
     let mut ids: Vec<&str> = Vec::new();
@@ -196,7 +256,8 @@ async fn upsert_assignments(tx: &mut SqliteConnection, changes: &[&RawChange]) -
             }
         }
     }
-    let keys = intern(tx, &ids).await?;
+    intern(tx, &ids, keys).await?;
+    let keys = &*keys;
     // The last change of each assignment wins.
     let mut last: HashMap<&str, usize> = HashMap::with_capacity(changes.len());
     for (i, c) in changes.iter().enumerate() {
@@ -209,7 +270,8 @@ async fn upsert_assignments(tx: &mut SqliteConnection, changes: &[&RawChange]) -
     for chunk in rows.chunks(CHUNK) {
         let mut qb = QueryBuilder::<Sqlite>::new("INSERT INTO assignments (id, workspace_id, ws, community, user, role, assignment_type) ");
         qb.push_values(chunk, |mut row, (c, d)| {
-            let (ws, community, user, role) = (keys[d.workspace_id.as_ref()], keys[d.community_id.as_ref()], keys[d.user_id.as_ref()], keys[d.role_id.as_ref()]);
+            let k = |id: &str| keys.get(id).expect("interned above");
+            let (ws, community, user, role) = (k(&d.workspace_id), k(&d.community_id), k(&d.user_id), k(&d.role_id));
             role_counts.entry((community, role)).or_insert((ws, 0)).1 += 1;
             *role_holders.entry((ws, role, user)).or_default() += 1;
             *user_holdings.entry((ws, user)).or_default() += 1;

@@ -22,6 +22,8 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 #[derive(Clone)]
 pub struct Cache {
     pool: SqlitePool,
+    /// The ids numbered in `keys`; held by each transaction that may number more.
+    keys: std::sync::Arc<tokio::sync::Mutex<bulk::KnownKeys>>,
 }
 
 /// Where the mirror stands.
@@ -51,14 +53,49 @@ impl Cache {
             // A large MSSP mirror is 100+ MB; with SQLite's default 8 MB page cache a full sync
             // spends its time evicting and re-reading index pages.
             .pragma("cache_size", "-131072")
-            // A full sync commits 45 batches of a few MB each; checkpointing the WAL into the
-            // file after nearly every one (the default 1,000 pages) rewrote the same index pages
-            // over and over.
-            .pragma("wal_autocheckpoint", "8192")
+            // A full sync commits a dozen batches of several MB each. Checkpointing the WAL into
+            // the file after nearly every one (the default 1,000 pages) rewrote the same index
+            // pages over and over, and any automatic checkpoint stalls the batch that triggers
+            // it: the WAL is checkpointed once a sync is done instead, off its path
+            // (`checkpoint`), and cut back to 64 MB when it starts over.
+            .pragma("wal_autocheckpoint", "0")
+            .pragma("journal_size_limit", "67108864")
             .pragma("temp_store", "memory");
         let pool = SqlitePoolOptions::new().max_connections(4).connect_with(opts).await?;
         MIGRATOR.run(&pool).await?;
-        Ok(Self { pool })
+        let cache = Self { pool, keys: Default::default() };
+        // A first sync cut off (the app killed) before it built them.
+        cache.build_indexes().await?;
+        Ok(cache)
+    }
+
+    /// Before a first sync into an empty mirror: drops the assignments' secondary indexes, so
+    /// its rows go in without updating them in random order row by row, batch after batch;
+    /// [`Cache::build_indexes`] makes them in one pass when the sync ends (however it ends).
+    /// Queries still answer meanwhile, by scanning.
+    pub async fn defer_indexes(&self) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        for (name, _) in ASSIGNMENT_INDEXES {
+            sqlx::query(&format!("DROP INDEX IF EXISTS {name}")).execute(&mut *tx).await?;
+        }
+        sqlx::query("UPDATE sync_state SET indexes_deferred = 1 WHERE id = 1").execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Builds the indexes [`Cache::defer_indexes`] dropped, if it did.
+    pub async fn build_indexes(&self) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        let deferred: i64 = sqlx::query_scalar("SELECT indexes_deferred FROM sync_state WHERE id = 1").fetch_one(&mut *tx).await?;
+        if deferred == 0 {
+            return Ok(());
+        }
+        for (name, on) in ASSIGNMENT_INDEXES {
+            sqlx::query(&format!("CREATE INDEX IF NOT EXISTS {name} ON assignments{on}")).execute(&mut *tx).await?;
+        }
+        sqlx::query("UPDATE sync_state SET indexes_deferred = 0 WHERE id = 1").execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     pub fn pool(&self) -> &SqlitePool {
@@ -86,12 +123,14 @@ impl Cache {
 
     /// Forgets everything (for a full resync).
     pub async fn clear(&self) -> Result<()> {
+        let mut known = self.keys.lock().await;
         let mut tx = self.pool.begin().await?;
         for t in TABLES {
             sqlx::query(&format!("DELETE FROM {t}")).execute(&mut *tx).await?;
         }
         sqlx::query("UPDATE sync_state SET cursor = 0, last_sync_at = NULL WHERE id = 1").execute(&mut *tx).await?;
         tx.commit().await?;
+        known.replace(HashMap::new());
         Ok(())
     }
 
@@ -130,7 +169,10 @@ impl Cache {
         next_since: i64,
         now: DateTime<Utc>,
     ) -> Result<()> {
+        let mut known = self.keys.lock().await;
         let mut tx = self.pool.begin().await?;
+        known.load(&mut tx).await?;
+        let mut keys = bulk::Keys::new(&known);
         let me: Option<String> = sqlx::query_scalar("SELECT user_json FROM sync_state WHERE id = 1").fetch_one(&mut *tx).await?;
         let me = me.map(|s| data::<User>(&s)).transpose()?.map(|u| u.id);
         // Runs of ordinary changes go through `apply_many`; the caller's own membership
@@ -141,25 +183,27 @@ impl Cache {
                 run.push(c);
                 continue;
             };
-            apply_many(&mut tx, &std::mem::take(&mut run)).await?;
+            apply_many(&mut tx, &std::mem::take(&mut run), &mut keys).await?;
             if c.op == ChangeOp::Delete {
-                apply_one(&mut tx, c).await?;
+                apply_one(&mut tx, c, &mut keys).await?;
                 forget_workspace(&mut tx, &ws).await?;
             } else {
                 let was_member = member_exists(&mut tx, &ws, &user).await?;
-                apply_one(&mut tx, c).await?;
+                apply_one(&mut tx, c, &mut keys).await?;
                 if let Some(state) = ws.parse().ok().filter(|_| !was_member).and_then(|w: WorkspaceId| joined.get(&w)) {
-                    apply_many(&mut tx, &state.iter().collect::<Vec<_>>()).await?;
+                    apply_many(&mut tx, &state.iter().collect::<Vec<_>>(), &mut keys).await?;
                 }
             }
         }
-        apply_many(&mut tx, &run).await?;
-        for (ws, keys) in rekeyed {
+        apply_many(&mut tx, &run, &mut keys).await?;
+        for (ws, api_keys) in rekeyed {
             sqlx::query("DELETE FROM api_keys WHERE workspace_id = ?").bind(ws.to_string()).execute(&mut *tx).await?;
-            apply_many(&mut tx, &keys.iter().collect::<Vec<_>>()).await?;
+            apply_many(&mut tx, &api_keys.iter().collect::<Vec<_>>(), &mut keys).await?;
         }
         sqlx::query("UPDATE sync_state SET cursor = ?, last_sync_at = ? WHERE id = 1").bind(next_since).bind(ms(now)).execute(&mut *tx).await?;
         tx.commit().await?;
+        let new = keys.into_new();
+        known.extend(new);
         Ok(())
     }
 
@@ -171,13 +215,16 @@ impl Cache {
 
     /// [`Cache::replace_all`] with a snapshot as the server sends it (entities as JSON text).
     pub async fn replace_all_raw(&self, snapshot: &[RawChange], cursor: i64, now: DateTime<Utc>) -> Result<()> {
+        let mut known = self.keys.lock().await;
         let mut tx = self.pool.begin().await?;
         for t in TABLES {
             sqlx::query(&format!("DELETE FROM {t}")).execute(&mut *tx).await?;
         }
-        apply_many(&mut tx, &snapshot.iter().collect::<Vec<_>>()).await?;
+        let mut keys = bulk::Keys::empty();
+        apply_many(&mut tx, &snapshot.iter().collect::<Vec<_>>(), &mut keys).await?;
         sqlx::query("UPDATE sync_state SET cursor = ?, last_sync_at = ? WHERE id = 1").bind(cursor).bind(ms(now)).execute(&mut *tx).await?;
         tx.commit().await?;
+        known.replace(keys.into_new());
         Ok(())
     }
 
@@ -192,6 +239,18 @@ impl Cache {
     pub async fn has_member(&self, ws: WorkspaceId, user: UserId) -> Result<bool> {
         let mut c = self.pool.acquire().await?;
         member_exists(&mut c, &ws.to_string(), &user.to_string()).await
+    }
+
+    /// Copies what the WAL holds into the database file, in the background: a sync's commits
+    /// are durable in the WAL already; this keeps the WAL from growing, without making the
+    /// sync wait for it. Readers and a next sync go on meanwhile.
+    pub fn checkpoint(&self) {
+        let pool = self.pool.clone();
+        tokio::spawn(async move {
+            if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&pool).await {
+                tracing::warn!("cache checkpoint failed: {e}");
+            }
+        });
     }
 
     /// Marks the mirror as checked against the server without changes.
@@ -252,6 +311,15 @@ impl Cache {
 fn raws(changes: &[Change]) -> Vec<RawChange> {
     changes.iter().cloned().map(RawChange::from).collect()
 }
+
+/// The assignments' secondary indexes (as migration 0005 made them), which a first sync builds
+/// after loading the rows.
+const ASSIGNMENT_INDEXES: [(&str, &str); 2] = [
+    // "Who holds role R in these communities" (filters, a few communities' aggregates).
+    ("assignments_community", "(community, role, user)"),
+    // A member's roles (their detail, a page's rows).
+    ("assignments_user", "(ws, user, community)"),
+];
 
 /// Every table of the mirror, besides `sync_state`.
 /// (The counts go before `assignments`, so its delete trigger finds nothing left to take off,
@@ -321,7 +389,7 @@ async fn forget_workspace(tx: &mut sqlx::SqliteConnection, ws: &str) -> Result<(
 /// separate tables, so their relative order does not matter), consecutive upserts of a kind in
 /// multi-row statements. A feed interleaves kinds (a member, then its assignments), so grouping
 /// first turns thousands of small statements into a few large ones.
-async fn apply_many(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>, changes: &[&RawChange]) -> Result<()> {
+async fn apply_many(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>, changes: &[&RawChange], keys: &mut bulk::Keys<'_>) -> Result<()> {
     let mut by_kind: Vec<(tenancy::api::EntityKind, Vec<&RawChange>)> = Vec::new();
     for c in changes {
         match by_kind.iter_mut().find(|(k, _)| *k == c.kind) {
@@ -330,31 +398,31 @@ async fn apply_many(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>, changes: &[&Ra
         }
     }
     for (_, list) in by_kind {
-        apply_in_order(tx, &list).await?;
+        apply_in_order(tx, &list, keys).await?;
     }
     Ok(())
 }
 
 /// Applies changes of one kind in order, consecutive upserts in multi-row statements.
-async fn apply_in_order(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>, changes: &[&RawChange]) -> Result<()> {
+async fn apply_in_order(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>, changes: &[&RawChange], keys: &mut bulk::Keys<'_>) -> Result<()> {
     let mut i = 0;
     while i < changes.len() {
         let c = changes[i];
         if bulk::bulkable(c) {
             let n = changes[i..].iter().take_while(|x| x.kind == c.kind && bulk::bulkable(x)).count();
-            bulk::upsert_many(tx, &changes[i..i + n]).await?;
+            bulk::upsert_many(tx, &changes[i..i + n], keys).await?;
             i += n;
         } else {
-            apply_one(tx, c).await?;
+            apply_one(tx, c, keys).await?;
             i += 1;
         }
     }
     Ok(())
 }
 
-async fn apply_one(tx: &mut sqlx::SqliteConnection, c: &RawChange) -> Result<()> {
+async fn apply_one(tx: &mut sqlx::SqliteConnection, c: &RawChange, keys: &mut bulk::Keys<'_>) -> Result<()> {
     if bulk::bulkable(c) {
-        return bulk::upsert_many(tx, &[c]).await;
+        return bulk::upsert_many(tx, &[c], keys).await;
     }
     let Some(d) = c.data.as_ref().filter(|_| c.op == ChangeOp::Upsert) else {
         match c.kind {
@@ -399,4 +467,37 @@ async fn apply_one(tx: &mut sqlx::SqliteConnection, c: &RawChange) -> Result<()>
         .execute(&mut *tx)
         .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn indexes(cache: &Cache) -> (Vec<String>, i64) {
+        let names = sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'assignments' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+            .fetch_all(cache.pool())
+            .await
+            .unwrap();
+        let deferred = sqlx::query_scalar("SELECT indexes_deferred FROM sync_state WHERE id = 1").fetch_one(cache.pool()).await.unwrap();
+        (names, deferred)
+    }
+
+    #[tokio::test]
+    async fn deferred_indexes_are_built_at_the_end_or_at_the_next_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cache.db");
+        let built = (vec!["assignments_community".to_owned(), "assignments_user".to_owned()], 0);
+        let cache = Cache::open(&path).await.unwrap();
+        assert_eq!(indexes(&cache).await, built);
+        cache.defer_indexes().await.unwrap();
+        assert_eq!(indexes(&cache).await, (vec![], 1));
+        cache.build_indexes().await.unwrap();
+        assert_eq!(indexes(&cache).await, built);
+        // Cut off while deferred (the app killed mid-sync): opening builds them.
+        cache.defer_indexes().await.unwrap();
+        cache.pool().close().await;
+        drop(cache);
+        let cache = Cache::open(&path).await.unwrap();
+        assert_eq!(indexes(&cache).await, built);
+    }
 }

@@ -3,6 +3,8 @@
 use super::*;
 use crate::service::PageParams;
 use axum::extract::State;
+use axum::http::{header, HeaderName};
+use axum::response::IntoResponse;
 use tenancy::api::*;
 use utoipa_axum::routes;
 
@@ -30,9 +32,20 @@ struct Since {
 
 /// Every change visible to the caller after `since`, in order; 410 when `since` is too old.
 #[utoipa::path(get, path = "/v1/changes", tag = "feed", security(("bearer" = [])), params(Since),
-    responses((status = 200, body = ChangeBatch), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
-async fn changes(State(s): State<Service>, Caller(ctx): Caller, Query(q): Query<Since>) -> Result<Json<RawChangeBatch>> {
-    Ok(Json(s.changes(&ctx, q.since, q.limit).await?))
+    responses((status = 200, body = ChangeBatch, headers(
+        ("Tenantry-Has-More" = bool, description = "`has_more` of the body, ahead of it"),
+        ("Tenantry-Next-Since" = i64, description = "`next_since` of the body, ahead of it: the next page can be asked for while this one is read"),
+    )), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+async fn changes(State(s): State<Service>, Caller(ctx): Caller, Query(q): Query<Since>) -> Result<impl IntoResponse> {
+    let page = s.changes(&ctx, q.since, q.limit).await?;
+    // Where the feed goes on from, ahead of the body: a client can ask for the next page
+    // while it still reads this one.
+    let headers = [
+        (header::CONTENT_TYPE, "application/json".to_owned()),
+        (HeaderName::from_static("tenantry-has-more"), page.has_more.to_string()),
+        (HeaderName::from_static("tenantry-next-since"), page.next_since.to_string()),
+    ];
+    Ok((headers, page.into_json()))
 }
 
 #[derive(serde::Deserialize, utoipa::IntoParams)]

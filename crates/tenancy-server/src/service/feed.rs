@@ -7,7 +7,26 @@ use crate::store::{AssignmentQuery, MemberQuery};
 use tenancy::api::*;
 use tenancy::*;
 
-pub const MAX_FEED_BATCH: u32 = 5000;
+pub const MAX_FEED_BATCH: u32 = 20000;
+
+/// A page of the change feed: a [`ChangeBatch`] whose `changes` are JSON text already (as the
+/// database wrote them), so a full sync's 200,000 entities are neither read into rows nor
+/// written out again one by one.
+pub struct FeedPage {
+    /// The JSON array of [`Change`]s.
+    pub changes: String,
+    pub next_since: i64,
+    pub has_more: bool,
+    pub latest: i64,
+}
+
+impl FeedPage {
+    /// The [`ChangeBatch`] JSON.
+    pub fn into_json(self) -> String {
+        let FeedPage { changes, next_since, has_more, latest } = self;
+        format!(r#"{{"changes":{changes},"next_since":{next_since},"has_more":{has_more},"latest":{latest}}}"#)
+    }
+}
 
 impl Service {
     pub async fn audit_log(&self, ctx: &Ctx, r: &WorkspaceRef, p: &PageParams) -> ApiResult<Page<AuditEntry>> {
@@ -21,7 +40,7 @@ impl Service {
     }
 
     /// Everything visible to the caller since `since`, in sequence order (entities as stored).
-    pub async fn changes(&self, ctx: &Ctx, since: i64, limit: Option<u32>) -> ApiResult<RawChangeBatch> {
+    pub async fn changes(&self, ctx: &Ctx, since: i64, limit: Option<u32>) -> ApiResult<FeedPage> {
         let limit = limit.unwrap_or(1000).clamp(1, MAX_FEED_BATCH);
         if since < 0 {
             return Err(ApiError::validation("since must be 0 or a next_since value from an earlier batch."));
@@ -35,19 +54,22 @@ impl Service {
             ));
         }
         let latest = tx.latest_seq().await?;
-        let mut changes = tx.raw_changes_for(ctx.user.id, since, limit + 1).await?;
-        let has_more = changes.len() > limit as usize;
-        changes.truncate(limit as usize);
-        // Without more changes, the caller is up to date with everything up to `latest`.
-        let next_since = if has_more { changes.last().map(|c| c.seq).unwrap_or(since) } else { latest.max(since) };
+        // The page ends at its `limit`-th change when there is one more; otherwise it holds
+        // everything up to `latest`, and the caller is up to date.
+        let bounds = tx.feed_bounds(ctx.user.id, since, limit).await?;
+        let (upto, has_more) = match bounds[..] {
+            [last, _] => (last, true),
+            _ => (latest.max(since), false),
+        };
         let mut keys = KeyReaders::default();
-        let mut visible = Vec::with_capacity(changes.len());
-        for c in changes {
-            if keys.may_see(&mut *tx, ctx, &c).await? {
-                visible.push(c);
+        let mut hidden = Vec::new();
+        for c in tx.feed_api_keys(ctx.user.id, since, upto).await? {
+            if !keys.may_see(&mut *tx, ctx, &c).await? {
+                hidden.push(c.seq);
             }
         }
-        Ok(RawChangeBatch { changes: visible, next_since, has_more, latest })
+        let changes = tx.feed_json(ctx.user.id, since, upto, &hidden).await?;
+        Ok(FeedPage { changes, next_since: upto, has_more, latest })
     }
 
     /// The current state of what the change feed shows the caller, as upserts: every entity of

@@ -284,13 +284,17 @@ pub trait Tx: Send {
     /// A workspace's audit entries, or with `None` the instance-level ones (sign-ins, purges).
     async fn audit(&mut self, ws: Option<WorkspaceId>, before_id: Option<i64>, limit: u32) -> R<Vec<AuditEntry>>;
     async fn insert_change(&mut self, c: &NewChange) -> R<i64>;
-    /// Changes visible to `user` (workspaces they belong to, or about them) after `since`.
-    async fn changes_for(&mut self, user: UserId, since: i64, limit: u32) -> R<Vec<Change>>;
-    /// [`Tx::changes_for`] with each entity's JSON as stored (a store that keeps it as text
-    /// hands it on without parsing it).
-    async fn raw_changes_for(&mut self, user: UserId, since: i64, limit: u32) -> R<Vec<RawChange>> {
-        Ok(self.changes_for(user, since, limit).await?.into_iter().map(RawChange::from).collect())
-    }
+    // A page of `user`'s change feed (the changes of the workspaces they belong to, and about
+    // them) after `since` is read in three steps, so that its entities go out as stored:
+    /// The sequence numbers of the `limit`-th and the next change after `since`, as far as
+    /// there are that many (so: has the page more, and where does it end).
+    async fn feed_bounds(&mut self, user: UserId, since: i64, limit: u32) -> R<Vec<i64>>;
+    /// The API-key changes in (`since`, `upto`], for the service to leave out those the user
+    /// may not list.
+    async fn feed_api_keys(&mut self, user: UserId, since: i64, upto: i64) -> R<Vec<RawChange>>;
+    /// The changes in (`since`, `upto`] but `hidden`, in order, as the JSON array of
+    /// [`tenancy::api::Change`]s the feed sends, written by the database.
+    async fn feed_json(&mut self, user: UserId, since: i64, upto: i64, hidden: &[i64]) -> R<String>;
     async fn latest_seq(&mut self) -> R<i64>;
     async fn feed_floor(&mut self) -> R<i64>;
 }

@@ -71,6 +71,12 @@ pub struct PgTx {
 /// The feed's sequence is the feed_head row, bumped under its row lock (see the migration).
 const NEXT_SEQ: &str = "tenancy_next_seq()";
 const LATEST_SEQ: &str = "SELECT seq FROM feed_head WHERE id = 1";
+/// A change's time (Unix milliseconds) as RFC 3339 text, for the feed's JSON.
+const JSON_TIME: &str = "to_char(to_timestamp(at / 1000) AT TIME ZONE 'UTC' + (at % 1000) * interval '1 millisecond', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')";
+/// A text column as a JSON string (NULL stays NULL).
+fn json_text(col: &str) -> String {
+    format!("to_json({col})::text")
+}
 
 impl PgTx {
     /// A write transaction that reads a workspace holds it until commit.

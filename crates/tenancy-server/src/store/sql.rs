@@ -243,6 +243,26 @@ pub(crate) const MEMBER_SELECT: &str = "SELECT m.workspace_id, m.user_id, m.role
      FROM members m JOIN users u ON u.id = m.user_id";
 
 
+/// Past this many workspaces a user's feed reads one filter instead of one index range per
+/// workspace (SQLite allows 500 arms in a compound SELECT).
+pub(crate) const FEED_ARMS: usize = 400;
+
+/// The condition picking the changes of `user` ($2) in (since $1, upto $3]: their own and each
+/// of their `workspaces` (bound from $4 on), one index range per source, so only the rows
+/// picked are read. (`seq > $1 AND (subject = $2 OR workspace IN (...))` made SQLite read and
+/// sort every later change, data included, for each batch: quadratic over a full sync.)
+pub(crate) fn feed_sources(workspaces: usize) -> String {
+    if workspaces > FEED_ARMS {
+        return "seq > $1 AND seq <= $3 AND (subject_user_id = $2 OR workspace_id IN (SELECT workspace_id FROM members WHERE user_id = $2))".to_owned();
+    }
+    let mut sql = String::from("seq IN (SELECT seq FROM changes WHERE subject_user_id = $2 AND seq > $1 AND seq <= $3");
+    for i in 0..workspaces {
+        sql.push_str(&format!(" UNION ALL SELECT seq FROM changes WHERE workspace_id = ${} AND seq > $1 AND seq <= $3", i + 4));
+    }
+    sql.push(')');
+    sql
+}
+
 macro_rules! q {
     ($sql:expr $(, $arg:expr)* $(,)?) => {
         sqlx::query($sql)$(.bind($arg))*
@@ -682,35 +702,33 @@ macro_rules! impl_sql_tx {
                 )
                 .await
             }
-            async fn changes_for(&mut self, user: UserId, since: i64, limit: u32) -> R<Vec<Change>> {
-                let raw = self.raw_changes_for(user, since, limit).await?;
-                raw.into_iter()
-                    .map(|c| {
-                        let data = c.data.map(|d| serde_json::from_str(d.get()).map_err(corrupt)).transpose()?;
-                        Ok(Change { seq: c.seq, workspace_id: c.workspace_id, kind: c.kind, id: c.id, op: c.op, data, at: c.at })
-                    })
-                    .collect()
-            }
-            async fn raw_changes_for(&mut self, user: UserId, since: i64, limit: u32) -> R<Vec<RawChange>> {
-                // One arm per source (the user's own changes, each of their workspaces), each
-                // reading at most `limit` sequence numbers from its index; only the rows picked
-                // are read. (`seq > $1 AND (subject = $2 OR workspace IN (...))` made SQLite read
-                // and sort every later change, data included, for each batch: quadratic over a
-                // full sync.)
+            async fn feed_bounds(&mut self, user: UserId, since: i64, limit: u32) -> R<Vec<i64>> {
                 let workspaces = self.member_workspaces(user).await?;
-                let sql = if workspaces.len() > 400 {
-                    // Past SQLite's 500 arms of a compound SELECT: the plain filter.
-                    "SELECT * FROM changes WHERE seq > $1 AND (subject_user_id = $2 OR workspace_id IN (SELECT workspace_id FROM members WHERE user_id = $2)) ORDER BY seq LIMIT $3".to_owned()
+                // Each source read up to `limit + 1` changes from its index; the union counts a
+                // change that is both the user's own and their workspace's once.
+                let sources = if workspaces.len() > FEED_ARMS {
+                    "SELECT seq FROM changes WHERE seq > $1 AND (subject_user_id = $2 OR workspace_id IN (SELECT workspace_id FROM members WHERE user_id = $2)) AND $3 > 0".to_owned()
                 } else {
-                    let mut sql = String::from("SELECT * FROM changes WHERE seq IN (SELECT seq FROM (SELECT seq FROM changes WHERE subject_user_id = $2 AND seq > $1 ORDER BY seq LIMIT $3) s0");
+                    let mut sql = String::from("SELECT seq FROM (SELECT seq FROM changes WHERE subject_user_id = $2 AND seq > $1 ORDER BY seq LIMIT $3) s0");
                     for i in 0..workspaces.len() {
-                        sql.push_str(&format!(" UNION ALL SELECT seq FROM (SELECT seq FROM changes WHERE workspace_id = ${} AND seq > $1 ORDER BY seq LIMIT $3) s{}", i + 4, i + 1));
+                        sql.push_str(&format!(" UNION SELECT seq FROM (SELECT seq FROM changes WHERE workspace_id = ${} AND seq > $1 ORDER BY seq LIMIT $3) s{}", i + 5, i + 1));
                     }
-                    sql.push_str(") ORDER BY seq LIMIT $3");
                     sql
                 };
-                let mut q = q!(&sql, since, user.to_string(), limit as i64);
-                if workspaces.len() <= 400 {
+                let sql = format!("SELECT seq FROM ({sources}) page ORDER BY seq LIMIT 2 OFFSET $4");
+                let mut q = q!(&sql, since, user.to_string(), limit as i64 + 1, limit as i64 - 1);
+                if workspaces.len() <= FEED_ARMS {
+                    for w in &workspaces {
+                        q = q.bind(w.to_string());
+                    }
+                }
+                self.all(q, |r| r.int("seq")).await
+            }
+            async fn feed_api_keys(&mut self, user: UserId, since: i64, upto: i64) -> R<Vec<RawChange>> {
+                let workspaces = self.member_workspaces(user).await?;
+                let sql = format!("SELECT * FROM changes WHERE {} AND kind = 'api_key' ORDER BY seq", feed_sources(workspaces.len()));
+                let mut q = q!(&sql, since, user.to_string(), upto);
+                if workspaces.len() <= FEED_ARMS {
                     for w in &workspaces {
                         q = q.bind(w.to_string());
                     }
@@ -728,6 +746,33 @@ macro_rules! impl_sql_tx {
                     })
                 })
                 .await
+            }
+            async fn feed_json(&mut self, user: UserId, since: i64, upto: i64, hidden: &[i64]) -> R<String> {
+                let workspaces = self.member_workspaces(user).await?;
+                let arms = if workspaces.len() > FEED_ARMS { 0 } else { workspaces.len() };
+                // One `format` per change: a chain of `||` copied each row a dozen times.
+                let mut sql = format!(
+                    "SELECT '[' || COALESCE(string_agg(format('{{\"seq\":%s,\"workspace_id\":%s,\"kind\":\"%s\",\"id\":%s,\"op\":\"%s\",\"data\":%s,\"at\":\"%s\"}}', \
+                     seq, COALESCE({ws}, 'null'), kind, {id}, op, COALESCE(data, 'null'), {at}), ',' ORDER BY seq), '') || ']' FROM changes WHERE {}",
+                    feed_sources(workspaces.len()),
+                    ws = json_text("workspace_id"),
+                    id = json_text("entity_id"),
+                    at = JSON_TIME,
+                );
+                if !hidden.is_empty() {
+                    let from = 4 + arms;
+                    sql.push_str(&format!(" AND seq NOT IN ({})", (0..hidden.len()).map(|i| format!("${}", from + i)).collect::<Vec<_>>().join(", ")));
+                }
+                let mut q = q!(&sql, since, user.to_string(), upto);
+                if workspaces.len() <= FEED_ARMS {
+                    for w in &workspaces {
+                        q = q.bind(w.to_string());
+                    }
+                }
+                for seq in hidden {
+                    q = q.bind(*seq);
+                }
+                Ok(q.fetch_one(&mut *self.tx).await?.try_get::<String, _>(0)?)
             }
             async fn lock_workspace(&mut self, id: WorkspaceId) -> R<()> {
                 // Reading the row in a write transaction locks it where the store needs a lock.

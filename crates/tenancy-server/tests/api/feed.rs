@@ -15,10 +15,22 @@ async fn read_all(app: &TestApp, u: &User, since: i64, limit: Option<u32>) -> (V
             Some(l) => format!("/v1/changes?since={since}&limit={l}"),
             None => format!("/v1/changes?since={since}"),
         };
-        let batch = app.get(&q, u).await.expect(200);
+        let answer = app.get(&q, u).await;
+        // Where the feed goes on, in the headers too (ahead of the body).
+        let header = |name: &str| answer.headers.get(name).map(|v| v.to_str().unwrap().to_owned());
+        let (has_more, next_since) = (header("tenantry-has-more"), header("tenantry-next-since"));
+        let batch = answer.expect(200);
+        assert_eq!(has_more, Some(batch["has_more"].to_string()), "{batch}");
+        assert_eq!(next_since, Some(batch["next_since"].to_string()), "{batch}");
         let changes = batch["changes"].as_array().unwrap();
         if let Some(l) = limit {
             assert!(changes.len() <= l as usize, "a batch holds at most `limit` changes");
+        }
+        for c in changes {
+            // The time of the change, in RFC 3339 (UTC), as it happened: within this test.
+            let at = chrono::DateTime::parse_from_rfc3339(c["at"].as_str().unwrap()).unwrap_or_else(|e| panic!("{e}: {c}"));
+            let age = chrono::Utc::now() - at.with_timezone(&chrono::Utc);
+            assert!(age >= chrono::Duration::zero() && age < chrono::Duration::minutes(10), "the change happened just now: {c}");
         }
         out.extend(changes.iter().cloned());
         let next = batch["next_since"].as_i64().unwrap();
@@ -113,6 +125,10 @@ async fn every_mutation_appears_in_the_change_feed_exactly_once() {
     let mut exp = vec![up("workspace", &w, &ws), up("community", id_of(&first), &first), up("member", format!("{w}/{}", owner.id), &me_member)];
     exp.extend(roles.iter().map(|r| up("role", id_of(r), r)));
     f.expect("create workspace", &w, exp).await;
+    // A change's time is its entity's, to the millisecond.
+    let created = f.seen.iter().find(|c| c["kind"] == "workspace").unwrap();
+    let at = |v: &Value| chrono::DateTime::parse_from_rfc3339(v.as_str().unwrap()).unwrap().timestamp_millis();
+    assert_eq!(at(&created["at"]), at(&ws["created_at"]), "{created}");
     // The entity read back is the entity the feed carried.
     assert_eq!(app.get("/v1/workspaces/feed-co", &owner).await.expect(200), ws);
 
