@@ -78,8 +78,11 @@ async fn follow_and_apply(api: &ApiClient, cache: &Cache, stop: Option<&AtomicBo
     let me = api.me().await?;
     cache.set_me(&me.user).await?;
     // A first sync needs every workspace's alert volumes too: they download meanwhile.
+    let (first_page, first_applied) = tokio::sync::oneshot::channel::<()>();
     let volumes = async {
         let mut ahead = HashMap::new();
+        // Not before the first page is in: both answers at once would delay it.
+        let _ = first_applied.await;
         if start == 0 {
             for m in &me.memberships {
                 if let Ok(v) = api.workspace_alert_volumes(m.workspace.id).await {
@@ -89,7 +92,7 @@ async fn follow_and_apply(api: &ApiClient, cache: &Cache, stop: Option<&AtomicBo
         }
         ahead
     };
-    let (outcome, ahead) = tokio::join!(apply_feed(api, cache, stop, batch, start, &me, progress), volumes);
+    let (outcome, ahead) = tokio::join!(apply_feed(api, cache, stop, batch, start, &me, first_page, progress), volumes);
     let outcome = outcome?;
     if !outcome.interrupted {
         refresh_alert_volumes(api, cache, ahead).await?;
@@ -97,7 +100,18 @@ async fn follow_and_apply(api: &ApiClient, cache: &Cache, stop: Option<&AtomicBo
     Ok(outcome)
 }
 
-async fn apply_feed(api: &ApiClient, cache: &Cache, stop: Option<&AtomicBool>, batch: u32, start: i64, me: &tenancy::api::Me, mut progress: impl FnMut(Progress)) -> Result<SyncOutcome> {
+#[allow(clippy::too_many_arguments)]
+async fn apply_feed(
+    api: &ApiClient,
+    cache: &Cache,
+    stop: Option<&AtomicBool>,
+    batch: u32,
+    start: i64,
+    me: &tenancy::api::Me,
+    first_page: tokio::sync::oneshot::Sender<()>,
+    mut progress: impl FnMut(Progress),
+) -> Result<SyncOutcome> {
+    let mut first_page = Some(first_page);
     let batch_size = batch.clamp(1, BATCH);
     let mut full_resync = false;
     let mut applied = 0u64;
@@ -144,6 +158,9 @@ async fn apply_feed(api: &ApiClient, cache: &Cache, stop: Option<&AtomicBool>, b
                             Err(e) if e.code == ErrorCode::NotFound => {}
                             Err(e) => return Err(e),
                         }
+                    }
+                    if let Some(tell) = first_page.take() {
+                        let _ = tell.send(());
                     }
                     let now = Utc::now();
                     if batch.changes.is_empty() && batch.next_since == cursor {
@@ -200,7 +217,8 @@ enum Step {
 /// it ends, so the server writes it while the previous body is still read and parsed.
 pub async fn follow_feed(api: &ApiClient, since: i64, batch: u32, pages: tokio::sync::mpsc::Sender<Result<RawChangeBatch>>) {
     // A small first page, so applying starts while the next, full one is being written.
-    let mut pending = api.changes_raw_start(since, batch.min(FIRST_PAGE)).await;
+    let mut limit = batch.min(FIRST_PAGE);
+    let mut pending = api.changes_raw_start(since, limit).await;
     loop {
         let page = match pending {
             Ok(p) => p,
@@ -213,7 +231,9 @@ pub async fn follow_feed(api: &ApiClient, since: i64, batch: u32, pages: tokio::
             let _ = pages.send(page.read().await).await;
             return;
         };
-        let (body, next_page) = tokio::join!(page.read(), api.changes_raw_start(next, batch));
+        // Growing to full pages: the next one arrives while this one is applied.
+        limit = (limit * 4).min(batch);
+        let (body, next_page) = tokio::join!(page.read(), api.changes_raw_start(next, limit));
         let failed = body.is_err();
         if pages.send(body).await.is_err() || failed {
             return;

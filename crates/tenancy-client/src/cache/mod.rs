@@ -90,6 +90,9 @@ impl Cache {
         if deferred == 0 {
             return Ok(());
         }
+        // The sort behind each index may use a second thread (at the end of a sync, the other
+        // core is free).
+        sqlx::query("PRAGMA threads = 2").execute(&mut *tx).await?;
         for (name, on) in ASSIGNMENT_INDEXES {
             sqlx::query(&format!("CREATE INDEX IF NOT EXISTS {name} ON assignments{on}")).execute(&mut *tx).await?;
         }

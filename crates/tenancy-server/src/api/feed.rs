@@ -26,7 +26,7 @@ struct Since {
     /// The last sequence number applied; 0 for everything.
     #[serde(default)]
     since: i64,
-    /// At most this many changes (1–5000, default 1000).
+    /// At most this many changes (1–20000, default 1000).
     limit: Option<u32>,
 }
 

@@ -79,14 +79,14 @@ async fn delete_intake(State(s): State<Service>, Caller(ctx): Caller, Path((w, c
 #[utoipa::path(get, path = "/v1/workspaces/{ws}/communities/{community}/alert-volumes", tag = "communities", security(("bearer" = [])),
     params(("ws" = String, Path, description = WS), ("community" = String, Path, description = "Community id"), DayRange),
     responses((status = 200, body = Vec<AlertVolume>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
-async fn alert_volumes(State(s): State<Service>, Caller(ctx): Caller, Path((w, c)): Path<(String, CommunityId)>, Query(d): Query<DayRange>) -> Result<Json<Vec<AlertVolume>>> {
-    Ok(Json(s.alert_volumes(&ctx, &ws(w), Some(c), &d).await?))
+async fn alert_volumes(State(s): State<Service>, Caller(ctx): Caller, Path((w, c)): Path<(String, CommunityId)>, Query(d): Query<DayRange>) -> Result<impl IntoResponse> {
+    Ok(json_text(s.alert_volumes(&ctx, &ws(w), Some(c), &d).await?))
 }
 
 /// Daily alert volumes of every community of the workspace, in one answer (for aggregated views).
 #[utoipa::path(get, path = "/v1/workspaces/{ws}/alert-volumes", tag = "communities", security(("bearer" = [])),
     params(("ws" = String, Path, description = WS), DayRange),
     responses((status = 200, body = Vec<AlertVolume>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
-async fn workspace_alert_volumes(State(s): State<Service>, Caller(ctx): Caller, Path(w): Path<String>, Query(d): Query<DayRange>) -> Result<Json<Vec<AlertVolume>>> {
-    Ok(Json(s.alert_volumes(&ctx, &ws(w), None, &d).await?))
+async fn workspace_alert_volumes(State(s): State<Service>, Caller(ctx): Caller, Path(w): Path<String>, Query(d): Query<DayRange>) -> Result<impl IntoResponse> {
+    Ok(json_text(s.alert_volumes(&ctx, &ws(w), None, &d).await?))
 }

@@ -82,6 +82,11 @@ pub fn router(service: Service) -> (Router, utoipa::openapi::OpenApi) {
 /// The signed-in caller, from `Authorization: Bearer <access token>`.
 pub struct Caller(pub Ctx);
 
+/// A JSON body the service (or the database) wrote as text already.
+fn json_text(body: String) -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "application/json")], body)
+}
+
 fn request_id(parts: &Parts) -> String {
     parts.headers.get(&REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-").to_owned()
 }

@@ -165,8 +165,9 @@ impl Service {
         unit.commit().await
     }
 
-    /// Daily alert volumes of one community, or of every community of the workspace (`None`).
-    pub async fn alert_volumes(&self, ctx: &Ctx, r: &WorkspaceRef, community: Option<CommunityId>, range: &DayRange) -> ApiResult<Vec<AlertVolume>> {
+    /// Daily alert volumes of one community, or of every community of the workspace (`None`),
+    /// by community then day: the JSON array of [`AlertVolume`]s.
+    pub async fn alert_volumes(&self, ctx: &Ctx, r: &WorkspaceRef, community: Option<CommunityId>, range: &DayRange) -> ApiResult<String> {
         let mut tx = self.read(ctx).await?;
         let (ws, _) = scope(&mut *tx, ctx, r).await?;
         if let Some(c) = community {
@@ -177,7 +178,7 @@ impl Service {
         if from > to || (to - from).num_days() > 3660 {
             return Err(ApiError::validation("from must be on or before to, and the range at most ten years."));
         }
-        Ok(tx.alert_volumes(ws.id, community, from, to).await?)
+        Ok(tx.alert_volumes_json(ws.id, community, from, to).await?)
     }
 }
 

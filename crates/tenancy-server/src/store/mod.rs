@@ -276,7 +276,8 @@ pub trait Tx: Send {
     async fn insert_intake(&mut self, i: &Intake) -> R<()>;
     async fn delete_intake(&mut self, ws: WorkspaceId, id: IntakeId) -> R<()>;
     /// One community's daily volumes, or every community's (`None`), by community then day.
-    async fn alert_volumes(&mut self, ws: WorkspaceId, community: Option<CommunityId>, from: NaiveDate, to: NaiveDate) -> R<Vec<AlertVolume>>;
+    /// ... as the JSON array of [`AlertVolume`]s the API sends, written by the database.
+    async fn alert_volumes_json(&mut self, ws: WorkspaceId, community: Option<CommunityId>, from: NaiveDate, to: NaiveDate) -> R<String>;
     async fn insert_alert_volumes(&mut self, ws: WorkspaceId, v: &[AlertVolume]) -> R<()>;
 
     // audit log and change feed

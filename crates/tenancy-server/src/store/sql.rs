@@ -646,15 +646,17 @@ macro_rules! impl_sql_tx {
                 self.exec(q!("DELETE FROM intakes WHERE workspace_id = $1 AND id = $2", ws.to_string(), id.to_string())).await?;
                 Ok(())
             }
-            async fn alert_volumes(&mut self, ws: WorkspaceId, community: Option<CommunityId>, from: NaiveDate, to: NaiveDate) -> R<Vec<AlertVolume>> {
-                self.all(
-                    q!(
-                        "SELECT community_id, day, alerts FROM alert_volumes WHERE workspace_id = $1 AND ($2 IS NULL OR community_id = $2) AND day >= $3 AND day <= $4 ORDER BY community_id, day",
-                        ws.to_string(), community.map(|c| c.to_string()), from.to_string(), to.to_string()
-                    ),
-                    |r| Ok(AlertVolume { community_id: parse(r, "community_id")?, day: parse(r, "day")?, alerts: u32_of(r.int("alerts")?) }),
+            async fn alert_volumes_json(&mut self, ws: WorkspaceId, community: Option<CommunityId>, from: NaiveDate, to: NaiveDate) -> R<String> {
+                // 90,000 rows for a large MSSP's 90 days: written as JSON by the database (read
+                // into typed rows and serialised again, they cost 200 ms of CPU per answer).
+                let row = q!(
+                    "SELECT '[' || COALESCE(string_agg(format('{\"community_id\":\"%s\",\"day\":\"%s\",\"alerts\":%s}', community_id, day, alerts), ',' ORDER BY community_id, day), '') || ']' \
+                     FROM alert_volumes WHERE workspace_id = $1 AND ($2 IS NULL OR community_id = $2) AND day >= $3 AND day <= $4",
+                    ws.to_string(), community.map(|c| c.to_string()), from.to_string(), to.to_string()
                 )
-                .await
+                .fetch_one(&mut *self.tx)
+                .await?;
+                Ok(row.try_get::<String, _>(0)?)
             }
             async fn insert_alert_volumes(&mut self, ws: WorkspaceId, v: &[AlertVolume]) -> R<()> {
                 let w = ws.to_string();

@@ -25,7 +25,7 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(30))
-            // The change feed reads 5,000 rows at a time; with sqlx's default of 50 rows in
+            // A snapshot reads hundreds of thousands of rows; with sqlx's default of 50 rows in
             // flight the SQLite thread and the task hand rows over in lockstep.
             .row_buffer_size(1024)
             // Read pages straight from the OS's cache instead of copying each into SQLite's own
