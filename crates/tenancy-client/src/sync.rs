@@ -64,7 +64,12 @@ pub async fn sync_with_batch(api: &ApiClient, cache: &Cache, stop: Option<&Atomi
     }
     let out = follow_and_apply(api, cache, stop, batch, progress).await;
     if first {
-        cache.build_indexes().await?;
+        match (cache.build_indexes().await, &out) {
+            (Err(e), Ok(_)) => return Err(e),
+            // The sync's own error says more; opening the cache builds them next time.
+            (Err(e), Err(_)) => tracing::warn!("building the cache's indexes failed: {e}"),
+            (Ok(()), _) => {}
+        }
     }
     let out = out?;
     if !out.interrupted {
@@ -81,9 +86,9 @@ async fn follow_and_apply(api: &ApiClient, cache: &Cache, stop: Option<&AtomicBo
     let (first_page, first_applied) = tokio::sync::oneshot::channel::<()>();
     let volumes = async {
         let mut ahead = HashMap::new();
-        // Not before the first page is in: both answers at once would delay it.
-        let _ = first_applied.await;
-        if start == 0 {
+        // Not before the first page is in (both answers at once would delay it), nor when the
+        // feed stopped before it.
+        if first_applied.await.is_ok() && start == 0 {
             for m in &me.memberships {
                 if let Ok(v) = api.workspace_alert_volumes(m.workspace.id).await {
                     ahead.insert(m.workspace.id, v);
@@ -227,18 +232,30 @@ pub async fn follow_feed(api: &ApiClient, since: i64, batch: u32, pages: tokio::
                 return;
             }
         };
-        let Some(next) = page.continues_from() else {
-            let _ = pages.send(page.read().await).await;
-            return;
-        };
         // Growing to full pages: the next one arrives while this one is applied.
         limit = (limit * 4).min(batch);
-        let (body, next_page) = tokio::join!(page.read(), api.changes_raw_start(next, limit));
+        let (body, next_page) = match page.continues_from() {
+            Some(next) => {
+                let (body, next_page) = tokio::join!(page.read(), api.changes_raw_start(next, limit));
+                (body, Some(next_page))
+            }
+            None => (page.read().await, None),
+        };
+        // A server that does not say where a page ends before its body: from the body.
+        let more = body.as_ref().ok().filter(|b| b.has_more).map(|b| b.next_since);
+        let next_page = match (next_page, more) {
+            (Some(n), _) => Some(n),
+            (None, Some(next)) => Some(api.changes_raw_start(next, limit).await),
+            (None, None) => None,
+        };
         let failed = body.is_err();
         if pages.send(body).await.is_err() || failed {
             return;
         }
-        pending = next_page;
+        match next_page {
+            Some(n) => pending = n,
+            None => return,
+        }
     }
 }
 
