@@ -925,6 +925,71 @@ async fn an_interrupted_sync_resumes_to_the_same_cache() {
     s.running.stop().await;
 }
 
+// ---------- a server that does not say where a page ends ahead of its body ----------
+
+/// `upstream` seen through a proxy that drops the `Tenantry-*` headers, as a tenancy server
+/// without them would answer.
+async fn headerless_proxy(upstream: String) -> String {
+    let client = reqwest::Client::new();
+    let app = axum::Router::new().fallback(move |req: axum::extract::Request| {
+        let (client, upstream) = (client.clone(), upstream.clone());
+        async move {
+            let url = format!("{upstream}{}", req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/"));
+            let (method, headers) = (req.method().clone(), req.headers().clone());
+            let body = axum::body::to_bytes(req.into_body(), usize::MAX).await.unwrap();
+            let res = client.request(method, url).headers(headers).body(body).send().await.unwrap();
+            let mut out = axum::http::Response::builder().status(res.status());
+            for (k, v) in res.headers() {
+                if !k.as_str().starts_with("tenantry-") && k != "content-length" && k != "transfer-encoding" {
+                    out = out.header(k, v);
+                }
+            }
+            out.body(axum::body::Body::from(res.bytes().await.unwrap())).unwrap()
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    format!("http://{addr}")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_without_the_feed_headers_syncs_the_same_cache() {
+    let s = server(true).await;
+    let direct = ApiClient::new(&s.url, seed::DEMO_EMAIL, Arc::new(MemorySecrets::default())).unwrap();
+    direct.sign_in(seed::DEMO_PASSWORD, None).await.unwrap();
+    // The headers are there, and the proxy takes them away.
+    let proxy = headerless_proxy(s.url.clone()).await;
+    let token = |url: &str| {
+        let url = url.to_owned();
+        async move {
+            let res = reqwest::Client::new()
+                .post(format!("{url}/v1/auth/login"))
+                .json(&json!({"email": seed::DEMO_EMAIL, "password": seed::DEMO_PASSWORD}))
+                .send()
+                .await
+                .unwrap();
+            res.json::<Value>().await.unwrap()["access_token"].as_str().unwrap().to_owned()
+        }
+    };
+    for (url, present) in [(&s.url, true), (&proxy, false)] {
+        let res = reqwest::Client::new().get(format!("{url}/v1/changes?since=0&limit=10")).bearer_auth(token(url).await).send().await.unwrap();
+        assert_eq!(res.headers().contains_key("tenantry-next-since"), present, "{url}");
+    }
+    let proxied = ApiClient::new(&proxy, seed::DEMO_EMAIL, Arc::new(MemorySecrets::default())).unwrap();
+    proxied.sign_in(seed::DEMO_PASSWORD, None).await.unwrap();
+
+    let a = Cache::open(&s.dir.path().join("direct.db")).await.unwrap();
+    let b = Cache::open(&s.dir.path().join("proxied.db")).await.unwrap();
+    let whole = sync_with_batch(&direct, &a, None, 100, |_| {}).await.unwrap();
+    let mut pages = 0;
+    let through = sync_with_batch(&proxied, &b, None, 100, |_| pages += 1).await.unwrap();
+    assert!(pages > 10, "page after page: {pages}");
+    assert_eq!((through.applied, through.cursor, through.interrupted), (whole.applied, whole.cursor, false));
+    assert_same_tables(&dump(&a).await, &dump(&b).await, "synced directly vs through a server without the headers");
+    s.running.stop().await;
+}
+
 // ---------- a cursor the feed no longer keeps ----------
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
