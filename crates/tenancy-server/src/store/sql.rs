@@ -415,6 +415,10 @@ macro_rules! impl_sql_tx {
                 Ok(())
             }
             async fn count_free_workspaces_owned(&mut self, user: UserId) -> R<u32> {
+                // A write holds the user until it commits, so two requests cannot both count
+                // the same free workspaces and each make one more (SQLite's single writer
+                // serialises them anyway).
+                self.one(q!(&format!("SELECT id FROM users WHERE id = $1{}", self.lock_clause()), user.to_string()), |r| r.text("id")).await?;
                 let n = self
                     .count(q!(
                         "SELECT COUNT(*) FROM workspaces w JOIN members m ON m.workspace_id = w.id WHERE m.user_id = $1 AND m.role = 'owner' AND w.plan = 'free' AND w.deleted_at IS NULL",

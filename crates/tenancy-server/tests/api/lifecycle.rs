@@ -226,6 +226,29 @@ async fn a_user_may_own_at_most_two_free_workspaces() {
     app.workspace(&v, "v-free", "free").await;
 }
 
+/// Ten free workspaces asked for at once by one user: two are made, whatever the store.
+#[tokio::test]
+async fn simultaneous_free_workspaces_stay_within_the_allowance() {
+    let app = TestApp::spawn().await;
+    for round in 0..3 {
+        let u = app.user(&format!("racer{round}")).await;
+        let calls = (0..10).map(|i| app.post("/v1/workspaces", &u, json!({"name": format!("Race {i}"), "slug": format!("race-{round}-{i}")})));
+        let answers = futures::future::join_all(calls).await;
+        let mut made = 0;
+        for a in &answers {
+            match a.status.as_u16() {
+                201 => made += 1,
+                _ => {
+                    a.problem(409, "plan-limit");
+                }
+            }
+        }
+        let statuses: Vec<u16> = answers.iter().map(|a| a.status.as_u16()).collect();
+        assert_eq!(made, 2, "round {round}: {statuses:?}");
+        assert_eq!(my_slugs(&app, &u).await.len(), 2, "round {round}");
+    }
+}
+
 #[tokio::test]
 async fn platform_admin_may_lift_the_free_workspace_limit() {
     let app = TestApp::spawn().await;
