@@ -1,4 +1,5 @@
-//! Deterministic data sets: `demo` (three workspaces, ~40 communities, ~300 users) and
+//! Deterministic data sets: `demo` (three workspaces, ~40 communities, ~300 users, with the audit
+//! trail of the admin work that made them) and
 //! `mssp-large` (one MSSP with 1,000 communities, 20,000 users, 200,000 role assignments).
 //!
 //! Everything goes through the `Tx` trait, so any store can be seeded, and every row gets its
@@ -7,13 +8,14 @@
 //! that the 90 days of alert volumes end today).
 
 use crate::service::Unit;
-use crate::store::{InvitationRecord, NewChange, Store, Tx, UserRecord};
+use crate::store::{AuditRecord, InvitationRecord, NewChange, Store, Tx, UserRecord};
 use argon2::password_hash::{PasswordHasher, SaltString};
 use base64::Engine;
 use chrono::{DateTime, Duration, NaiveTime, Utc};
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use std::collections::HashMap;
 use std::fmt;
 use tenancy::api::*;
 use tenancy::*;
@@ -81,9 +83,14 @@ struct Seeder {
     base: DateTime<Utc>,
     password_hash: String,
     report: SeedReport,
+    /// When each member joined (an assignment comes after both its member and its community).
+    joined: HashMap<(WorkspaceId, UserId), DateTime<Utc>>,
+    /// Each workspace's owner and admins, who did the demo's admin work.
+    admins: HashMap<WorkspaceId, Vec<UserId>>,
+    /// The audit trail of that work, written in time order at the end; `None` when not kept
+    /// (mssp-large: benchmarks read the feed, not the audit log).
+    audit: Option<Vec<AuditRecord>>,
 }
-
-
 
 fn name(s: &str) -> Name {
     Name::parse(s).expect("seed names are valid")
@@ -94,7 +101,7 @@ fn slug(s: &str) -> Slug {
 }
 
 impl Seeder {
-    fn new(seed: u64) -> Self {
+    fn new(seed: u64, keep_audit: bool) -> Self {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let salt_bytes: [u8; 16] = rng.gen();
         let salt = SaltString::encode_b64(&salt_bytes).expect("16-byte salt");
@@ -102,7 +109,37 @@ impl Seeder {
         let password_hash = argon2::Argon2::default().hash_password(DEMO_PASSWORD.as_bytes(), &salt).expect("argon2").to_string();
         let base = Utc::now().date_naive().and_time(NaiveTime::MIN).and_utc();
         let report = SeedReport { users: 0, workspaces: 0, communities: 0, assignments: 0, invitations: 0, api_keys: 0 };
-        Self { rng, ids: 0, base, password_hash, report }
+        Self { rng, ids: 0, base, password_hash, report, joined: HashMap::new(), admins: HashMap::new(), audit: keep_audit.then(Vec::new) }
+    }
+
+    /// A random time after `t` and before today.
+    fn since(&mut self, t: DateTime<Utc>) -> DateTime<Utc> {
+        let span = (self.base - t).num_minutes().max(2);
+        t + Duration::minutes(self.rng.gen_range(1..span))
+    }
+
+    /// Remembers an admin action for the audit log, as the service would have recorded it.
+    #[allow(clippy::too_many_arguments)]
+    fn log<T: serde::Serialize>(&mut self, ws: WorkspaceId, actor: UserId, action: &str, target_kind: &str, target: impl ToString, before: Option<&T>, after: Option<&T>, at: DateTime<Utc>) {
+        let Some(audit) = self.audit.as_mut() else { return };
+        let json = |v: Option<&T>| v.map(|v| serde_json::to_value(v).expect("serialisable"));
+        audit.push(AuditRecord {
+            workspace_id: Some(ws),
+            actor_id: Some(actor),
+            action: action.to_owned(),
+            target_kind: target_kind.to_owned(),
+            target_id: target.to_string(),
+            before: json(before),
+            after: json(after),
+            at,
+            request_id: format!("seed-{}", audit.len() + 1),
+        });
+    }
+
+    /// One of the workspace's admins (its owner first of all).
+    fn some_admin(&mut self, ws: WorkspaceId) -> UserId {
+        let admins = &self.admins[&ws];
+        admins[self.rng.gen_range(0..admins.len())]
     }
 
     /// A time-ordered (v7) id, as the server mints them: a fixed start and one millisecond per
@@ -176,6 +213,8 @@ impl Seeder {
         };
         tx.insert_workspace(&ws, owner.id).await?;
         self.change(tx, ws.id, EntityKind::Workspace, ws.id.to_string(), &ws, None).await?;
+        self.admins.insert(ws.id, vec![owner.id]);
+        self.log(ws.id, owner.id, "workspace.create", "workspace", ws.id, None, Some(&ws), ws.created_at);
         let mut roles = Vec::new();
         for b in BuiltinRole::ALL {
             let r = Role {
@@ -207,8 +246,10 @@ impl Seeder {
             created_at: ws.created_at,
             version: 1,
         };
+        let custom = Role { created_at: self.since(ws.created_at), ..custom };
         tx.insert_role(&custom).await?;
         self.change(tx, ws.id, EntityKind::Role, custom.id.to_string(), &custom, None).await?;
+        self.log(ws.id, owner.id, "role.create", "role", custom.id, None, Some(&custom), custom.created_at);
         roles.push(custom);
         self.report.workspaces += 1;
         Ok((ws, roles))
@@ -222,10 +263,19 @@ impl Seeder {
             display_name: u.display_name.clone(),
             two_factor_enabled: u.totp_enabled,
             role,
-            joined_at: self.ago(600),
+            joined_at: if role == WorkspaceRole::Owner && self.admins[&ws.id][0] == u.id { ws.created_at } else { self.since(ws.created_at) },
             version: 1,
         };
         tx.insert_member(&m).await?;
+        self.joined.insert((ws.id, u.id), m.joined_at);
+        if role != WorkspaceRole::Member && !self.admins[&ws.id].contains(&u.id) {
+            // Promoted some time after joining, by someone already in charge.
+            let by = self.some_admin(ws.id);
+            let was = Member { role: WorkspaceRole::Member, ..m.clone() };
+            let at = self.since(m.joined_at);
+            self.log(ws.id, by, "member.role_change", "member", u.id, Some(&was), Some(&m), at);
+            self.admins.get_mut(&ws.id).expect("workspace seeded").push(u.id);
+        }
         self.change(tx, ws.id, EntityKind::Member, format!("{}/{}", ws.id, u.id), &m, Some(u.id)).await
     }
 
@@ -239,11 +289,12 @@ impl Seeder {
             timezone: Timezone::parse(tz)?,
             contact_email: Some(Email::parse(&format!("soc@{}.example", Slug::suggest(display)))?),
             region: Region::ALL[self.rng.gen_range(0..Region::ALL.len())],
-            created_at: self.ago(500),
+            created_at: self.since(ws.created_at),
             version: 1,
         };
         tx.insert_community(&c).await?;
         self.change(tx, ws.id, EntityKind::Community, c.id.to_string(), &c, None).await?;
+        self.log(ws.id, creator.id, "community.create", "community", c.id, None, Some(&c), c.created_at);
         let mut intakes = Vec::new();
         let n = self.rng.gen_range(2..=4);
         let mut kinds = INTAKE_KINDS.to_vec();
@@ -286,6 +337,7 @@ impl Seeder {
         let full = format!("{prefix}_{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(secret));
         tx.insert_api_key(&key, &crate::auth::token_hash(&full)).await?;
         self.change(tx, ws.id, EntityKind::ApiKey, key.id.to_string(), &key, None).await?;
+        self.log(ws.id, creator.id, "api_key.create", "api_key", key.id, None, Some(&key), key.created_at);
         self.report.api_keys += 1;
         self.report.communities += 1;
         Ok((c, intakes))
@@ -297,9 +349,14 @@ impl Seeder {
             6..=8 => AssignmentType::Pool,
             _ => AssignmentType::Escalation,
         };
-        let a = RoleAssignment { id: self.next_id(), workspace_id: ws.id, community_id: c.id, user_id: u.id, role_id: role.id, assignment_type: t, created_at: self.ago(400) };
+        let after = self.joined[&(ws.id, u.id)].max(c.created_at);
+        let a = RoleAssignment { id: self.next_id(), workspace_id: ws.id, community_id: c.id, user_id: u.id, role_id: role.id, assignment_type: t, created_at: self.since(after) };
         tx.insert_assignment(&a).await?;
         self.change(tx, ws.id, EntityKind::Assignment, a.id.to_string(), &a, Some(u.id)).await?;
+        if self.audit.is_some() {
+            let by = self.some_admin(ws.id);
+            self.log(ws.id, by, "member.assign_roles", "member", u.id, None, Some(&vec![a.clone()]), a.created_at);
+        }
         self.report.assignments += 1;
         Ok(())
     }
@@ -337,6 +394,7 @@ impl Seeder {
             tx.insert_invitation(&inv).await?;
             let public = inv.public(self.base);
             self.change(tx, ws.id, EntityKind::Invitation, inv.id.to_string(), &public, None).await?;
+            self.log(ws.id, inviter.id, "invitation.create", "invitation", inv.id, None, Some(&public), created);
             self.report.invitations += 1;
         }
         Ok(())
@@ -353,11 +411,13 @@ impl Seeder {
             description: "Sees events and alerts from one intake only".into(),
             permissions: vec![AlertsRead, AlertsComment, AlertsManage, IntakesRead],
             intake_scope: vec![intake.id],
-            created_at: ws.created_at,
+            created_at: self.since(intake.created_at),
             version: 1,
         };
         tx.insert_role(&r).await?;
         self.change(tx, ws.id, EntityKind::Role, r.id.to_string(), &r, None).await?;
+        let by = self.admins[&ws.id][0];
+        self.log(ws.id, by, "role.create", "role", r.id, None, Some(&r), r.created_at);
         Ok(r)
     }
 }
@@ -409,13 +469,19 @@ pub async fn run(store: &dyn Store, profile: Profile, seed: u64) -> anyhow::Resu
     if tx.user_by_email(DEMO_EMAIL).await?.is_some() {
         anyhow::bail!("this database is already seeded ({DEMO_EMAIL} exists); seed a fresh database file");
     }
-    let mut s = Seeder::new(seed);
+    let mut s = Seeder::new(seed, profile == Profile::Demo);
     let demo = s.user(&mut *tx, DEMO_EMAIL, "Demo Owner", false, false).await?;
     let platform = s.user(&mut *tx, PLATFORM_ADMIN_EMAIL, "Platform Admin", false, true).await?;
     let _ = platform;
     match profile {
         Profile::Demo => seed_demo(&mut s, &mut *tx, &demo).await?,
         Profile::MsspLarge => seed_large(&mut s, &mut *tx, &demo).await?,
+    }
+    // The admin work that built the data set, oldest first (the log reads newest first by id).
+    let mut audit = s.audit.take().unwrap_or_default();
+    audit.sort_by_key(|a| a.at);
+    for a in &audit {
+        tx.insert_audit(a).await?;
     }
     let mut unit = Unit::detached(tx, "seed", Some(demo.id), s.base);
     unit.audit(None, "instance.seed", "instance", format!("{profile:?}"), None::<&()>, Some(&serde_json::json!({"seed": seed}))).await?;

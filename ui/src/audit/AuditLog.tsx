@@ -9,8 +9,9 @@ import type { Page } from "../bindings/Page";
 import { usePane } from "../context";
 import { call } from "../ipc";
 import { Empty, ErrorNote, Loading } from "../kit/kit";
+import { useDirectory } from "../members/directory";
 import { usePeople, when } from "./people";
-import { diffSummary, distinct, filterEntries, isFiltered, NO_FILTERS, type AuditFilters } from "./shape";
+import { diffSummary, distinct, filterEntries, isFiltered, NO_FILTERS, type AuditFilters, type Names } from "./shape";
 import "./audit.css";
 
 export function AuditLog() {
@@ -27,7 +28,13 @@ export function AuditLog() {
     gcTime: 0,
   });
   const entries = useMemo(() => log.data?.pages.flatMap((p) => p.items) ?? [], [log.data]);
-  const people = usePeople(useMemo(() => entries.map((e) => e.actor_id), [entries]));
+  // Actors, and the members that member actions are about, by email.
+  const people = usePeople(useMemo(() => entries.flatMap((e) => [e.actor_id, e.target_kind === "member" ? e.target_id : null]), [entries]));
+  const dir = useDirectory();
+  const names = useMemo<Names>(() => {
+    const known = new Map<string, string>([...dir.communities.map((c) => [c.id, c.name] as const), ...dir.roles.map((r) => [r.id, r.name] as const)]);
+    return (id) => known.get(id) ?? people(id);
+  }, [dir.communities, dir.roles, people]);
   const [f, setF] = useState<AuditFilters>(NO_FILTERS);
   const shown = useMemo(() => filterEntries(entries, f, people), [entries, f, people]);
   const actions = useMemo(() => distinct(entries.map((e) => e.action)), [entries]);
@@ -105,7 +112,7 @@ export function AuditLog() {
               </thead>
               <tbody>
                 {shown.map((e) => (
-                  <Row key={e.id} e={e} actor={e.actor_id ? (people(e.actor_id) ?? e.actor_id) : "system"} />
+                  <Row key={e.id} e={e} actor={e.actor_id ? (people(e.actor_id) ?? e.actor_id) : "system"} names={names} />
                 ))}
               </tbody>
             </table>
@@ -124,15 +131,21 @@ export function AuditLog() {
   );
 }
 
-function Row({ e, actor }: { e: AuditEntry; actor: string }) {
-  const lines = diffSummary(e.before, e.after);
+function Row({ e, actor, names }: { e: AuditEntry; actor: string; names: Names }) {
+  const lines = diffSummary(e.before, e.after, 6, names);
+  const target = names(e.target_id);
   return (
     <tr>
       <td className="au-time" title={e.at}>{when(e.at)}</td>
       <td className="au-actor" title={e.actor_id ?? "system"}>{actor}</td>
       <td><code>{e.action}</code></td>
       <td>
-        {e.target_kind} <span className="muted small" title={e.target_id}>{e.target_id.length > 12 ? `${e.target_id.slice(0, 8)}…` : e.target_id}</span>
+        {e.target_kind}{" "}
+        {target ? (
+          <span title={e.target_id}>{target}</span>
+        ) : (
+          <span className="muted small" title={e.target_id}>{e.target_id.length > 12 ? `${e.target_id.slice(0, 8)}…` : e.target_id}</span>
+        )}
       </td>
       <td className="au-change">
         {lines.length === 0 ? (

@@ -21,6 +21,8 @@ function handlers() {
   return ipc({
     audit: (a) => (a.cursor === null ? { items: page1, next_cursor: "cur-3" } : a.cursor === "cur-3" ? { items: page2, next_cursor: null } : { items: [], next_cursor: null }),
     member: (a) => ({ u_ann: { member: { email: "ann@example.test" } }, u_bob: { member: { email: "bob@example.test" } } } as Record<string, unknown>)[String(a.userId).replace("-", "_")] ?? null,
+    communities: () => [{ id: "c-acme", name: "Acme Corp" }],
+    roles: () => [{ id: "r-analyst", name: "Analyst" }],
   });
 }
 
@@ -37,6 +39,20 @@ describe("AuditLog", () => {
     expect(first.textContent).not.toContain("version:");
     await waitFor(() => expect(bodyRows()[1].textContent).toContain("bob@example.test"));
     expect(bodyRows()[1].textContent).toContain('+ name: "Tier 2"');
+  });
+
+  it("names the member a member action is about, and the community and role of an assignment", async () => {
+    const made = [{ id: "a-1", workspace_id: "ws-1", community_id: "c-acme", user_id: "u-bob", role_id: "r-analyst", assignment_type: "pool", created_at: "2026-03-06T12:00:00Z" }];
+    ipc({
+      audit: () => ({ items: [entry(6, "member.assign_roles", "member", "2026-03-06T12:00:00Z", { target_id: "u-bob", after: made })], next_cursor: null }),
+      member: (a) => (a.userId === "u-bob" ? { member: { email: "bob@example.test" } } : a.userId === "u-ann" ? { member: { email: "ann@example.test" } } : null),
+      communities: () => [{ id: "c-acme", name: "Acme Corp" }],
+      roles: () => [{ id: "r-analyst", name: "Analyst" }],
+    });
+    renderInPane(<AuditLog />);
+    await waitFor(() => expect(bodyRows()[0].textContent).toContain('+ community: "Acme Corp", user: "bob@example.test", role: "Analyst", assignment_type: "pool"'));
+    const target = within(bodyRows()[0]).getByTitle("u-bob");
+    expect(target.textContent).toBe("bob@example.test");
   });
 
   it("filters narrow the rows; Load more sends the cursor", async () => {

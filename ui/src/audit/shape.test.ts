@@ -20,6 +20,22 @@ describe("diffSummary", () => {
     expect(diffSummary(null, null)).toEqual([]);
     expect(diffSummary("owner", "admin")).toEqual(['"owner" → "admin"']);
   });
+  it("gives a line per record of a list made or removed, with the ids it can name", () => {
+    const made = [
+      { id: "a1", workspace_id: "w", community_id: "c1", user_id: "u1", role_id: "r1", assignment_type: "dedicated", created_at: "2026-03-01T00:00:00Z" },
+      { id: "a2", workspace_id: "w", community_id: "c9", user_id: "u1", role_id: "r1", assignment_type: "pool", created_at: "2026-03-01T00:00:00Z" },
+    ];
+    const names = (id: string) => ({ c1: "Acme Corp", r1: "Analyst", u1: "ann@x.test" })[id] ?? null;
+    expect(diffSummary(null, made, 6, names)).toEqual([
+      '+ community: "Acme Corp", user: "ann@x.test", role: "Analyst", assignment_type: "dedicated"',
+      '+ community_id: "c9", user: "ann@x.test", role: "Analyst", assignment_type: "pool"',
+    ]);
+    expect(diffSummary(made, null, 1)).toEqual(['− community_id: "c1", user_id: "u1", role_id: "r1", assignment_type: "dedicated"', "…and 1 more"]);
+    expect(diffSummary(null, { community_id: "c1", name: "Key" }, 6, names)).toEqual(['+ community: "Acme Corp"', '+ name: "Key"']);
+    // An empty list made nothing; plain values keep the generic summary.
+    expect(diffSummary(null, [])).toEqual([]);
+    expect(diffSummary(null, ["a"])).toEqual(['— → ["a"]']);
+  });
   it("keeps values short", () => {
     expect(compact("x".repeat(60))).toHaveLength(42);
     expect(compact({ a: "x".repeat(50), b: 1 })).toBe("{2 fields}");

@@ -9,6 +9,10 @@ const isObj = (v: JsonValue | null | undefined): v is Obj => typeof v === "objec
 /** Keys that change with every write and say nothing on their own. */
 const NOISE = new Set(["version", "updated_at"]);
 
+/** A name for an id the console knows (a community, a role, a member), or null. */
+export type Names = (id: string) => string | null;
+const noNames: Names = () => null;
+
 /** One value, short: strings quoted and cut, arrays and objects summarised. */
 export function compact(v: JsonValue | null | undefined, max = 40): string {
   if (v === undefined) return "—";
@@ -25,10 +29,14 @@ const same = (a: JsonValue | undefined, b: JsonValue | undefined) => JSON.string
 /**
  * What an entry changed, as short lines: `name: "Old" → "New"` per changed key for an update,
  * `+ key: value` for a creation, `− key: value` for a deletion. Arrays that changed say what
- * was added and removed when their items are plain values.
+ * was added and removed when their items are plain values; a list of records made or removed
+ * (the assignments of `member.assign_roles`) gives a line per record. An `…_id` field the
+ * console can name shows the name: `community: "Acme Corp"`.
  */
-export function diffSummary(before: JsonValue | null, after: JsonValue | null, limit = 6): string[] {
+export function diffSummary(before: JsonValue | null, after: JsonValue | null, limit = 6, names: Names = noNames): string[] {
   if (before === null && after === null) return [];
+  if (before === null && Array.isArray(after) && after.every(isObj)) return cap(after.map((x) => `+ ${record(x as Obj, names)}`), limit);
+  if (after === null && Array.isArray(before) && before.every(isObj)) return cap(before.map((x) => `− ${record(x as Obj, names)}`), limit);
   if (isObj(before) && isObj(after)) {
     const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])];
     const changed = keys.filter((k) => !same(before[k], after[k]));
@@ -36,10 +44,22 @@ export function diffSummary(before: JsonValue | null, after: JsonValue | null, l
     const lines = (shown.length ? shown : changed).map((k) => `${k}: ${change(before[k], after[k])}`);
     return cap(lines, limit);
   }
-  if (before === null && isObj(after)) return cap(Object.entries(after).filter(([k]) => !NOISE.has(k)).map(([k, v]) => `+ ${k}: ${compact(v)}`), limit);
-  if (after === null && isObj(before)) return cap(Object.entries(before).filter(([k]) => !NOISE.has(k)).map(([k, v]) => `− ${k}: ${compact(v)}`), limit);
+  if (before === null && isObj(after)) return cap(Object.entries(after).filter(([k]) => !NOISE.has(k)).map(([k, v]) => `+ ${field(k, v, names)}`), limit);
+  if (after === null && isObj(before)) return cap(Object.entries(before).filter(([k]) => !NOISE.has(k)).map(([k, v]) => `− ${field(k, v, names)}`), limit);
   if (same(before ?? undefined, after ?? undefined)) return [];
   return [change(before ?? undefined, after ?? undefined)];
+}
+
+/** `key: value`, or `community: "Acme Corp"` for an `…_id` the console can name. */
+function field(k: string, v: JsonValue, names: Names): string {
+  const name = k.endsWith("_id") && typeof v === "string" ? names(v) : null;
+  return name === null ? `${k}: ${compact(v)}` : `${k.slice(0, -3)}: ${compact(name)}`;
+}
+
+/** One record on one line: its telling fields, without its own id, workspace and times. */
+function record(x: Obj, names: Names): string {
+  const fields = Object.entries(x).filter(([k]) => !NOISE.has(k) && k !== "id" && k !== "workspace_id" && !k.endsWith("_at"));
+  return fields.map(([k, v]) => field(k, v, names)).join(", ") || "{}";
 }
 
 function change(a: JsonValue | undefined, b: JsonValue | undefined): string {

@@ -231,3 +231,39 @@ async fn the_demo_credentials_sign_in_over_http_and_see_three_workspaces() {
         .await
         .problem(401, "invalid-credentials");
 }
+
+/// The demo's audit log tells how the data set came to be: who made each workspace, community,
+/// key, custom role and invitation, who promoted the admins and assigned the roles, in time
+/// order, every actor an owner or admin of the workspace, every time before today.
+#[tokio::test]
+async fn the_demo_audit_log_records_the_admin_work_in_time_order() {
+    let s = seeded(5).await;
+    let p = s.pool();
+    for (action, table) in [("workspace.create", "workspaces"), ("community.create", "communities"), ("api_key.create", "api_keys"), ("invitation.create", "invitations")] {
+        assert_eq!(count(p, &format!("SELECT COUNT(*) FROM audit_log WHERE action = '{action}'")).await, count(p, &format!("SELECT COUNT(*) FROM {table}")).await, "{action}");
+    }
+    assert_eq!(count(p, "SELECT COUNT(*) FROM audit_log WHERE action = 'role.create'").await, count(p, "SELECT COUNT(*) FROM roles WHERE kind != 'builtin'").await);
+    assert_eq!(count(p, "SELECT COUNT(*) FROM audit_log WHERE action = 'member.assign_roles'").await, s.report.assignments as i64);
+    // Every admin but the one who made the workspace was promoted, and is the member it says.
+    assert_eq!(
+        count(p, "SELECT COUNT(*) FROM audit_log WHERE action = 'member.role_change'").await,
+        count(p, "SELECT COUNT(*) FROM members m WHERE m.role != 'member' AND NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.action = 'workspace.create' AND a.workspace_id = m.workspace_id AND a.actor_id = m.user_id)").await
+    );
+    assert_eq!(count(p, "SELECT COUNT(*) FROM audit_log WHERE action = 'member.role_change' AND (json_extract(before, '$.role') != 'member' OR json_extract(after, '$.role') = 'member' OR json_extract(after, '$.user_id') != target_id)").await, 0);
+    // Newest first by id is newest first by time; nothing in the future.
+    assert_eq!(count(p, "SELECT COUNT(*) FROM audit_log a JOIN audit_log b ON b.id = a.id + 1 WHERE b.at < a.at").await, 0, "ids follow time");
+    let today = chrono::Utc::now().date_naive().and_time(chrono::NaiveTime::MIN).and_utc().timestamp_millis();
+    assert_eq!(count(p, &format!("SELECT COUNT(*) FROM audit_log WHERE action != 'instance.seed' AND at > {today}")).await, 0);
+    // Each workspace's actors are its owners and admins.
+    assert_eq!(
+        count(p, "SELECT COUNT(*) FROM audit_log a WHERE a.workspace_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM members m WHERE m.workspace_id = a.workspace_id AND m.user_id = a.actor_id AND m.role != 'member')").await,
+        0
+    );
+    // Things happen in order: a community after its workspace, an assignment after its member
+    // joined and its community was made.
+    assert_eq!(count(p, "SELECT COUNT(*) FROM communities c JOIN workspaces w ON w.id = c.workspace_id WHERE c.created_at < w.created_at").await, 0);
+    assert_eq!(
+        count(p, "SELECT COUNT(*) FROM assignments a JOIN members m ON m.workspace_id = a.workspace_id AND m.user_id = a.user_id JOIN communities c ON c.id = a.community_id WHERE a.created_at < m.joined_at OR a.created_at < c.created_at").await,
+        0
+    );
+}
