@@ -9,6 +9,8 @@ packages=(
   libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libssl-dev libayatana-appindicator3-dev
   # Headless window, session bus and keyring for tests (and `make run` without a desktop)
   xvfb xauth dbus dbus-x11 gnome-keyring libsecret-tools at-spi2-core
+  # The end-to-end tests drive the real window over WebDriver (WebKitWebDriver, under tauri-driver)
+  webkit2gtk-driver
   # The tenancy server's PostgreSQL store is tested on a throwaway cluster (scripts/with-postgres.sh)
   postgresql
 )

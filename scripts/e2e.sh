@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 flags=${CARGO_FLAGS:-}
 
-command -v WebKitWebDriver >/dev/null || { echo "WebKitWebDriver is missing: run make deps (package webkit2gtk-driver)." >&2; exit 1; }
+scripts/deps.sh
+command -v WebKitWebDriver >/dev/null || { echo "WebKitWebDriver is missing: install the Debian package webkit2gtk-driver." >&2; exit 1; }
 if ! command -v tauri-driver >/dev/null && [ ! -x "$HOME/.cargo/bin/tauri-driver" ]; then
   echo "Installing tauri-driver (once)…"
   cargo install tauri-driver --locked --version '^2'
