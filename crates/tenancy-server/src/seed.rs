@@ -480,7 +480,15 @@ pub async fn run(store: &dyn Store, profile: Profile, seed: u64) -> anyhow::Resu
     // The admin work that built the data set, oldest first (the log reads newest first by id).
     let mut audit = s.audit.take().unwrap_or_default();
     audit.sort_by_key(|a| a.at);
+    let mut inside = None;
     for a in &audit {
+        // On PostgreSQL the app role appends a workspace's entries only from inside it (RLS).
+        if a.workspace_id != inside {
+            if let Some(ws) = a.workspace_id {
+                tx.enter_workspace(ws).await?;
+            }
+            inside = a.workspace_id;
+        }
         tx.insert_audit(a).await?;
     }
     let mut unit = Unit::detached(tx, "seed", Some(demo.id), s.base);
