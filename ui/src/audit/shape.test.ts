@@ -32,6 +32,9 @@ describe("diffSummary", () => {
     ]);
     expect(diffSummary(made, null, 1)).toEqual(['− community_id: "c1", user_id: "u1", role_id: "r1", assignment_type: "dedicated"', "…and 1 more"]);
     expect(diffSummary(null, { community_id: "c1", name: "Key" }, 6, names)).toEqual(['+ community: "Acme Corp"', '+ name: "Key"']);
+    // A creation leaves out the record's own id, workspace and creation time; people are named.
+    const invitation = { id: "i1", workspace_id: "w", email: "new@x.test", invited_by: "u1", created_at: "2026-03-01T00:00:00Z", expires_at: "2026-03-08T00:00:00Z" };
+    expect(diffSummary(null, invitation, 6, names)).toEqual(['+ email: "new@x.test"', '+ invited_by: "ann@x.test"', '+ expires_at: "2026-03-08T00:00:00Z"']);
     // An empty list made nothing; plain values keep the generic summary.
     expect(diffSummary(null, [])).toEqual([]);
     expect(diffSummary(null, ["a"])).toEqual(['— → ["a"]']);

@@ -44,22 +44,28 @@ export function diffSummary(before: JsonValue | null, after: JsonValue | null, l
     const lines = (shown.length ? shown : changed).map((k) => `${k}: ${change(before[k], after[k])}`);
     return cap(lines, limit);
   }
-  if (before === null && isObj(after)) return cap(Object.entries(after).filter(([k]) => !NOISE.has(k)).map(([k, v]) => `+ ${field(k, v, names)}`), limit);
-  if (after === null && isObj(before)) return cap(Object.entries(before).filter(([k]) => !NOISE.has(k)).map(([k, v]) => `− ${field(k, v, names)}`), limit);
+  if (before === null && isObj(after)) return cap(telling(after).map(([k, v]) => `+ ${field(k, v, names)}`), limit);
+  if (after === null && isObj(before)) return cap(telling(before).map(([k, v]) => `− ${field(k, v, names)}`), limit);
   if (same(before ?? undefined, after ?? undefined)) return [];
   return [change(before ?? undefined, after ?? undefined)];
 }
 
-/** `key: value`, or `community: "Acme Corp"` for an `…_id` the console can name. */
-function field(k: string, v: JsonValue, names: Names): string {
-  const name = k.endsWith("_id") && typeof v === "string" ? names(v) : null;
-  return name === null ? `${k}: ${compact(v)}` : `${k.slice(0, -3)}: ${compact(name)}`;
+/** A made or removed record's fields worth reading: not its own id, its workspace (the log's),
+ *  its creation time (the entry's) or its version. */
+function telling(x: Obj): [string, JsonValue][] {
+  return Object.entries(x).filter(([k]) => !NOISE.has(k) && k !== "id" && k !== "workspace_id" && k !== "created_at");
 }
 
-/** One record on one line: its telling fields, without its own id, workspace and times. */
+/** `key: value`, or the name for an id the console knows: `community: "Acme Corp"`, `invited_by: "ann@x.test"`. */
+function field(k: string, v: JsonValue, names: Names): string {
+  const name = typeof v === "string" ? names(v) : null;
+  if (name === null) return `${k}: ${compact(v)}`;
+  return `${k.endsWith("_id") ? k.slice(0, -3) : k}: ${compact(name)}`;
+}
+
+/** One record of a list on one line: its telling fields, without times. */
 function record(x: Obj, names: Names): string {
-  const fields = Object.entries(x).filter(([k]) => !NOISE.has(k) && k !== "id" && k !== "workspace_id" && !k.endsWith("_at"));
-  return fields.map(([k, v]) => field(k, v, names)).join(", ") || "{}";
+  return telling(x).filter(([k]) => !k.endsWith("_at")).map(([k, v]) => field(k, v, names)).join(", ") || "{}";
 }
 
 function change(a: JsonValue | undefined, b: JsonValue | undefined): string {
