@@ -42,6 +42,8 @@ describe("diffSummary", () => {
   it("keeps values short", () => {
     expect(compact("x".repeat(60))).toHaveLength(42);
     expect(compact({ a: "x".repeat(50), b: 1 })).toBe("{2 fields}");
+    expect(compact([{ a: "x".repeat(50) }])).toBe("[1 item]");
+    expect(compact([{ a: "x".repeat(50) }, 2])).toBe("[2 items]");
     expect(compact(undefined)).toBe("—");
   });
 });

@@ -21,7 +21,7 @@ export function compact(v: JsonValue | null | undefined, max = 40): string {
   if (typeof v !== "object") return String(v);
   const s = JSON.stringify(v);
   if (s.length <= max) return s;
-  return Array.isArray(v) ? `[${v.length} items]` : `{${Object.keys(v).length} fields}`;
+  return Array.isArray(v) ? `[${v.length} ${v.length === 1 ? "item" : "items"}]` : `{${Object.keys(v).length} fields}`;
 }
 
 const same = (a: JsonValue | undefined, b: JsonValue | undefined) => JSON.stringify(a) === JSON.stringify(b);

@@ -51,7 +51,8 @@ const COLUMNS = [
     header: "Workspace role",
     meta: {
       sort: "role",
-      width: "9rem",
+      // Room for "member" and its "pending" badge side by side.
+      width: "10.5rem",
       render: (r) => (
         <>
           {r.workspace_role}

@@ -102,7 +102,7 @@ function Usage({ u }: { u: WorkspaceUsage }) {
     <div className="ov-usage">
       <UsageBar title="Members and pending invitations" u={seats} />
       <UsageBar title="Communities" u={comms} />
-      <p className="muted small">{u.api_keys} active API keys in the workspace. Pending invitations take a seat until they expire.</p>
+      <p className="muted small">{u.api_keys} active API {Number(u.api_keys) === 1 ? "key" : "keys"} in the workspace. Pending invitations take a seat until they expire.</p>
     </div>
   );
 }

@@ -74,12 +74,19 @@ describe("Overview", () => {
     expect(screen.getByRole("meter", { name: "Members and pending invitations" }).getAttribute("aria-valuenow")).toBe("9");
     expect(screen.getByText("45 of 500 member seats (9%)")).toBeTruthy();
     expect(screen.getByText("3 communities · unlimited")).toBeTruthy();
+    expect(screen.getByText(/^4 active API keys in the workspace/)).toBeTruthy();
     // Without a canvas the charts show their numbers: distribution largest first, days as dates.
     const dist = screen.getByRole("table", { name: "Role distribution" });
     expect([...dist.querySelectorAll("tbody tr")].map((tr) => tr.textContent)).toEqual(["Analyst3", "Guest2", "Tier 21"]);
     const alerts = screen.getByRole("table", { name: "Alert volume per day" });
     expect([...alerts.querySelectorAll("tbody td")].map((td) => td.textContent)).toEqual(["10", "14"]);
     expect(alerts.querySelector("tbody th")?.textContent).toMatch(/Mar\s*1|1\s*Mar/);
+  });
+
+  it("says one API key, not one API keys", async () => {
+    handlers({ usage: () => ({ ...usage, api_keys: 1 }) });
+    renderInPane(<Overview />, { communities: ["c1", "c2"] });
+    expect(await screen.findByText(/^1 active API key in the workspace/)).toBeTruthy();
   });
 
   it("renders only the visible rows of a 1,000-community matrix, and the filter narrows them", async () => {
