@@ -85,8 +85,8 @@ struct Seeder {
     report: SeedReport,
     /// When each member joined (an assignment comes after both its member and its community).
     joined: HashMap<(WorkspaceId, UserId), DateTime<Utc>>,
-    /// Each workspace's owner and admins, who did the demo's admin work.
-    admins: HashMap<WorkspaceId, Vec<UserId>>,
+    /// Each workspace's owner and admins, who did the demo's admin work, with when they took charge.
+    admins: HashMap<WorkspaceId, Vec<(UserId, DateTime<Utc>)>>,
     /// The audit trail of that work, written in time order at the end; `None` when not kept
     /// (mssp-large: benchmarks read the feed, not the audit log).
     audit: Option<Vec<AuditRecord>>,
@@ -136,10 +136,10 @@ impl Seeder {
         });
     }
 
-    /// One of the workspace's admins (its owner first of all).
-    fn some_admin(&mut self, ws: WorkspaceId) -> UserId {
-        let admins = &self.admins[&ws];
-        admins[self.rng.gen_range(0..admins.len())]
+    /// One of the workspace's admins already in charge at `at` (its creator is, from the start).
+    fn some_admin(&mut self, ws: WorkspaceId, at: DateTime<Utc>) -> UserId {
+        let ready: Vec<UserId> = self.admins[&ws].iter().filter(|(_, since)| *since <= at).map(|(u, _)| *u).collect();
+        ready[self.rng.gen_range(0..ready.len())]
     }
 
     /// A time-ordered (v7) id, as the server mints them: a fixed start and one millisecond per
@@ -213,7 +213,7 @@ impl Seeder {
         };
         tx.insert_workspace(&ws, owner.id).await?;
         self.change(tx, ws.id, EntityKind::Workspace, ws.id.to_string(), &ws, None).await?;
-        self.admins.insert(ws.id, vec![owner.id]);
+        self.admins.insert(ws.id, vec![(owner.id, ws.created_at)]);
         self.log(ws.id, owner.id, "workspace.create", "workspace", ws.id, None, Some(&ws), ws.created_at);
         let mut roles = Vec::new();
         for b in BuiltinRole::ALL {
@@ -263,18 +263,18 @@ impl Seeder {
             display_name: u.display_name.clone(),
             two_factor_enabled: u.totp_enabled,
             role,
-            joined_at: if role == WorkspaceRole::Owner && self.admins[&ws.id][0] == u.id { ws.created_at } else { self.since(ws.created_at) },
+            joined_at: if role == WorkspaceRole::Owner && self.admins[&ws.id][0].0 == u.id { ws.created_at } else { self.since(ws.created_at) },
             version: 1,
         };
         tx.insert_member(&m).await?;
         self.joined.insert((ws.id, u.id), m.joined_at);
-        if role != WorkspaceRole::Member && !self.admins[&ws.id].contains(&u.id) {
+        if role != WorkspaceRole::Member && !self.admins[&ws.id].iter().any(|(a, _)| *a == u.id) {
             // Promoted some time after joining, by someone already in charge.
-            let by = self.some_admin(ws.id);
-            let was = Member { role: WorkspaceRole::Member, ..m.clone() };
             let at = self.since(m.joined_at);
+            let by = self.some_admin(ws.id, at);
+            let was = Member { role: WorkspaceRole::Member, ..m.clone() };
             self.log(ws.id, by, "member.role_change", "member", u.id, Some(&was), Some(&m), at);
-            self.admins.get_mut(&ws.id).expect("workspace seeded").push(u.id);
+            self.admins.get_mut(&ws.id).expect("workspace seeded").push((u.id, at));
         }
         self.change(tx, ws.id, EntityKind::Member, format!("{}/{}", ws.id, u.id), &m, Some(u.id)).await
     }
@@ -354,7 +354,7 @@ impl Seeder {
         tx.insert_assignment(&a).await?;
         self.change(tx, ws.id, EntityKind::Assignment, a.id.to_string(), &a, Some(u.id)).await?;
         if self.audit.is_some() {
-            let by = self.some_admin(ws.id);
+            let by = self.some_admin(ws.id, a.created_at);
             self.log(ws.id, by, "member.assign_roles", "member", u.id, None, Some(&vec![a.clone()]), a.created_at);
         }
         self.report.assignments += 1;
@@ -416,7 +416,7 @@ impl Seeder {
         };
         tx.insert_role(&r).await?;
         self.change(tx, ws.id, EntityKind::Role, r.id.to_string(), &r, None).await?;
-        let by = self.admins[&ws.id][0];
+        let by = self.admins[&ws.id][0].0;
         self.log(ws.id, by, "role.create", "role", r.id, None, Some(&r), r.created_at);
         Ok(r)
     }

@@ -259,6 +259,12 @@ async fn the_demo_audit_log_records_the_admin_work_in_time_order() {
         count(p, "SELECT COUNT(*) FROM audit_log a WHERE a.workspace_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM members m WHERE m.workspace_id = a.workspace_id AND m.user_id = a.actor_id AND m.role != 'member')").await,
         0
     );
+    // Nobody acts as an admin before they were made one.
+    assert_eq!(
+        count(p, "SELECT COUNT(*) FROM audit_log a JOIN audit_log p ON p.action = 'member.role_change' AND p.workspace_id = a.workspace_id AND p.target_id = a.actor_id WHERE p.at > a.at").await,
+        0
+    );
+    assert!(count(p, "SELECT COUNT(*) FROM audit_log a JOIN audit_log p ON p.action = 'member.role_change' AND p.workspace_id = a.workspace_id AND p.target_id = a.actor_id").await > 0, "promoted admins act too");
     // Things happen in order: a community after its workspace, an assignment after its member
     // joined and its community was made.
     assert_eq!(count(p, "SELECT COUNT(*) FROM communities c JOIN workspaces w ON w.id = c.workspace_id WHERE c.created_at < w.created_at").await, 0);
