@@ -175,6 +175,37 @@ async fn free_plan_allows_five_members_including_pending_invitations() {
     app.post("/v1/workspaces/tiny/invitations", &owner, json!({"email": "p4@test.example"})).await.problem(409, "plan-limit");
 }
 
+/// Seats and communities asked for at once on a starter workspace (25 seats, 5 communities): the
+/// limits hold, whatever the store (on PostgreSQL each request holds the workspace until it commits).
+#[tokio::test]
+async fn simultaneous_invitations_and_communities_stay_within_the_plan() {
+    let app = TestApp::spawn().await;
+    for round in 0..3 {
+        let owner = app.user(&format!("owner{round}")).await;
+        let slug = format!("small-{round}");
+        app.workspace(&owner, &slug, "starter").await;
+        let path = format!("/v1/workspaces/{slug}/invitations");
+        let invites = (0..30).map(|i| app.post(&path, &owner, json!({"email": format!("p{i}@race.example")})));
+        let path = format!("/v1/workspaces/{slug}/communities");
+        let communities = (0..10).map(|i| app.post(&path, &owner, json!({"name": format!("C {i}"), "slug": format!("c-{round}-{i}"), "timezone": "UTC", "region": "eu-west"})));
+        let (invites, communities) = futures::future::join(futures::future::join_all(invites), futures::future::join_all(communities)).await;
+        let made = |answers: &[Answer]| {
+            let statuses: Vec<u16> = answers.iter().map(|a| a.status.as_u16()).collect();
+            for a in answers.iter().filter(|a| a.status.as_u16() != 201) {
+                a.problem(409, "plan-limit");
+            }
+            (statuses.iter().filter(|s| **s == 201).count(), statuses)
+        };
+        // The owner holds one of the seats, the default community one of the communities.
+        let (seats, statuses) = made(&invites);
+        assert_eq!(seats, 24, "round {round}: {statuses:?}");
+        let (extra, statuses) = made(&communities);
+        assert_eq!(extra, 4, "round {round}: {statuses:?}");
+        let u = usage(&app, &slug, &owner).await;
+        assert_eq!((u["members"].as_u64(), u["pending_invitations"].as_u64(), u["communities"].as_u64()), (Some(1), Some(24), Some(5)), "round {round}");
+    }
+}
+
 #[tokio::test]
 async fn downgrade_below_current_communities_is_refused() {
     let app = TestApp::spawn().await;
