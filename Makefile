@@ -30,7 +30,8 @@ server: deps
 test: ui
 	cargo test --workspace $(CARGO_FLAGS)
 	scripts/with-postgres.sh cargo test $(CARGO_FLAGS) -p tenancy-server --test api
-	scripts/with-keyring.sh cargo test $(CARGO_FLAGS) -p tenancy-client --test keyring -- --ignored
+	# --workspace keeps the features of the build above, so this reuses it instead of rebuilding ~200 crates.
+	scripts/with-keyring.sh cargo test --workspace $(CARGO_FLAGS) --test keyring -- --ignored
 	CARGO_FLAGS="$(CARGO_FLAGS)" scripts/e2e.sh
 	scripts/check-bindings.sh
 	cd ui && npm test
