@@ -30,8 +30,8 @@ const same = (a: JsonValue | undefined, b: JsonValue | undefined) => JSON.string
  * What an entry changed, as short lines: `name: "Old" → "New"` per changed key for an update,
  * `+ key: value` for a creation, `− key: value` for a deletion. Arrays that changed say what
  * was added and removed when their items are plain values; a list of records made or removed
- * (the assignments of `member.assign_roles`) gives a line per record. An `…_id` field the
- * console can name shows the name: `community: "Acme Corp"`.
+ * (the assignments of `member.assign_roles`) gives a line per record. A field holding an id the
+ * console can name shows the name (and loses its `_id`): `community: "Acme Corp"`.
  */
 export function diffSummary(before: JsonValue | null, after: JsonValue | null, limit = 6, names: Names = noNames): string[] {
   if (before === null && after === null) return [];
