@@ -29,7 +29,11 @@ server: deps
 ## Every test: Rust unit, property, HTTP and IPC tests (the server's on SQLite, then on PostgreSQL); the real keyring; bindings; UI tests.
 test: ui
 	cargo test --workspace $(CARGO_FLAGS)
-	scripts/with-postgres.sh cargo test $(CARGO_FLAGS) -p tenancy-server --test api
+	# The server's API suite again, on PostgreSQL: the test binary built above, run from its crate as
+	# cargo runs it (`cargo test -p tenancy-server` would rebuild ~100 crates with other features).
+	api="$$(cargo test --workspace $(CARGO_FLAGS) --no-run --message-format=json | sed -n 's|.*"name":"api","src_path":"[^"]*/crates/tenancy-server/tests/api/main.rs".*"executable":"\([^"]*\)".*|\1|p')"; \
+	  [ -x "$$api" ] || { echo "make test: the API test binary was not found" >&2; exit 1; }; \
+	  cd crates/tenancy-server && ../../scripts/with-postgres.sh "$$api"
 	# --workspace keeps the features of the build above, so this reuses it instead of rebuilding ~200 crates.
 	scripts/with-keyring.sh cargo test --workspace $(CARGO_FLAGS) --test keyring -- --ignored
 	CARGO_FLAGS="$(CARGO_FLAGS)" scripts/e2e.sh
