@@ -243,10 +243,9 @@ impl Seeder {
             description: "Analyst-level alert work without changing detection rules".into(),
             permissions: vec![AlertsRead, AlertsComment, AlertsManage, IntakesRead, PlaybooksRead, PlaybooksRun],
             intake_scope: vec![],
-            created_at: ws.created_at,
+            created_at: self.since(ws.created_at),
             version: 1,
         };
-        let custom = Role { created_at: self.since(ws.created_at), ..custom };
         tx.insert_role(&custom).await?;
         self.change(tx, ws.id, EntityKind::Role, custom.id.to_string(), &custom, None).await?;
         self.log(ws.id, owner.id, "role.create", "role", custom.id, None, Some(&custom), custom.created_at);

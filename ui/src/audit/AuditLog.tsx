@@ -31,10 +31,8 @@ export function AuditLog() {
   // Actors, and the members that member actions are about, by email.
   const people = usePeople(useMemo(() => entries.flatMap((e) => [e.actor_id, e.target_kind === "member" ? e.target_id : null]), [entries]));
   const dir = useDirectory();
-  const names = useMemo<Names>(() => {
-    const known = new Map<string, string>([...dir.communities.map((c) => [c.id, c.name] as const), ...dir.roles.map((r) => [r.id, r.name] as const)]);
-    return (id) => known.get(id) ?? people(id);
-  }, [dir.communities, dir.roles, people]);
+  const { nameOf } = dir;
+  const names = useMemo<Names>(() => (id) => nameOf(id) ?? people(id), [nameOf, people]);
   const [f, setF] = useState<AuditFilters>(NO_FILTERS);
   const shown = useMemo(() => filterEntries(entries, f, people), [entries, f, people]);
   const actions = useMemo(() => distinct(entries.map((e) => e.action)), [entries]);

@@ -10,6 +10,8 @@ import { useCmd } from "../query";
 export type Directory = {
   communities: Community[];
   roles: Role[];
+  /** The community's or role's name, or null when the cache does not know the id. */
+  nameOf: (id: string) => string | null;
   communityName: (id: string) => string;
   roleName: (id: string) => string;
   /** "Analyst in Acme". */
@@ -21,7 +23,8 @@ export function makeDirectory(communities: Community[], roles: Role[]): Director
   const r = new Map(roles.map((x) => [x.id, x.name]));
   const communityName = (id: string) => c.get(id) ?? "a removed community";
   const roleName = (id: string) => r.get(id) ?? "a removed role";
-  return { communities, roles, communityName, roleName, grant: (x) => `${roleName(x.role_id)} in ${communityName(x.community_id)}` };
+  const nameOf = (id: string) => c.get(id) ?? r.get(id) ?? null;
+  return { communities, roles, nameOf, communityName, roleName, grant: (x) => `${roleName(x.role_id)} in ${communityName(x.community_id)}` };
 }
 
 export function useDirectory(): Directory & { loading: boolean } {

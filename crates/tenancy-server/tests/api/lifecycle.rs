@@ -175,6 +175,16 @@ async fn free_plan_allows_five_members_including_pending_invitations() {
     app.post("/v1/workspaces/tiny/invitations", &owner, json!({"email": "p4@test.example"})).await.problem(409, "plan-limit");
 }
 
+/// How many of simultaneous answers made something (201), with every status for the message;
+/// each refusal must be the plan-limit problem.
+fn made_within_limit(answers: &[Answer]) -> (usize, Vec<u16>) {
+    let statuses: Vec<u16> = answers.iter().map(|a| a.status.as_u16()).collect();
+    for a in answers.iter().filter(|a| a.status.as_u16() != 201) {
+        a.problem(409, "plan-limit");
+    }
+    (statuses.iter().filter(|s| **s == 201).count(), statuses)
+}
+
 /// Seats and communities asked for at once on a starter workspace (25 seats, 5 communities): the
 /// limits hold, whatever the store (on PostgreSQL each request holds the workspace until it commits).
 #[tokio::test]
@@ -189,17 +199,10 @@ async fn simultaneous_invitations_and_communities_stay_within_the_plan() {
         let path = format!("/v1/workspaces/{slug}/communities");
         let communities = (0..10).map(|i| app.post(&path, &owner, json!({"name": format!("C {i}"), "slug": format!("c-{round}-{i}"), "timezone": "UTC", "region": "eu-west"})));
         let (invites, communities) = futures::future::join(futures::future::join_all(invites), futures::future::join_all(communities)).await;
-        let made = |answers: &[Answer]| {
-            let statuses: Vec<u16> = answers.iter().map(|a| a.status.as_u16()).collect();
-            for a in answers.iter().filter(|a| a.status.as_u16() != 201) {
-                a.problem(409, "plan-limit");
-            }
-            (statuses.iter().filter(|s| **s == 201).count(), statuses)
-        };
         // The owner holds one of the seats, the default community one of the communities.
-        let (seats, statuses) = made(&invites);
+        let (seats, statuses) = made_within_limit(&invites);
         assert_eq!(seats, 24, "round {round}: {statuses:?}");
-        let (extra, statuses) = made(&communities);
+        let (extra, statuses) = made_within_limit(&communities);
         assert_eq!(extra, 4, "round {round}: {statuses:?}");
         let u = usage(&app, &slug, &owner).await;
         assert_eq!((u["members"].as_u64(), u["pending_invitations"].as_u64(), u["communities"].as_u64()), (Some(1), Some(24), Some(5)), "round {round}");
@@ -265,16 +268,7 @@ async fn simultaneous_free_workspaces_stay_within_the_allowance() {
         let u = app.user(&format!("racer{round}")).await;
         let calls = (0..10).map(|i| app.post("/v1/workspaces", &u, json!({"name": format!("Race {i}"), "slug": format!("race-{round}-{i}")})));
         let answers = futures::future::join_all(calls).await;
-        let mut made = 0;
-        for a in &answers {
-            match a.status.as_u16() {
-                201 => made += 1,
-                _ => {
-                    a.problem(409, "plan-limit");
-                }
-            }
-        }
-        let statuses: Vec<u16> = answers.iter().map(|a| a.status.as_u16()).collect();
+        let (made, statuses) = made_within_limit(&answers);
         assert_eq!(made, 2, "round {round}: {statuses:?}");
         assert_eq!(my_slugs(&app, &u).await.len(), 2, "round {round}");
     }
