@@ -205,7 +205,10 @@ impl App {
             cmd.env(k, v);
         }
         let driver = Driver { child: cmd.spawn().context("starting tauri-driver (cargo install tauri-driver --locked)")?, port, native };
+        // tauri-driver proxies to the WebKitWebDriver it starts: a new session is asked for once
+        // both listen (asked earlier, tauri-driver drops it).
         wait_port(driver.port).await?;
+        wait_port(driver.native).await?;
 
         let mut caps = serde_json::Map::new();
         let binary = bin("TENANTRY_APP_BIN", "target/debug/tenantry");
@@ -213,20 +216,9 @@ impl App {
         let mut builder = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new());
         builder.capabilities(caps);
         let url = format!("http://127.0.0.1:{}", driver.port);
-        // tauri-driver listens a moment before it can proxy a new session; a refused or dropped
-        // first request is retried (a hang is not: that is the missing-display failure).
-        let mut tries = 0;
-        let c = loop {
-            tries += 1;
-            match tokio::time::timeout(Duration::from_secs(60), builder.connect(&url)).await {
-                Err(_) => bail!("no WebDriver session within 60 s (is there a display?); see {}", dir.join("driver.log").display()),
-                Ok(Ok(c)) => break c,
-                Ok(Err(e)) if tries < 4 => {
-                    eprintln!("new WebDriver session failed ({e}); trying again");
-                    tokio::time::sleep(Duration::from_millis(500 * tries)).await;
-                }
-                Ok(Err(e)) => return Err(e).context(format!("no WebDriver session after {tries} tries; see {}", dir.join("driver.log").display())),
-            }
+        let c = match tokio::time::timeout(Duration::from_secs(60), builder.connect(&url)).await {
+            Err(_) => bail!("no WebDriver session within 60 s (is there a display?); see {}", dir.join("driver.log").display()),
+            Ok(r) => r.with_context(|| format!("no WebDriver session; see {}", dir.join("driver.log").display()))?,
         };
         Ok(App { name: name.into(), dir: dir.to_path_buf(), c, data, app_log, _driver: driver, _home: home })
     }
@@ -294,6 +286,9 @@ impl App {
         self.first_visible(&format!("a button “{label}”"), Locator::XPath(&x)).await
     }
 
+    /// Clicks the button labelled `label` as a user would: once it is enabled and nothing
+    /// covers it (a dialog's backdrop still closing, a toast), so a click never lands on
+    /// something else. A click WebDriver refuses fails the step.
     pub async fn click(&self, label: &str) -> Result<()> {
         let b = self.button(label).await?;
         self.wait_for(&format!("“{label}” to be enabled"), || {
@@ -301,13 +296,55 @@ impl App {
             async move { Ok(b.is_enabled().await?.then_some(())) }
         })
         .await?;
-        // WebKitWebDriver sometimes answers a click that did happen with an empty error (the
-        // element re-rendered while the click settled). The steps after a click check its effect,
-        // so such an answer is reported, not fatal.
-        if let Err(e) = b.click().await {
-            eprintln!("click on “{label}” answered {e:?}; the next steps check that it took effect");
-        }
+        self.click_element(&b, &format!("“{label}”")).await
+    }
+
+    /// Clicks the button labelled `label` inside `scope` (a table row, a pane).
+    pub async fn click_in(&self, scope: &Element, label: &str) -> Result<()> {
+        let x = format!(".//button[normalize-space(.)={q} or @aria-label={q}]", q = xpath_literal(label));
+        let b = scope.find(Locator::XPath(&x)).await.with_context(|| format!("a button “{label}” there"))?;
+        self.click_element(&b, &format!("“{label}”")).await
+    }
+
+    /// Clicks `e` once nothing covers it; `what` names it in a failure.
+    pub async fn click_element(&self, e: &Element, what: &str) -> Result<()> {
+        self.wait_until_topmost(e, what).await?;
+        e.click().await.with_context(|| format!("clicking {what}"))?;
         Ok(())
+    }
+
+    /// Moves keyboard focus to the page itself (no element), as clicking an empty spot would,
+    /// without clicking whatever happens to be there.
+    pub async fn focus_page(&self) -> Result<()> {
+        self.c.execute("document.activeElement && document.activeElement.blur(); document.body.focus(); return true;", vec![]).await?;
+        Ok(())
+    }
+
+    /// Waits until `e` is the topmost element at its centre (scrolled into view first), the
+    /// point WebDriver clicks; says what covers it when it never is.
+    pub async fn wait_until_topmost(&self, e: &Element, what: &str) -> Result<()> {
+        const PROBE: &str = "const e = arguments[0]; e.scrollIntoView({block: 'nearest', inline: 'nearest'}); \
+            const r = e.getBoundingClientRect(); \
+            const top = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2); \
+            if (top && (top === e || e.contains(top))) return null; \
+            return top ? (top.tagName.toLowerCase() + (top.className ? '.' + String(top.className).split(' ').join('.') : '')) : 'nothing';";
+        let cover = std::sync::Mutex::new(String::new());
+        let found = self
+            .wait_for(&format!("{what} to be uncovered"), || {
+                let cover = &cover;
+                async move {
+                    let v = self.c.execute(PROBE, vec![serde_json::to_value(e)?]).await?;
+                    match v.as_str() {
+                        None => Ok(Some(())),
+                        Some(c) => {
+                            *cover.lock().unwrap() = c.to_owned();
+                            Ok(None)
+                        }
+                    }
+                }
+            })
+            .await;
+        found.with_context(|| format!("{what} stayed covered by {}", cover.lock().unwrap()))
     }
 
     /// The input labelled `label` (by <label> text or aria-label).
@@ -349,16 +386,16 @@ impl App {
 
     /// Clicks the table row showing `text` (a member's email, a key's name…).
     pub async fn click_row(&self, text: &str) -> Result<()> {
-        self.xpath(&format!("//tr[contains(normalize-space(.), {})]", xpath_literal(text))).await?.click().await?;
-        Ok(())
+        let row = self.xpath(&format!("//tr[contains(normalize-space(.), {})]", xpath_literal(text))).await?;
+        self.click_element(&row, &format!("the row “{text}”")).await
     }
 
     /// Ticks (or unticks) the checkbox whose label contains `text`; `within` narrows to a CSS scope.
     pub async fn check(&self, within: &str, text: &str) -> Result<()> {
         let scope = self.el(within).await?;
         let x = format!(".//label[contains(normalize-space(.), {})]//input[@type='checkbox']", xpath_literal(text));
-        scope.find(Locator::XPath(&x)).await.with_context(|| format!("checkbox “{text}” in {within}"))?.click().await?;
-        Ok(())
+        let b = scope.find(Locator::XPath(&x)).await.with_context(|| format!("checkbox “{text}” in {within}"))?;
+        self.click_element(&b, &format!("the checkbox “{text}”")).await
     }
 
     /// The visible text of the whole window.
@@ -428,16 +465,10 @@ impl App {
 /// How long one scenario may run before it fails (a bound against a hung WebDriver call).
 pub const SCENARIO_LIMIT: Duration = Duration::from_secs(180);
 
-/// Why a scenario failed, with where its screenshot and logs are.
-#[derive(Debug)]
-pub struct Failure {
-    pub report: String,
-    /// The window was gone when the failure was examined (the app or its web process died).
-    pub crashed: bool,
-}
-
-/// Runs one scenario; on failure saves a screenshot and the page and says where the logs are.
-pub async fn attempt<F, Fut>(app: App, body: F) -> std::result::Result<(), Failure>
+/// Runs one scenario once. On failure saves a screenshot and the page, and returns a report
+/// that says why and where the logs are (and, when the window itself was gone, what the kernel
+/// logged about the crash, where it may be read).
+pub async fn attempt<F, Fut>(app: App, body: F) -> std::result::Result<(), String>
 where
     F: FnOnce(Arc<App>) -> Fut,
     Fut: Future<Output = Result<()>>,
@@ -463,17 +494,25 @@ where
     if let Ok(Ok(page)) = tokio::time::timeout(short, app.c.source()).await {
         let _ = std::fs::write(app.dir.join("failure.html"), page);
     }
-    Err(Failure {
-        report: format!(
-            "scenario {} failed: {why}{}\n  screenshot: {}\n  app log:    {}\n  page:       {}\n  (the server and tauri-driver logs are in the same folder)",
-            app.name,
-            if crashed { " (the app window was gone)" } else { "" },
-            shot.display(),
-            app.app_log.display(),
-            app.dir.join("failure.html").display()
-        ),
-        crashed,
-    })
+    let crash = if crashed { format!(" (the app window was gone{})", kernel_crash_lines()) } else { String::new() };
+    Err(format!(
+        "scenario {} failed: {why}{crash}\n  screenshot: {}\n  app log:    {}\n  page:       {}\n  (the server and tauri-driver logs are in the same folder)",
+        app.name,
+        shot.display(),
+        app.app_log.display(),
+        app.dir.join("failure.html").display()
+    ))
+}
+
+/// The kernel's last lines about a segfault, when `dmesg` may be read here.
+fn kernel_crash_lines() -> String {
+    let Ok(out) = Command::new("dmesg").output() else { return String::new() };
+    let text = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = text.lines().filter(|l| l.contains("segfault") || l.contains("traps:")).collect();
+    match lines.len() {
+        0 => String::new(),
+        n => format!("; the kernel logged: {}", lines[n.saturating_sub(3)..].join(" | ")),
+    }
 }
 
 async fn wait_port(port: u16) -> Result<()> {

@@ -33,14 +33,19 @@ export function useCmd<C extends keyof Commands>(
   });
 }
 
-/** A change command. On success every read is refreshed from the (already updated) cache. */
+/**
+ * A change command. On success the caller's `onSuccess` runs first (a dialog closes at once),
+ * then every read is refreshed from the (already updated) cache. The other order left a closing
+ * dialog on screen over views that had already refreshed behind it, until the slowest read came
+ * back.
+ */
 export function useChange<C extends keyof Commands>(cmd: C, opts: { onSuccess?: (out: Out<C>, args: Args<C>) => void } = {}) {
   const qc = useQueryClient();
   return useMutation<Out<C>, ClientError, Args<C>>({
     mutationFn: (args) => call(cmd, args),
     onSuccess: async (out, args) => {
-      await qc.invalidateQueries();
       opts.onSuccess?.(out, args);
+      await qc.invalidateQueries();
     },
   });
 }
