@@ -1,12 +1,15 @@
-//! The console's state: the open accounts and where their list is remembered.
+//! The console's state: the open accounts, and where the account list and the preferences are
+//! kept (tauri-plugin-store). What may be kept is decided in `tenancy-client::prefs`.
 
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 use std::sync::Arc;
 use tauri::{AppHandle, Runtime};
 use tauri_plugin_store::StoreExt;
-use tenancy_client::accounts::{AccountRef, Accounts};
+use tenancy_client::account_ref::AccountRef;
+use tenancy_client::accounts::Accounts;
 use tenancy_client::secret::{KeyringSecrets, SecretStore};
+use tenancy_client::prefs::UiPrefs;
 use tenancy_client::{ClientError, ErrorCode};
 
 /// Preferences file (tauri-plugin-store). Holds the account list and UI preferences, never a secret.
@@ -62,41 +65,6 @@ impl Console {
 fn store_error(e: impl std::fmt::Display) -> ClientError {
     ClientError::new(ErrorCode::Internal, format!("The preferences file could not be used ({e})."))
 }
-
-/// The user's own labels and habits, kept in the preferences file (never a secret).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, ts_rs::TS)]
-#[ts(export)]
-pub struct UiPrefs {
-    /// Palette item keys (`workspace:<id>`, `community:<id>`) pinned by the user.
-    #[serde(default)]
-    pub favourites: Vec<String>,
-    /// Most recent first; at most 20.
-    #[serde(default)]
-    pub recents: Vec<String>,
-    /// Workspace id → a CSS colour the user picked.
-    #[serde(default)]
-    pub colours: std::collections::BTreeMap<String, String>,
-    /// Workspace ids the user marked as production (destructive changes ask first).
-    #[serde(default)]
-    pub production: Vec<String>,
-    /// The panes side by side, left to right (empty: one pane on the account's last workspace).
-    #[serde(default)]
-    pub panes: Vec<PaneRef>,
-    /// Account key → the workspace last open in it.
-    #[serde(default)]
-    pub last_workspace: std::collections::BTreeMap<String, tenancy::WorkspaceId>,
-}
-
-/// A pane (or one side of a comparison): an open account and one of its workspaces.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
-#[ts(export)]
-pub struct PaneRef {
-    pub account: String,
-    pub workspace_id: tenancy::WorkspaceId,
-}
-
-pub const MAX_RECENTS: usize = 20;
-pub const MAX_PANES: usize = 4;
 
 pub fn ui_prefs<R: Runtime>(app: &AppHandle<R>) -> UiPrefs {
     app.store(PREFS).ok().and_then(|s| s.get("ui")).and_then(|v| serde_json::from_value(v).ok()).unwrap_or_default()

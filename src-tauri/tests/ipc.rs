@@ -7,6 +7,7 @@ use std::sync::Arc;
 use tauri::test::mock_builder;
 use tauri::Manager;
 use tenancy_client::secret::MemorySecrets;
+use tenancy_client::account_ref::AccountRef;
 use tenantry_lib::state::Console;
 
 fn app(dir: &std::path::Path) -> (tauri::App<tauri::test::MockRuntime>, tauri::WebviewWindow<tauri::test::MockRuntime>) {
@@ -56,13 +57,45 @@ fn commands_refuse_bad_arguments_with_a_code_and_a_sentence() {
         "server address",
     );
     let ws = "00000000-0000-0000-0000-000000000001";
+    // An account opened for offline review (its cache, no server): the reads check their questions.
+    let r = AccountRef::new("http://127.0.0.1:9", "a@b.io").unwrap();
+    let console = _app.state::<Console>();
+    tauri::async_runtime::block_on(console.accounts.resume(&r)).unwrap();
+    let account = r.key().to_string();
     assert_error(
-        invoke(&w, "members", serde_json::json!({"account": "nobody", "query": {"workspace_id": ws, "limit": 0}})),
+        invoke(&w, "members", serde_json::json!({"account": account, "query": {"workspace_id": ws, "limit": 0}})),
         "validation",
         "1 to 1000",
     );
-    assert_error(invoke(&w, "aggregate", serde_json::json!({"account": "nobody", "workspaceId": ws, "communities": []})), "validation", "at least one community");
-    assert_error(invoke(&w, "workspaces", serde_json::json!({"account": "nobody", "search": null})), "not_found", "not open");
+    assert_error(invoke(&w, "members", serde_json::json!({"account": account, "query": {"limit": 10}})), "validation", "Pick a workspace");
+    assert_error(invoke(&w, "aggregate", serde_json::json!({"account": account, "workspaceId": ws, "communities": []})), "validation", "at least one community");
+    assert_error(invoke(&w, "workspaces", serde_json::json!({"account": "nobody@x.io @ http://127.0.0.1:1", "search": null})), "not_found", "not open");
+}
+
+#[test]
+fn arguments_are_checked_against_the_declared_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_app, w) = app(dir.path());
+    // A misspelt argument, a missing one, an id that is not one, an account that is not one.
+    assert_error(invoke(&w, "workspaces", serde_json::json!({"acount": "a@b.io @ http://x", "search": null})), "validation", "unknown field `acount`");
+    assert_error(invoke(&w, "roles", serde_json::json!({"account": "a@b.io @ http://x"})), "validation", "missing field `workspaceId`");
+    assert_error(invoke(&w, "roles", serde_json::json!({"account": "a@b.io @ http://x", "workspaceId": "ws-1"})), "validation", "UUID");
+    assert_error(invoke(&w, "sync_now", serde_json::json!({"account": "nobody"})), "validation", "email @ server");
+}
+
+#[test]
+fn every_declared_command_is_registered_and_granted_to_the_webview() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_app, w) = app(dir.path());
+    let unknown = format!("{:?}", invoke(&w, "no_such_command", serde_json::json!({})));
+    assert!(unknown.contains("not found") || unknown.contains("not allowed"), "an undeclared command is refused: {unknown}");
+    for name in tenantry_lib::commands::NAMES {
+        // Called with no arguments, a command answers for itself (its arguments refused, or its
+        // answer); a command the handler or the capability lacked would be refused by Tauri.
+        let answer = invoke(&w, name, serde_json::json!({}));
+        let text = format!("{answer:?}");
+        assert!(!text.contains("not allowed") && !text.contains("not found"), "{name}: {text}");
+    }
 }
 
 #[test]
@@ -93,10 +126,10 @@ fn the_webview_gets_no_plugin_it_does_not_need() {
 fn ui_preferences_round_trip_and_refuse_bad_colours() {
     let dir = tempfile::tempdir().unwrap();
     let (_app, w) = app(dir.path());
-    let bad = invoke(&w, "save_ui_prefs", serde_json::json!({"prefs": {"colours": {"ws": "red; background: url(x)"}}}));
-    assert_eq!(bad.unwrap_err()["code"], "validation");
+    let ws = "00000000-0000-0000-0000-000000000001";
+    assert_error(invoke(&w, "save_ui_prefs", serde_json::json!({"prefs": {"colours": {ws: "red; background: url(x)"}}})), "validation", "not a colour");
     let recents: Vec<String> = (0..25).map(|i| format!("workspace:{i}")).collect();
-    let saved = invoke(&w, "save_ui_prefs", serde_json::json!({"prefs": {"favourites": ["workspace:1"], "recents": recents, "colours": {"ws": "#1f6feb"}, "production": ["ws"]}})).unwrap();
+    let saved = invoke(&w, "save_ui_prefs", serde_json::json!({"prefs": {"favourites": ["workspace:1"], "recents": recents, "colours": {ws: "#1f6feb"}, "production": [ws]}})).unwrap();
     assert_eq!(saved["recents"].as_array().unwrap().len(), 20, "recents are capped");
     let read = invoke(&w, "ui_prefs", serde_json::json!({})).unwrap();
     assert_eq!(read, saved);

@@ -95,10 +95,25 @@ fn exports_and_compare_answer_from_the_cache() {
 }
 
 #[test]
-fn slug_hints_come_from_the_domain_rules() {
-    isolated_data_home();
+fn the_rules_the_ui_asks_about_come_from_the_domain() {
+    let home = isolated_data_home();
     let app = mock_builder().invoke_handler(tenantry_lib::commands::handler()).build(tauri::generate_context!("../tauri.conf.json")).unwrap();
+    app.manage(Console::new(home.join("rules"), Arc::new(MemorySecrets::default())));
     let w = tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
+    // Email addresses, as the server parses them.
+    assert!(call(&w, "email_problem", serde_json::json!({"email": " Ana@Acme.example "})).is_null());
+    assert!(call(&w, "email_problem", serde_json::json!({"email": "ana@acme"})).as_str().unwrap().contains("name@domain.example"));
+    // A role being drafted: every problem, in the role check's words.
+    let p = call(&w, "role_draft_problems", serde_json::json!({"name": "", "kind": "intake_restricted", "permissions": ["alerts.manage"], "intakeScope": ["00000000-0000-0000-0000-000000000001"]}));
+    let p: Vec<&str> = p.as_array().unwrap().iter().map(|x| x.as_str().unwrap()).collect();
+    assert_eq!(p.len(), 2, "{p:?}");
+    assert!(p[0].contains("name is empty") && p[1].contains("read-only"), "{p:?}");
+    // The catalogue says which kinds refuse a permission, and why.
+    let catalogue = call(&w, "permission_catalogue", serde_json::json!({}));
+    let manage = catalogue.as_array().unwrap().iter().find(|e| e["id"] == "alerts.manage").unwrap();
+    assert!(manage["refused_by"]["intake_restricted"].as_str().unwrap().contains("read-only"), "{manage}");
+    assert!(manage["refused_by"].get("custom").is_none());
+    // Slugs.
     let h = call(&w, "slug_hint", serde_json::json!({"name": "Acme Corp — Prod", "slug": "Acme"}));
     assert_eq!(h["suggestion"], "acme-corp-prod");
     assert!(h["problem"].as_str().unwrap().contains("lower-case"), "{h}");

@@ -137,7 +137,7 @@ impl Server {
 
     /// A typed API client signed in as `email`, to check what the server holds.
     pub async fn api(&self, email: &str) -> Result<tenancy_client::ApiClient> {
-        let api = tenancy_client::ApiClient::new(&self.url, email, Arc::new(tenancy_client::secret::MemorySecrets::default()))?;
+        let api = tenancy_client::ApiClient::new(&tenancy_client::account_ref::AccountRef::new(&self.url, email)?, Arc::new(tenancy_client::secret::MemorySecrets::default()))?;
         api.sign_in(PASSWORD, None).await?;
         Ok(api)
     }

@@ -328,7 +328,7 @@ e2e!(offline_keeps_reads_and_input_then_recovers, |app, server, dir| {
     server.restart()?;
     let api = server.api(DEMO_EMAIL).await?;
     let ws = ws_id(&api, "northwind-mssp").await?;
-    let _: serde_json::Value = api.call(tenancy_client::api::Method::PATCH, &format!("/v1/workspaces/{ws}"), Some(&serde_json::json!({"name": "Northwind Renamed"})), None).await?;
+    let _: serde_json::Value = api.call(tenancy_client::http::Method::PATCH, &format!("/v1/workspaces/{ws}"), Some(&serde_json::json!({"name": "Northwind Renamed"})), None).await?;
     app.click("Try again").await?;
     app.no_longer_sees("Offline.").await?;
     app.sees_in("[data-testid=workspace-name]", "Northwind Renamed").await?;
@@ -429,7 +429,7 @@ e2e!(two_panes_two_servers_compare, |app, server, dir| {
     let gone = members.iter().find(|m| m["role"] == "member").context("a member")?.clone();
     let gone_email = gone["email"].as_str().unwrap().to_owned();
     let gone_name = gone["display_name"].as_str().unwrap().to_owned();
-    api2.call::<(), ()>(tenancy_client::api::Method::DELETE, &format!("/v1/workspaces/{ws2}/members/{}", gone["user_id"].as_str().unwrap()), None, None).await?;
+    api2.call::<(), ()>(tenancy_client::http::Method::DELETE, &format!("/v1/workspaces/{ws2}/members/{}", gone["user_id"].as_str().unwrap()), None, None).await?;
 
     sign_in(&app, &server.url, DEMO_EMAIL).await?;
     go_to(&app, "northw", "Northwind Security").await?;

@@ -3,7 +3,9 @@
 // into the cache by the time a change command returns.
 import { QueryClient, useMutation, useQuery, useQueryClient, type UseQueryOptions } from "@tanstack/react-query";
 import type { ClientError } from "./bindings/ClientError";
-import { call, type Commands } from "./ipc";
+import type { CommandArgs } from "./bindings/CommandArgs";
+import type { CommandResults } from "./bindings/CommandResults";
+import { call, type CommandName } from "./ipc";
 
 export function newQueryClient(): QueryClient {
   return new QueryClient({
@@ -16,11 +18,11 @@ export function newQueryClient(): QueryClient {
   });
 }
 
-type Args<C extends keyof Commands> = Commands[C][0];
-type Out<C extends keyof Commands> = Commands[C][1];
+type Args<C extends CommandName> = CommandArgs[C];
+type Out<C extends CommandName> = CommandResults[C];
 
 /** A read command as a query. `enabled: false` (or null args) waits. */
-export function useCmd<C extends keyof Commands>(
+export function useCmd<C extends CommandName>(
   cmd: C,
   args: Args<C> | null,
   opts: Omit<UseQueryOptions<Out<C>, ClientError>, "queryKey" | "queryFn"> = {},
@@ -39,7 +41,7 @@ export function useCmd<C extends keyof Commands>(
  * dialog on screen over views that had already refreshed behind it, until the slowest read came
  * back.
  */
-export function useChange<C extends keyof Commands>(cmd: C, opts: { onSuccess?: (out: Out<C>, args: Args<C>) => void } = {}) {
+export function useChange<C extends CommandName>(cmd: C, opts: { onSuccess?: (out: Out<C>, args: Args<C>) => void } = {}) {
   const qc = useQueryClient();
   return useMutation<Out<C>, ClientError, Args<C>>({
     mutationFn: (args) => call(cmd, args),

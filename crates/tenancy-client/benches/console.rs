@@ -7,9 +7,9 @@
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tenancy::api::*;
+use tenancy::wire::*;
 use tenancy::*;
-use tenancy_client::cache::queries::{MemberQuery, MemberStatus};
+use tenancy_client::cache::views::{MemberQuery, MemberStatus};
 use tenancy_client::secret::MemorySecrets;
 use tenancy_client::{sync::sync, ApiClient, Cache};
 use tenancy_server::seed::{self, DEMO_EMAIL, DEMO_PASSWORD};
@@ -38,7 +38,7 @@ async fn main() {
     }
     let store = tenancy_server::SqliteStore::open(&url).await.unwrap();
     let server = tenancy_server::start(Arc::new(store), "127.0.0.1:0".parse().unwrap()).await.unwrap();
-    let api = ApiClient::new(&server.url(), DEMO_EMAIL, Arc::new(MemorySecrets::default())).unwrap();
+    let api = ApiClient::new(&tenancy_client::account_ref::AccountRef::new(&server.url(), DEMO_EMAIL).unwrap(), Arc::new(MemorySecrets::default())).unwrap();
     api.sign_in(DEMO_PASSWORD, None).await.unwrap();
 
     // Floor: the same feed, downloaded and read as the sync reads it (each page asked for

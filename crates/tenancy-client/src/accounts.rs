@@ -1,7 +1,8 @@
 //! The accounts a console has signed in with: one API client and one cache file per account,
 //! several at once. Knows nothing of windows or Tauri.
 
-use crate::api::{account_key, ApiClient};
+use crate::account_ref::{AccountKey, AccountRef};
+use crate::http::ApiClient;
 use crate::cache::Cache;
 use crate::error::{ClientError, ErrorCode, Result};
 use crate::secret::SecretStore;
@@ -11,20 +12,20 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
+use tenancy::OneTimeCode;
 use tokio::sync::{Mutex, RwLock};
 
-/// What is remembered about an account between runs (never a secret).
+/// An account as the console lists it: who, on which server, whether signed in, how fresh.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AccountRef {
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct AccountView {
+    pub key: AccountKey,
     pub server: String,
     pub email: String,
-}
-
-impl AccountRef {
-    pub fn key(&self) -> String {
-        account_key(&self.server, &self.email)
-    }
+    /// The user as last seen (known after the sign-in).
+    pub user: Option<tenancy::wire::User>,
+    pub signed_in: bool,
+    pub last_sync_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// One signed-in (or resumable) account.
@@ -37,6 +38,17 @@ pub struct Account {
 }
 
 impl Account {
+    pub async fn view(&self) -> Result<AccountView> {
+        Ok(AccountView {
+            key: self.r#ref.key(),
+            server: self.r#ref.server.clone(),
+            email: self.r#ref.email.clone(),
+            user: self.cache.me().await?,
+            signed_in: self.api.is_signed_in().await,
+            last_sync_at: self.cache.state().await?.last_sync_at,
+        })
+    }
+
     /// Runs one sync; concurrent calls wait for the running one instead of racing it.
     pub async fn sync(&self, progress: impl FnMut(Progress)) -> Result<SyncOutcome> {
         let _one_at_a_time = self.sync_lock.lock().await;
@@ -55,14 +67,14 @@ impl Account {
 pub struct Accounts {
     data_dir: PathBuf,
     secrets: Arc<dyn SecretStore>,
-    open: RwLock<HashMap<String, Arc<Account>>>,
+    open: RwLock<HashMap<AccountKey, Arc<Account>>>,
 }
 
 /// A file name for an account's cache that needs no escaping and never collides.
 fn cache_file(r: &AccountRef) -> String {
-    let safe: String = r.key().chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
+    let safe: String = r.key().as_str().chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
     let mut h: u64 = 0xcbf29ce484222325;
-    for b in r.key().bytes() {
+    for b in r.key().as_str().bytes() {
         h = (h ^ b as u64).wrapping_mul(0x100000001b3);
     }
     format!("{}-{h:016x}.db", &safe[..safe.len().min(60)])
@@ -81,13 +93,27 @@ impl Accounts {
         if let Some(a) = self.open.read().await.get(&r.key()) {
             return Ok(a.clone());
         }
-        let api = ApiClient::new(&r.server, &r.email, self.secrets.clone())?;
+        let api = ApiClient::new(r, self.secrets.clone())?;
         let path = self.cache_path(r);
         std::fs::create_dir_all(path.parent().expect("cache dir")).map_err(|e| ClientError::internal(format!("Cannot create {}: {e}", path.display())))?;
         let cache = Cache::open(&path).await?;
         let a = Arc::new(Account { r#ref: r.clone(), api, cache, sync_lock: Mutex::new(()), stop: AtomicBool::new(false) });
         self.open.write().await.insert(r.key(), a.clone());
         Ok(a)
+    }
+
+    /// Adds an account as the user typed it on the sign-in screen (server, email, password,
+    /// and the 6-digit code when they use 2FA) and signs in.
+    pub async fn add(&self, server: &str, email: &str, password: &str, totp: Option<&str>) -> Result<Arc<Account>> {
+        let r = AccountRef::new(server, email)?;
+        if password.is_empty() {
+            return Err(ClientError::new(ErrorCode::Validation, "Type the account's password."));
+        }
+        let code = totp
+            .filter(|t| !t.trim().is_empty())
+            .map(|t| OneTimeCode::parse(t).map_err(|e| ClientError::new(ErrorCode::Validation, e.to_string())))
+            .transpose()?;
+        self.sign_in(&r, password, code.as_ref().map(OneTimeCode::as_str)).await
     }
 
     /// Signs in (password and optional TOTP) and returns the account, ready to sync.
@@ -105,7 +131,7 @@ impl Accounts {
         self.open_account(r).await
     }
 
-    pub async fn get(&self, key: &str) -> Result<Arc<Account>> {
+    pub async fn get(&self, key: &AccountKey) -> Result<Arc<Account>> {
         self.open.read().await.get(key).cloned().ok_or_else(|| ClientError::new(ErrorCode::NotFound, "That account is not open in this console. Add it again from the accounts screen."))
     }
 
@@ -116,7 +142,7 @@ impl Accounts {
     }
 
     /// Signs out: ends the server session, deletes the keyring entry and the cache file.
-    pub async fn sign_out(&self, key: &str) -> Result<()> {
+    pub async fn sign_out(&self, key: &AccountKey) -> Result<()> {
         let a = self.open.write().await.remove(key);
         if let Some(a) = a {
             a.stop.store(true, std::sync::atomic::Ordering::Relaxed);

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use tenancy::problem::ProblemKind;
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -31,9 +32,8 @@ pub enum ErrorCode {
 pub struct ClientError {
     pub code: ErrorCode,
     pub message: String,
-    /// The problem type slug from the server, when there was one (e.g. `last-owner`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub problem: Option<String>,
+    /// The server's problem kind, when it answered with one this version knows.
+    pub problem: Option<ProblemKind>,
 }
 
 impl fmt::Display for ClientError {
@@ -43,6 +43,10 @@ impl fmt::Display for ClientError {
 }
 
 impl ClientError {
+    /// Whether the server answered with `kind`.
+    pub fn is(&self, kind: ProblemKind) -> bool {
+        self.problem == Some(kind)
+    }
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         Self { code, message: message.into(), problem: None }
     }
@@ -55,11 +59,12 @@ impl ClientError {
             format!("Cannot reach {server}. Your cached data stays readable; changes need the server, so try again when you are back online."),
         )
     }
-    /// Maps an RFC 9457 problem from the server.
-    pub fn from_problem(status: u16, problem: &tenancy::api::Problem) -> Self {
-        let slug = problem.kind.rsplit('/').next().unwrap_or_default().to_owned();
-        let code = match (status, slug.as_str()) {
-            (_, "totp-required") => ErrorCode::TotpRequired,
+    /// Maps an RFC 9457 problem from the server: by its kind, and by the status for a kind this
+    /// version does not know.
+    pub fn from_problem(status: u16, problem: &tenancy::wire::Problem) -> Self {
+        let kind = problem.problem_kind();
+        let code = match (status, kind) {
+            (_, Some(ProblemKind::TotpRequired)) => ErrorCode::TotpRequired,
             (401, _) => ErrorCode::Unauthorized,
             (403, _) => ErrorCode::Forbidden,
             (404, _) => ErrorCode::NotFound,
@@ -68,7 +73,7 @@ impl ClientError {
             (400 | 422, _) => ErrorCode::Validation,
             _ => ErrorCode::Internal,
         };
-        Self { code, message: problem.detail.clone(), problem: Some(slug) }
+        Self { code, message: problem.detail.clone(), problem: kind }
     }
 }
 

@@ -4,13 +4,14 @@
 //! Everything here reads through the cache's public queries, page by page, so it answers offline
 //! and never holds more than the people of the workspaces it was asked about.
 
-use crate::cache::queries::{MemberQuery, MemberSort, MemberStatus};
-use crate::error::Result;
+use crate::cache::views::{MemberQuery, MemberSort, MemberStatus};
+use crate::error::{ClientError, ErrorCode, Result};
 use crate::Cache;
+use std::path::Path;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use tenancy::api::Role;
+use tenancy::wire::Role;
 use tenancy::AssignmentType;
 use tenancy::{CommunityId, WorkspaceId, WorkspaceRole};
 
@@ -161,16 +162,86 @@ pub fn roles_csv(roles: &[Role]) -> Result<String> {
 }
 
 pub fn json<T: Serialize>(v: &T) -> Result<String> {
-    serde_json::to_string_pretty(v).map_err(|e| crate::ClientError::new(crate::ErrorCode::Internal, format!("The export could not be written ({e}).")))
+    serde_json::to_string_pretty(v).map_err(|e| ClientError::new(ErrorCode::Internal, format!("The export could not be written ({e}).")))
 }
 
-fn csv_error(e: csv::Error) -> crate::ClientError {
-    crate::ClientError::new(crate::ErrorCode::Internal, format!("The export could not be written ({e})."))
+fn csv_error(e: csv::Error) -> ClientError {
+    ClientError::new(ErrorCode::Internal, format!("The export could not be written ({e})."))
 }
 
 fn finish(w: csv::Writer<Vec<u8>>) -> Result<String> {
     let bytes = w.into_inner().map_err(|e| csv_error(e.into_error().into()))?;
-    String::from_utf8(bytes).map_err(|e| crate::ClientError::new(crate::ErrorCode::Internal, format!("The export is not text ({e}).")))
+    String::from_utf8(bytes).map_err(|e| ClientError::new(ErrorCode::Internal, format!("The export is not text ({e}).")))
+}
+
+/// What an export holds.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ExportWhat {
+    Members,
+    Roles,
+}
+
+impl ExportWhat {
+    fn file_word(self) -> &'static str {
+        match self {
+            ExportWhat::Members => "members",
+            ExportWhat::Roles => "roles",
+        }
+    }
+}
+
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportResult {
+    /// Where the file was written.
+    pub path: String,
+    /// Members or roles written.
+    pub count: u32,
+}
+
+/// The file an export of `slug` made at `at` is written to: `tenantry-<slug>-<what>-<time>.<ext>`.
+pub fn export_file_name(slug: &str, what: ExportWhat, format: ExportFormat, at: DateTime<Utc>) -> String {
+    format!("tenantry-{slug}-{}-{}.{}", what.file_word(), at.format("%Y%m%d-%H%M%S"), format.extension())
+}
+
+/// Writes the workspace's members (of `communities`, when given) or roles into `dir`, from the
+/// cache (so offline too), and says where. The file is written beside and renamed into place:
+/// it is whole or absent, never half-written.
+pub async fn export(cache: &Cache, ws: WorkspaceId, what: ExportWhat, format: ExportFormat, communities: &[CommunityId], dir: &Path, now: DateTime<Utc>) -> Result<ExportResult> {
+    let workspace = cache
+        .workspace(ws)
+        .await?
+        .ok_or_else(|| ClientError::new(ErrorCode::NotFound, "This workspace is not in the cache; sync and try again."))?;
+    let (text, count) = match what {
+        ExportWhat::Members => {
+            let people = people(cache, ws, communities, now).await?;
+            let text = match format {
+                ExportFormat::Csv => members_csv(&people)?,
+                ExportFormat::Json => json(&people)?,
+            };
+            (text, people.len())
+        }
+        ExportWhat::Roles => {
+            let roles = cache.roles(ws).await?;
+            let text = match format {
+                ExportFormat::Csv => roles_csv(&roles)?,
+                ExportFormat::Json => json(&roles)?,
+            };
+            (text, roles.len())
+        }
+    };
+    let path = dir.join(export_file_name(workspace.slug.as_str(), what, format, now));
+    let part = path.with_extension("part");
+    std::fs::create_dir_all(dir)
+        .and_then(|_| std::fs::write(&part, text))
+        .and_then(|_| std::fs::rename(&part, &path))
+        .map_err(|e| {
+            let _ = std::fs::remove_file(&part);
+            ClientError::new(ErrorCode::Internal, format!("The export could not be saved in {} ({e}). Check that the folder is writable.", dir.display()))
+        })?;
+    Ok(ExportResult { path: path.display().to_string(), count: u32::try_from(count).unwrap_or(u32::MAX) })
 }
 
 // ---------- compare ----------
@@ -255,6 +326,13 @@ pub fn compare(left: &[Person], right: &[Person]) -> Comparison {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn export_files_are_named_for_workspace_content_and_time() {
+        let at = DateTime::parse_from_rfc3339("2026-12-01T09:05:07Z").unwrap().with_timezone(&Utc);
+        assert_eq!(export_file_name("acme", ExportWhat::Members, ExportFormat::Csv, at), "tenantry-acme-members-20261201-090507.csv");
+        assert_eq!(export_file_name("acme", ExportWhat::Roles, ExportFormat::Json, at), "tenantry-acme-roles-20261201-090507.json");
+    }
 
     fn person(email: &str, ws_role: WorkspaceRole, roles: &[(&str, &str)]) -> Person {
         Person {

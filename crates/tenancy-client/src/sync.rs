@@ -6,14 +6,15 @@
 //! cursor older than the feed keeps (the cache is rebuilt from the full `/v1/snapshot`). Leaving
 //! a workspace is in the feed (the user's own membership deleted); the cache then forgets it.
 
-use crate::api::ApiClient;
+use crate::http::ApiClient;
 use crate::cache::Cache;
 use crate::error::{ClientError, ErrorCode, Result};
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::collections::HashMap;
-use tenancy::api::{ChangeOp, EntityKind, RawChange, RawChangeBatch};
+use tenancy::problem::ProblemKind;
+use tenancy::wire::{ChangeOp, EntityKind, MemberKey, RawChange, RawChangeBatch};
 use tenancy::{UserId, WorkspaceId};
 
 /// The first page of a sync: small, to start applying soon.
@@ -112,7 +113,7 @@ async fn apply_feed(
     stop: Option<&AtomicBool>,
     batch: u32,
     start: i64,
-    me: &tenancy::api::Me,
+    me: &tenancy::wire::Me,
     first_page: tokio::sync::oneshot::Sender<()>,
     mut progress: impl FnMut(Progress),
 ) -> Result<SyncOutcome> {
@@ -133,7 +134,7 @@ async fn apply_feed(
                     }
                     let batch = match next {
                         Ok(b) => b,
-                        Err(e) if e.code == ErrorCode::Conflict && e.problem.as_deref() == Some("cursor-too-old") && !full_resync => return Ok(Step::Rebuild),
+                        Err(e) if e.is(ProblemKind::CursorTooOld) && !full_resync => return Ok(Step::Rebuild),
                         Err(e) => return Err(e),
                     };
                     // Workspaces joined since the cursor: the feed only sends their changes after it.
@@ -264,14 +265,13 @@ pub async fn follow_feed(api: &ApiClient, since: i64, batch: u32, pages: tokio::
 /// Workspaces already cached in which `changes` alter `me`'s own workspace role or community
 /// roles (and so, possibly, which API keys `me` may list there).
 async fn regranted_workspaces(cache: &Cache, changes: &[RawChange], me: UserId) -> Result<Vec<WorkspaceId>> {
-    let suffix = format!("/{me}");
     let me_text = me.to_string();
     // (The text test first: a full sync brings 200,000 assignments, nearly all of others.)
     let mine = |d: &serde_json::value::RawValue| d.get().contains(&me_text) && crate::cache::cols(d.get()).user_id == me_text;
     let mut out: Vec<WorkspaceId> = Vec::new();
     for c in changes {
         let ws = match (c.kind, c.op) {
-            (EntityKind::Member, ChangeOp::Upsert) if c.id.ends_with(&suffix) => c.workspace_id,
+            (EntityKind::Member, ChangeOp::Upsert) if member_of(c) == Some(me) => c.workspace_id,
             (EntityKind::Assignment, ChangeOp::Upsert) if c.data.as_deref().is_some_and(mine) => c.workspace_id,
             (EntityKind::Assignment, ChangeOp::Delete) if cache.assignment_holder(&c.id).await? == Some(me) => c.workspace_id,
             _ => None,
@@ -285,12 +285,17 @@ async fn regranted_workspaces(cache: &Cache, changes: &[RawChange], me: UserId) 
     Ok(out)
 }
 
+/// Whose membership a member change is (`None` for other kinds).
+fn member_of(c: &RawChange) -> Option<UserId> {
+    (c.kind == EntityKind::Member).then(|| c.id.parse::<MemberKey>().ok()).flatten().map(|k| k.user)
+}
+
 async fn joined_workspaces(cache: &Cache, changes: &[RawChange], me: UserId) -> Result<Vec<WorkspaceId>> {
-    let suffix = format!("/{me}");
     let mut member: HashMap<WorkspaceId, bool> = HashMap::new();
     let mut out = Vec::new();
-    for c in changes.iter().filter(|c| c.kind == EntityKind::Member && c.id.ends_with(&suffix)) {
-        let Some(ws) = c.id.split_once('/').and_then(|(w, _)| w.parse::<WorkspaceId>().ok()) else { continue };
+    for c in changes.iter().filter(|c| c.kind == EntityKind::Member) {
+        let Some(key) = c.id.parse::<MemberKey>().ok().filter(|k| k.user == me) else { continue };
+        let ws = key.workspace;
         let was = match member.get(&ws) {
             Some(&m) => m,
             None => cache.has_member(ws, me).await?,
@@ -309,7 +314,7 @@ async fn joined_workspaces(cache: &Cache, changes: &[RawChange], me: UserId) -> 
 pub const ALERT_VOLUMES_MAX_AGE: chrono::Duration = chrono::Duration::hours(1);
 
 /// `ahead` holds volumes downloaded during this sync already.
-async fn refresh_alert_volumes(api: &ApiClient, cache: &Cache, mut ahead: HashMap<WorkspaceId, Vec<tenancy::api::AlertVolume>>) -> Result<()> {
+async fn refresh_alert_volumes(api: &ApiClient, cache: &Cache, mut ahead: HashMap<WorkspaceId, Vec<tenancy::wire::AlertVolume>>) -> Result<()> {
     let now = Utc::now();
     for ws in cache.alert_volumes_due(now - ALERT_VOLUMES_MAX_AGE).await? {
         let vols = match ahead.remove(&ws) {

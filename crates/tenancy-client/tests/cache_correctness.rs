@@ -17,9 +17,9 @@ use sqlx::Row;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use tenancy::api::*;
+use tenancy::wire::*;
 use tenancy::*;
-use tenancy_client::cache::queries::{MemberQuery, MemberStatus};
+use tenancy_client::cache::views::{MemberQuery, MemberStatus};
 use tenancy_client::secret::MemorySecrets;
 use tenancy_client::sync::{sync, sync_with_batch, SyncOutcome};
 use tenancy_client::{ApiClient, Cache, ClientError, ErrorCode};
@@ -133,7 +133,7 @@ async fn register(s: &Server, name: &str) -> Person {
         .await
         .unwrap();
     assert_eq!(res.status().as_u16(), 201, "register {name}: {}", res.text().await.unwrap_or_default());
-    let api = ApiClient::new(&s.url, &email, Arc::new(MemorySecrets::default())).unwrap();
+    let api = ApiClient::new(&tenancy_client::account_ref::AccountRef::new(&s.url, &email).unwrap(), Arc::new(MemorySecrets::default())).unwrap();
     let user = api.sign_in(PASSWORD, None).await.unwrap();
     let cache = Cache::open(&s.dir.path().join(format!("cache-{name}.db"))).await.unwrap();
     Person { name: name.to_owned(), email, id: user.id, api, cache, totp: false }
@@ -473,7 +473,7 @@ impl World {
         }
         let outcome = match r {
             Ok(_) => "ok".to_owned(),
-            Err(e) => format!("refused ({:?}: {})", e.code, e.problem.as_deref().unwrap_or("-")),
+            Err(e) => format!("refused ({:?}: {})", e.code, e.problem.map(|p| p.slug()).unwrap_or("-")),
         };
         eprintln!("step {:>3}: {who} {what} {detail} -> {outcome}", self.n);
     }
@@ -643,7 +643,7 @@ impl World {
                     ("enrol 2FA", "already on".into(), Err(ClientError::new(ErrorCode::Conflict, "already on")))
                 } else {
                     let e = call(&self.people[a], Method::POST, "/v1/me/2fa/enrol", None).await.unwrap();
-                    let code = tenancy_server::auth::totp_now(e["secret"].as_str().unwrap());
+                    let code = tenancy_server::credentials::totp_now(e["secret"].as_str().unwrap());
                     let r = call(&self.people[a], Method::POST, "/v1/me/2fa/verify", Some(json!({"code": code}))).await;
                     if r.is_ok() {
                         self.people[a].totp = true;
@@ -796,7 +796,7 @@ async fn cache_equals_server_after_random_mutations_by_several_users() {
     let owner = w.owner_of(&ws).await;
     call(&w.people[owner], Method::DELETE, &format!("/v1/workspaces/{ws}?confirm={slug}"), None).await.unwrap();
     let e = call(&w.people[l], Method::POST, "/v1/me/2fa/enrol", None).await.unwrap();
-    let code = tenancy_server::auth::totp_now(e["secret"].as_str().unwrap());
+    let code = tenancy_server::credentials::totp_now(e["secret"].as_str().unwrap());
     call(&w.people[l], Method::POST, "/v1/me/2fa/verify", Some(json!({"code": code}))).await.unwrap();
     w.sync_all().await;
     check_user(&w.s, &w.people[owner], &format!("{label}: deleted")).await;
@@ -863,7 +863,7 @@ async fn an_interrupted_sync_resumes_to_the_same_cache() {
     eprintln!("an_interrupted_sync_resumes_to_the_same_cache: seed {seed}");
     let mut rng = Rng::new(seed);
     let s = server(true).await;
-    let api = ApiClient::new(&s.url, seed::DEMO_EMAIL, Arc::new(MemorySecrets::default())).unwrap();
+    let api = ApiClient::new(&tenancy_client::account_ref::AccountRef::new(&s.url, seed::DEMO_EMAIL).unwrap(), Arc::new(MemorySecrets::default())).unwrap();
     api.sign_in(seed::DEMO_PASSWORD, None).await.unwrap();
 
     let whole = Cache::open(&s.dir.path().join("whole.db")).await.unwrap();
@@ -956,7 +956,7 @@ async fn headerless_proxy(upstream: String) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_server_without_the_feed_headers_syncs_the_same_cache() {
     let s = server(true).await;
-    let direct = ApiClient::new(&s.url, seed::DEMO_EMAIL, Arc::new(MemorySecrets::default())).unwrap();
+    let direct = ApiClient::new(&tenancy_client::account_ref::AccountRef::new(&s.url, seed::DEMO_EMAIL).unwrap(), Arc::new(MemorySecrets::default())).unwrap();
     direct.sign_in(seed::DEMO_PASSWORD, None).await.unwrap();
     // The headers are there, and the proxy takes them away.
     let proxy = headerless_proxy(s.url.clone()).await;
@@ -976,7 +976,7 @@ async fn a_server_without_the_feed_headers_syncs_the_same_cache() {
         let res = reqwest::Client::new().get(format!("{url}/v1/changes?since=0&limit=10")).bearer_auth(token(url).await).send().await.unwrap();
         assert_eq!(res.headers().contains_key("tenantry-next-since"), present, "{url}");
     }
-    let proxied = ApiClient::new(&proxy, seed::DEMO_EMAIL, Arc::new(MemorySecrets::default())).unwrap();
+    let proxied = ApiClient::new(&tenancy_client::account_ref::AccountRef::new(&proxy, seed::DEMO_EMAIL).unwrap(), Arc::new(MemorySecrets::default())).unwrap();
     proxied.sign_in(seed::DEMO_PASSWORD, None).await.unwrap();
 
     let a = Cache::open(&s.dir.path().join("direct.db")).await.unwrap();

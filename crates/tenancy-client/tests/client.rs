@@ -1,9 +1,9 @@
 //! The console core against a real tenancy server on port 0 (seeded with the demo data).
 
 use std::sync::Arc;
-use tenancy::api::*;
+use tenancy::wire::*;
 use tenancy::*;
-use tenancy_client::cache::queries::{MemberQuery, MemberStatus};
+use tenancy_client::cache::views::{MemberQuery, MemberStatus};
 use tenancy_client::secret::{MemorySecrets, SecretStore};
 use tenancy_client::{sync::sync, ApiClient, Cache, ErrorCode};
 use tenancy_server::seed::{self, DEMO_EMAIL, DEMO_PASSWORD};
@@ -26,24 +26,24 @@ async fn world() -> World {
 async fn sign_in_keeps_only_the_refresh_token_and_sign_out_removes_it() {
     let w = world().await;
     let secrets: Arc<MemorySecrets> = Arc::new(MemorySecrets::default());
-    let api = ApiClient::new(&w.server.url(), DEMO_EMAIL, secrets.clone()).unwrap();
+    let api = ApiClient::new(&tenancy_client::account_ref::AccountRef::new(&w.server.url(), DEMO_EMAIL).unwrap(), secrets.clone()).unwrap();
     let wrong = api.sign_in("not the password", None).await.unwrap_err();
     assert_eq!(wrong.code, ErrorCode::Unauthorized);
-    assert!(secrets.get(api.account()).unwrap().is_none(), "nothing stored after a failed sign-in");
+    assert!(secrets.get(api.account().as_str()).unwrap().is_none(), "nothing stored after a failed sign-in");
 
     let user = api.sign_in(DEMO_PASSWORD, None).await.unwrap();
     assert_eq!(user.email.as_str(), DEMO_EMAIL);
-    let stored = secrets.get(api.account()).unwrap().expect("refresh token in the secret store");
+    let stored = secrets.get(api.account().as_str()).unwrap().expect("refresh token in the secret store");
     assert!(stored.expose().starts_with("tnt_rt_"));
 
     // A second client for the same account resumes from the stored refresh token alone.
-    let again = ApiClient::new(&w.server.url(), DEMO_EMAIL, secrets.clone()).unwrap();
+    let again = ApiClient::new(&tenancy_client::account_ref::AccountRef::new(&w.server.url(), DEMO_EMAIL).unwrap(), secrets.clone()).unwrap();
     assert_eq!(again.me().await.unwrap().user.id, user.id);
-    let rotated = secrets.get(api.account()).unwrap().unwrap();
+    let rotated = secrets.get(api.account().as_str()).unwrap().unwrap();
     assert_ne!(rotated.expose(), stored.expose(), "refresh rotates the stored token");
 
     again.sign_out().await.unwrap();
-    assert!(secrets.get(api.account()).unwrap().is_none(), "sign-out deletes the keyring entry");
+    assert!(secrets.get(api.account().as_str()).unwrap().is_none(), "sign-out deletes the keyring entry");
     let e = again.me().await.unwrap_err();
     assert_eq!(e.code, ErrorCode::Unauthorized);
 }
@@ -51,7 +51,7 @@ async fn sign_in_keeps_only_the_refresh_token_and_sign_out_removes_it() {
 #[tokio::test]
 async fn full_sync_mirrors_what_the_server_shows_and_answers_offline() {
     let w = world().await;
-    let api = ApiClient::new(&w.server.url(), DEMO_EMAIL, Arc::new(MemorySecrets::default())).unwrap();
+    let api = ApiClient::new(&tenancy_client::account_ref::AccountRef::new(&w.server.url(), DEMO_EMAIL).unwrap(), Arc::new(MemorySecrets::default())).unwrap();
     api.sign_in(DEMO_PASSWORD, None).await.unwrap();
     let cache = Cache::open(&w.dir.path().join("cache.db")).await.unwrap();
     let mut seen = Vec::new();
@@ -147,7 +147,7 @@ async fn full_sync_mirrors_what_the_server_shows_and_answers_offline() {
 }
 
 async fn signed_in(w: &World, email: &str, password: &str) -> ApiClient {
-    let api = ApiClient::new(&w.server.url(), email, Arc::new(MemorySecrets::default())).unwrap();
+    let api = ApiClient::new(&tenancy_client::account_ref::AccountRef::new(&w.server.url(), email).unwrap(), Arc::new(MemorySecrets::default())).unwrap();
     api.sign_in(password, None).await.unwrap();
     api
 }
@@ -221,7 +221,7 @@ async fn every_mutation_kind_reaches_the_server_and_then_the_cache() {
     assert_eq!(detail.assignments.len(), 2, "Guest from the invitation and the restricted role");
     assert!(detail.permissions.holds(Some(c.id), Permission::AlertsRead));
     let enrol = newcomer.enrol_totp().await.unwrap();
-    newcomer.verify_totp(&tenancy_server::auth::totp_now(&enrol.secret)).await.unwrap();
+    newcomer.verify_totp(&tenancy_server::credentials::totp_now(&enrol.secret)).await.unwrap();
     owner.reset_2fa(ws.id, user.id).await.unwrap();
     owner.unassign_role(ws.id, made[0].id).await.unwrap();
     resync().await;

@@ -5,7 +5,8 @@
 use std::path::Path;
 use std::process::Command;
 use std::sync::Arc;
-use tenancy_client::accounts::{AccountRef, Accounts};
+use tenancy_client::account_ref::AccountRef;
+use tenancy_client::accounts::Accounts;
 use tenancy_client::secret::{KeyringSecrets, Sensitive, KEYRING_SERVICE};
 use tenancy_server::seed::{self, DEMO_EMAIL, DEMO_PASSWORD};
 
@@ -43,15 +44,15 @@ async fn tokens_live_in_the_os_keyring_and_nowhere_else() {
     let r = AccountRef { server: server.url(), email: DEMO_EMAIL.into() };
     let a = accounts.sign_in(&r, DEMO_PASSWORD, None).await.unwrap();
     a.sync(|_| {}).await.unwrap();
-    let refresh = secrets.get(&r.key()).unwrap().expect("refresh token in the keyring");
-    assert!(secret_tool_lists(&r.key()));
+    let refresh = secrets.get(r.key().as_str()).unwrap().expect("refresh token in the keyring");
+    assert!(secret_tool_lists(r.key().as_str()));
     let cache = accounts.cache_path(&r);
     for file in [cache.clone(), cache.with_extension("db-wal")] {
         assert!(!contains(&file, refresh.expose().as_bytes()), "refresh token bytes in {}", file.display());
         assert!(!contains(&file, b"tnt_rt_") && !contains(&file, b"tnt_at_"), "token bytes in {}", file.display());
     }
     accounts.sign_out(&r.key()).await.unwrap();
-    assert!(secrets.get(&r.key()).unwrap().is_none(), "sign-out deletes the keyring entry");
-    assert!(!secret_tool_lists(&r.key()));
+    assert!(secrets.get(r.key().as_str()).unwrap().is_none(), "sign-out deletes the keyring entry");
+    assert!(!secret_tool_lists(r.key().as_str()));
     assert!(!cache.exists(), "sign-out removes the cache");
 }

@@ -1,56 +1,16 @@
-//! Every error the API returns, from one table: a stable problem `type`, an HTTP status, a
-//! title, and a sentence that says what to do. Served as RFC 9457 `application/problem+json`.
+//! Every error the API returns: a problem kind from the shared table in `tenancy::problem` (a
+//! stable `type`, an HTTP status, a title) and a sentence that says what to do. Served as
+//! RFC 9457 `application/problem+json`.
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use tenancy::api::Problem;
+use tenancy::wire::Problem;
 
-macro_rules! problems {
-    ($($variant:ident = $status:literal, $slug:literal, $title:literal;)*) => {
-        /// The stable problem kinds. A kind exists only when a client can act on it.
-        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-        pub enum ProblemKind { $($variant,)* }
+pub use tenancy::problem::{ProblemKind, PROBLEM_BASE};
 
-        impl ProblemKind {
-            pub const ALL: &'static [ProblemKind] = &[$(ProblemKind::$variant,)*];
-            pub fn status(self) -> StatusCode {
-                match self { $(ProblemKind::$variant => StatusCode::from_u16($status).unwrap(),)* }
-            }
-            pub fn slug(self) -> &'static str {
-                match self { $(ProblemKind::$variant => $slug,)* }
-            }
-            pub fn title(self) -> &'static str {
-                match self { $(ProblemKind::$variant => $title,)* }
-            }
-        }
-    };
+fn status(kind: ProblemKind) -> StatusCode {
+    StatusCode::from_u16(kind.status()).expect("every problem kind has a valid HTTP status")
 }
-
-problems! {
-    MalformedRequest = 400, "malformed-request", "The request could not be read";
-    InvalidCursor = 400, "invalid-cursor", "The cursor is not valid";
-    Unauthenticated = 401, "unauthenticated", "Sign in required";
-    InvalidCredentials = 401, "invalid-credentials", "Email or password is wrong";
-    TotpRequired = 401, "totp-required", "Two-factor code required";
-    TotpInvalid = 401, "totp-invalid", "Two-factor code is wrong";
-    RefreshTokenReused = 401, "refresh-token-reused", "Session revoked";
-    Forbidden = 403, "forbidden", "Not allowed";
-    TwoFactorRequired = 403, "two-factor-required", "Two-factor authentication required";
-    NotFound = 404, "not-found", "Not found";
-    MethodNotAllowed = 405, "method-not-allowed", "Method not allowed";
-    SlugTaken = 409, "slug-taken", "Slug already taken";
-    Conflict = 409, "conflict", "Conflict";
-    LastOwner = 409, "last-owner", "A workspace needs an owner";
-    PlanLimit = 409, "plan-limit", "Plan limit reached";
-    InvitationClosed = 409, "invitation-closed", "Invitation no longer open";
-    CursorTooOld = 410, "cursor-too-old", "Change feed cursor too old";
-    PreconditionFailed = 412, "precondition-failed", "Changed since you read it";
-    Validation = 422, "validation", "Invalid value";
-    ConfirmationMismatch = 422, "confirmation-mismatch", "Confirmation does not match";
-    Internal = 500, "internal", "Internal error";
-}
-
-pub const PROBLEM_BASE: &str = "https://tenantry.dev/problems/";
 
 #[derive(Debug)]
 pub struct ApiError {
@@ -81,9 +41,9 @@ impl ApiError {
     }
     pub fn problem(&self) -> Problem {
         Problem {
-            kind: format!("{PROBLEM_BASE}{}", self.kind.slug()),
+            kind: self.kind.type_url(),
             title: self.kind.title().to_owned(),
-            status: self.kind.status().as_u16(),
+            status: self.kind.status(),
             detail: self.detail.clone(),
             instance: None,
             request_id: None,
@@ -108,7 +68,7 @@ impl IntoResponse for ApiError {
         if self.kind == ProblemKind::Internal {
             problem.detail = ApiError::internal().detail;
         }
-        let mut res = (self.kind.status(), axum::Json(problem)).into_response();
+        let mut res = (status(self.kind), axum::Json(problem)).into_response();
         res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
         res
     }
@@ -175,11 +135,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn problem_slugs_are_unique_and_stable() {
-        let mut seen = std::collections::HashSet::new();
-        for k in ProblemKind::ALL {
-            assert!(seen.insert(k.slug()), "duplicate {}", k.slug());
-            assert!(k.status().is_client_error() || k.status().is_server_error());
+    fn every_problem_kind_has_an_http_error_status() {
+        for &k in ProblemKind::ALL {
+            assert!(status(k).is_client_error() || status(k).is_server_error(), "{k:?}");
         }
     }
 

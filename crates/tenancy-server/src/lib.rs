@@ -1,11 +1,12 @@
 //! Tenantry's reference tenancy API.
 //!
-//! `api` speaks HTTP, `service` applies the tenancy rules of the `tenancy` crate, `store` moves
-//! rows (SQLite embedded; PostgreSQL with row-level security). `seed` fills a store with demo data.
+//! `routes` speaks HTTP, `service` applies the tenancy rules of the `tenancy` crate, `store`
+//! moves rows (SQLite embedded; PostgreSQL with row-level security). `credentials` makes and
+//! checks passwords, tokens and TOTP codes; `seed` fills a store with demo data.
 
-pub mod api;
-pub mod auth;
+pub mod credentials;
 pub mod error;
+pub mod routes;
 pub mod seed;
 pub mod service;
 pub mod store;
@@ -67,7 +68,7 @@ impl Drop for Running {
 /// Serves the API on `bind` (port 0 picks a free port), with the hourly purge job.
 pub async fn start(store: Arc<dyn store::Store>, bind: SocketAddr) -> anyhow::Result<Running> {
     let service = Service::new(store);
-    let (router, _) = api::router(service.clone());
+    let (router, _) = routes::router(service.clone());
     let listener = tokio::net::TcpListener::bind(bind).await?;
     let addr = listener.local_addr()?;
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();

@@ -81,7 +81,7 @@ async fn main() -> anyhow::Result<()> {
             println!("{report}");
         }
         Command::Openapi => {
-            let (_, doc) = tenancy_server::api::router(tenancy_server::Service::new(std::sync::Arc::new(NoStore)));
+            let (_, doc) = tenancy_server::routes::router(tenancy_server::Service::new(std::sync::Arc::new(NoStore)));
             println!("{}", doc.to_pretty_json()?);
         }
     }

@@ -7,6 +7,7 @@
 //! seed number on the same day gives the same data (times are anchored to today, 00:00 UTC, so
 //! that the 90 days of alert volumes end today).
 
+use tenancy::audit::AuditAction;
 use crate::service::Unit;
 use crate::store::{AuditRecord, InvitationRecord, NewChange, Store, Tx, UserRecord};
 use argon2::password_hash::{PasswordHasher, SaltString};
@@ -17,7 +18,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::collections::HashMap;
 use std::fmt;
-use tenancy::api::*;
+use tenancy::wire::*;
 use tenancy::*;
 
 /// Every seeded user signs in with this password.
@@ -120,14 +121,14 @@ impl Seeder {
 
     /// Remembers an admin action for the audit log, as the service would have recorded it.
     #[allow(clippy::too_many_arguments)]
-    fn log<T: serde::Serialize>(&mut self, ws: WorkspaceId, actor: UserId, action: &str, target_kind: &str, target: impl ToString, before: Option<&T>, after: Option<&T>, at: DateTime<Utc>) {
+    #[allow(clippy::too_many_arguments)]
+    fn log<T: serde::Serialize>(&mut self, ws: WorkspaceId, actor: UserId, action: AuditAction, target: impl ToString, before: Option<&T>, after: Option<&T>, at: DateTime<Utc>) {
         let Some(audit) = self.audit.as_mut() else { return };
         let json = |v: Option<&T>| v.map(|v| serde_json::to_value(v).expect("serialisable"));
         audit.push(AuditRecord {
             workspace_id: Some(ws),
             actor_id: Some(actor),
-            action: action.to_owned(),
-            target_kind: target_kind.to_owned(),
+            action,
             target_id: target.to_string(),
             before: json(before),
             after: json(after),
@@ -214,7 +215,7 @@ impl Seeder {
         tx.insert_workspace(&ws, owner.id).await?;
         self.change(tx, ws.id, EntityKind::Workspace, ws.id.to_string(), &ws, None).await?;
         self.admins.insert(ws.id, vec![(owner.id, ws.created_at)]);
-        self.log(ws.id, owner.id, "workspace.create", "workspace", ws.id, None, Some(&ws), ws.created_at);
+        self.log(ws.id, owner.id, AuditAction::WorkspaceCreate, ws.id, None, Some(&ws), ws.created_at);
         let mut roles = Vec::new();
         for b in BuiltinRole::ALL {
             let r = Role {
@@ -248,7 +249,7 @@ impl Seeder {
         };
         tx.insert_role(&custom).await?;
         self.change(tx, ws.id, EntityKind::Role, custom.id.to_string(), &custom, None).await?;
-        self.log(ws.id, owner.id, "role.create", "role", custom.id, None, Some(&custom), custom.created_at);
+        self.log(ws.id, owner.id, AuditAction::RoleCreate, custom.id, None, Some(&custom), custom.created_at);
         roles.push(custom);
         self.report.workspaces += 1;
         Ok((ws, roles))
@@ -272,10 +273,10 @@ impl Seeder {
             let at = self.since(m.joined_at);
             let by = self.some_admin(ws.id, at);
             let was = Member { role: WorkspaceRole::Member, ..m.clone() };
-            self.log(ws.id, by, "member.role_change", "member", u.id, Some(&was), Some(&m), at);
+            self.log(ws.id, by, AuditAction::MemberRoleChange, u.id, Some(&was), Some(&m), at);
             self.admins.get_mut(&ws.id).expect("workspace seeded").push((u.id, at));
         }
-        self.change(tx, ws.id, EntityKind::Member, format!("{}/{}", ws.id, u.id), &m, Some(u.id)).await
+        self.change(tx, ws.id, EntityKind::Member, MemberKey::of(&m).to_string(), &m, Some(u.id)).await
     }
 
     async fn community(&mut self, tx: &mut dyn Tx, ws: &Workspace, display: &str, creator: &UserRecord) -> anyhow::Result<(Community, Vec<Intake>)> {
@@ -293,7 +294,7 @@ impl Seeder {
         };
         tx.insert_community(&c).await?;
         self.change(tx, ws.id, EntityKind::Community, c.id.to_string(), &c, None).await?;
-        self.log(ws.id, creator.id, "community.create", "community", c.id, None, Some(&c), c.created_at);
+        self.log(ws.id, creator.id, AuditAction::CommunityCreate, c.id, None, Some(&c), c.created_at);
         let mut intakes = Vec::new();
         let n = self.rng.gen_range(2..=4);
         let mut kinds = INTAKE_KINDS.to_vec();
@@ -334,9 +335,9 @@ impl Seeder {
             revoked_at: None,
         };
         let full = format!("{prefix}_{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(secret));
-        tx.insert_api_key(&key, &crate::auth::token_hash(&full)).await?;
+        tx.insert_api_key(&key, &crate::credentials::token_hash(&full)).await?;
         self.change(tx, ws.id, EntityKind::ApiKey, key.id.to_string(), &key, None).await?;
-        self.log(ws.id, creator.id, "api_key.create", "api_key", key.id, None, Some(&key), key.created_at);
+        self.log(ws.id, creator.id, AuditAction::ApiKeyCreate, key.id, None, Some(&key), key.created_at);
         self.report.api_keys += 1;
         self.report.communities += 1;
         Ok((c, intakes))
@@ -354,7 +355,7 @@ impl Seeder {
         self.change(tx, ws.id, EntityKind::Assignment, a.id.to_string(), &a, Some(u.id)).await?;
         if self.audit.is_some() {
             let by = self.some_admin(ws.id, a.created_at);
-            self.log(ws.id, by, "member.assign_roles", "member", u.id, None, Some(&vec![a.clone()]), a.created_at);
+            self.log(ws.id, by, AuditAction::MemberAssignRoles, u.id, None, Some(&vec![a.clone()]), a.created_at);
         }
         self.report.assignments += 1;
         Ok(())
@@ -393,7 +394,7 @@ impl Seeder {
             tx.insert_invitation(&inv).await?;
             let public = inv.public(self.base);
             self.change(tx, ws.id, EntityKind::Invitation, inv.id.to_string(), &public, None).await?;
-            self.log(ws.id, inviter.id, "invitation.create", "invitation", inv.id, None, Some(&public), created);
+            self.log(ws.id, inviter.id, AuditAction::InvitationCreate, inv.id, None, Some(&public), created);
             self.report.invitations += 1;
         }
         Ok(())
@@ -416,7 +417,7 @@ impl Seeder {
         tx.insert_role(&r).await?;
         self.change(tx, ws.id, EntityKind::Role, r.id.to_string(), &r, None).await?;
         let by = self.admins[&ws.id][0].0;
-        self.log(ws.id, by, "role.create", "role", r.id, None, Some(&r), r.created_at);
+        self.log(ws.id, by, AuditAction::RoleCreate, r.id, None, Some(&r), r.created_at);
         Ok(r)
     }
 }
@@ -491,7 +492,7 @@ pub async fn run(store: &dyn Store, profile: Profile, seed: u64) -> anyhow::Resu
         tx.insert_audit(a).await?;
     }
     let mut unit = Unit::detached(tx, "seed", Some(demo.id), s.base);
-    unit.audit(None, "instance.seed", "instance", format!("{profile:?}"), None::<&()>, Some(&serde_json::json!({"seed": seed}))).await?;
+    unit.audit(None, AuditAction::InstanceSeed, format!("{profile:?}"), None::<&()>, Some(&serde_json::json!({"seed": seed}))).await?;
     unit.commit().await?;
     Ok(s.report)
 }

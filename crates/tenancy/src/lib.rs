@@ -2,15 +2,18 @@
 //! catalogue, the role union, and the gating rules as pure functions. No I/O here: the server
 //! and the console both build on it.
 
-pub mod api;
+pub mod audit;
+pub mod catalogue;
 pub mod email;
 pub mod ids;
 pub mod permission;
 pub mod plan;
+pub mod problem;
 pub mod role;
 pub mod rules;
 pub mod slug;
 pub mod values;
+pub mod wire;
 
 pub use email::Email;
 pub use ids::*;
@@ -19,4 +22,4 @@ pub use plan::Plan;
 pub use role::{AssignmentType, BuiltinRole, EffectivePermissions, IntakeScope, RoleGrant, RoleKind, WorkspaceRole};
 pub use rules::{may, Action, Actor, Denied, DeniedReason};
 pub use slug::Slug;
-pub use values::{Name, Region, Timezone};
+pub use values::{Name, OneTimeCode, Region, Timezone};

@@ -1,4 +1,6 @@
-//! The permission catalogue, grouped by area, and the legacy identifiers mapped onto it.
+//! The permission catalogue, grouped by area, the permission sets of the built-in roles, and
+//! the legacy identifiers mapped onto them. Depends on nothing else of the domain: roles are
+//! made of permissions, not the other way round.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -142,6 +144,35 @@ impl FromStr for Permission {
     }
 }
 
+/// Read-only access to a community's platform data: the built-in Guest role.
+pub const GUEST: &[Permission] = {
+    use Permission::*;
+    &[AlertsRead, RulesRead, PlaybooksRead, IntelligenceRead, IntakesRead, MembersRead, CommunityRead]
+};
+
+/// Read and write for security operations: the built-in Analyst role (Guest and more).
+pub const ANALYST: &[Permission] = {
+    use Permission::*;
+    &[
+        AlertsRead, RulesRead, PlaybooksRead, IntelligenceRead, IntakesRead, MembersRead, CommunityRead,
+        AlertsComment, AlertsManage, RulesManage, PlaybooksRun, PlaybooksManage, IntelligenceManage,
+        RolesRead, ApiKeysRead,
+    ]
+};
+
+/// Analyst plus members, roles, API keys, community settings and 2FA resets: the built-in Admin
+/// role, and what workspace admins and owners hold in every community.
+pub const ADMIN: &[Permission] = {
+    use Permission::*;
+    &[
+        AlertsRead, RulesRead, PlaybooksRead, IntelligenceRead, IntakesRead, MembersRead, CommunityRead,
+        AlertsComment, AlertsManage, RulesManage, PlaybooksRun, PlaybooksManage, IntelligenceManage,
+        RolesRead, ApiKeysRead,
+        IntakesManage, MembersInvite, MembersRemove, MembersResetTwoFactor, RolesManage, ApiKeysManage,
+        CommunityManage,
+    ]
+};
+
 /// The pre-2024 role identifiers and the permissions each stands for today.
 pub const LEGACY_IDS: [&str; 11] = [
     "admin",
@@ -163,7 +194,7 @@ pub fn legacy(id: &str) -> Option<Vec<Permission>> {
     let oc_contributor = [oc_viewer.clone(), vec![AlertsComment]].concat();
     let oc_operator = [oc_contributor.clone(), vec![AlertsManage]].concat();
     Some(match id {
-        "admin" => crate::role::BuiltinRole::Admin.permissions().to_vec(),
+        "admin" => ADMIN.to_vec(),
         "symphony_operator" => vec![PlaybooksRead, PlaybooksRun],
         "ic_viewer" => vec![IntelligenceRead],
         "oc_viewer" => oc_viewer,
@@ -176,39 +207,6 @@ pub fn legacy(id: &str) -> Option<Vec<Permission>> {
         "manage_members" => vec![MembersRead, MembersInvite, MembersRemove],
         _ => return None,
     })
-}
-
-/// The catalogue as served to clients.
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
-#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct CatalogueEntry {
-    pub id: Permission,
-    pub area: Area,
-    pub area_label: String,
-    pub scope: Scope,
-    pub read_only: bool,
-    pub description: String,
-    /// Legacy identifiers that include this permission.
-    pub legacy: Vec<String>,
-}
-
-pub fn catalogue() -> Vec<CatalogueEntry> {
-    Permission::ALL
-        .iter()
-        .map(|&p| CatalogueEntry {
-            id: p,
-            area: p.area(),
-            area_label: p.area().label().to_owned(),
-            scope: p.scope(),
-            read_only: p.is_read_only(),
-            description: p.description().to_owned(),
-            legacy: LEGACY_IDS
-                .iter()
-                .filter(|l| legacy(l).unwrap_or_default().contains(&p))
-                .map(|l| l.to_string())
-                .collect(),
-        })
-        .collect()
 }
 
 #[cfg(test)]
@@ -234,6 +232,16 @@ mod tests {
     }
 
     #[test]
+    fn builtin_sets_nest_and_guest_is_read_only() {
+        let set = |p: &[Permission]| p.iter().copied().collect::<std::collections::BTreeSet<_>>();
+        let (g, a, ad) = (set(GUEST), set(ANALYST), set(ADMIN));
+        assert!(g.is_subset(&a) && a.is_subset(&ad) && g != a && a != ad);
+        assert!(GUEST.iter().all(|p| p.is_read_only()));
+        assert!(ADMIN.iter().all(|p| p.scope() == Scope::Community));
+        assert_eq!(legacy("admin").map(|p| set(&p)), Some(ad));
+    }
+
+    #[test]
     fn every_legacy_id_maps_to_community_permissions() {
         for id in LEGACY_IDS {
             let perms = legacy(id).unwrap();
@@ -243,14 +251,5 @@ mod tests {
         assert_eq!(legacy("root"), None);
         assert!(legacy("oc_operator").unwrap().contains(&Permission::AlertsComment));
         assert!(!legacy("oc_viewer").unwrap().contains(&Permission::AlertsComment));
-    }
-
-    #[test]
-    fn catalogue_lists_legacy_provenance() {
-        let c = catalogue();
-        assert_eq!(c.len(), Permission::ALL.len());
-        let keys = c.iter().find(|e| e.id == Permission::ApiKeysManage).unwrap();
-        assert!(keys.legacy.contains(&"manage_api_keys".to_string()));
-        assert!(keys.legacy.contains(&"admin".to_string()));
     }
 }

@@ -96,31 +96,16 @@ impl BuiltinRole {
     }
 
     pub fn permissions(self) -> &'static [Permission] {
-        use Permission::*;
-        const GUEST: &[Permission] =
-            &[AlertsRead, RulesRead, PlaybooksRead, IntelligenceRead, IntakesRead, MembersRead, CommunityRead];
-        const ANALYST: &[Permission] = &[
-            AlertsRead, RulesRead, PlaybooksRead, IntelligenceRead, IntakesRead, MembersRead, CommunityRead,
-            AlertsComment, AlertsManage, RulesManage, PlaybooksRun, PlaybooksManage, IntelligenceManage,
-            RolesRead, ApiKeysRead,
-        ];
-        const ADMIN: &[Permission] = &[
-            AlertsRead, RulesRead, PlaybooksRead, IntelligenceRead, IntakesRead, MembersRead, CommunityRead,
-            AlertsComment, AlertsManage, RulesManage, PlaybooksRun, PlaybooksManage, IntelligenceManage,
-            RolesRead, ApiKeysRead,
-            IntakesManage, MembersInvite, MembersRemove, MembersResetTwoFactor, RolesManage, ApiKeysManage,
-            CommunityManage,
-        ];
         match self {
-            BuiltinRole::Guest => GUEST,
-            BuiltinRole::Analyst => ANALYST,
-            BuiltinRole::Admin => ADMIN,
+            BuiltinRole::Guest => crate::permission::GUEST,
+            BuiltinRole::Analyst => crate::permission::ANALYST,
+            BuiltinRole::Admin => crate::permission::ADMIN,
         }
     }
 }
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RoleKind {
     Builtin,
@@ -191,6 +176,19 @@ pub enum RoleDefinitionError {
     Builtin,
 }
 
+/// Why `permission` may not be part of a role of `kind`, or `None` when it may: the rule for
+/// one permission, which the role check below applies and the console shows beside each
+/// permission it offers.
+pub fn refusal(kind: RoleKind, permission: Permission) -> Option<RoleDefinitionError> {
+    if permission.scope() == Scope::Workspace {
+        Some(RoleDefinitionError::WorkspacePermission(permission))
+    } else if kind == RoleKind::IntakeRestricted && !permission.is_read_only() {
+        Some(RoleDefinitionError::WriteOnIntakeRestricted(permission))
+    } else {
+        None
+    }
+}
+
 /// Checks a custom, restricted or intake-restricted role definition.
 pub fn validate_role_definition(
     kind: RoleKind,
@@ -203,19 +201,34 @@ pub fn validate_role_definition(
     if permissions.is_empty() {
         return Err(RoleDefinitionError::NoPermissions);
     }
-    if let Some(p) = permissions.iter().find(|p| p.scope() == Scope::Workspace) {
-        return Err(RoleDefinitionError::WorkspacePermission(*p));
+    // Workspace permissions are named before the intakes, whatever the kind.
+    if let Some(e) = permissions.iter().find_map(|&p| refusal(RoleKind::Custom, p)) {
+        return Err(e);
     }
     match kind {
-        RoleKind::Custom if !intakes.is_empty() => Err(RoleDefinitionError::IntakesOnUnrestricted),
-        RoleKind::Restricted if intakes.is_empty() => Err(RoleDefinitionError::NoIntakes("restricted")),
-        RoleKind::IntakeRestricted if intakes.is_empty() => Err(RoleDefinitionError::NoIntakes("intake-restricted")),
-        RoleKind::IntakeRestricted => match permissions.iter().find(|p| !p.is_read_only()) {
-            Some(p) => Err(RoleDefinitionError::WriteOnIntakeRestricted(*p)),
-            None => Ok(()),
-        },
-        _ => Ok(()),
+        RoleKind::Custom if !intakes.is_empty() => return Err(RoleDefinitionError::IntakesOnUnrestricted),
+        RoleKind::Restricted if intakes.is_empty() => return Err(RoleDefinitionError::NoIntakes("restricted")),
+        RoleKind::IntakeRestricted if intakes.is_empty() => return Err(RoleDefinitionError::NoIntakes("intake-restricted")),
+        _ => {}
     }
+    match permissions.iter().find_map(|&p| refusal(kind, p)) {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
+/// What is wrong with a role being drafted, in the role check's own sentences (empty when it
+/// may be saved): the console shows them before anything is sent.
+pub fn role_draft_problems(name: &str, kind: RoleKind, permissions: &[Permission], intakes: &[IntakeId]) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Err(e) = crate::values::Name::parse(name) {
+        out.push(e.to_string());
+    }
+    let (permissions, intakes): (BTreeSet<_>, BTreeSet<_>) = (permissions.iter().copied().collect(), intakes.iter().copied().collect());
+    if let Err(e) = validate_role_definition(kind, &permissions, &intakes) {
+        out.push(e.to_string());
+    }
+    out
 }
 
 /// How a member was assigned to a community (MSSP staffing).
@@ -407,6 +420,7 @@ impl EffectivePermissions {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::values::NameError;
     use proptest::prelude::*;
     use Permission::*;
 
@@ -507,6 +521,14 @@ mod tests {
             Err(RoleDefinitionError::WriteOnIntakeRestricted(AlertsManage))
         );
         assert_eq!(validate_role_definition(RoleKind::Builtin, &set(&[AlertsRead]), &none), Err(RoleDefinitionError::Builtin));
+    }
+
+    #[test]
+    fn a_draft_is_told_every_problem_in_the_checks_own_words() {
+        assert!(role_draft_problems("Tier 2", RoleKind::Custom, &[AlertsRead], &[]).is_empty());
+        let p = role_draft_problems("  ", RoleKind::Restricted, &[AlertsRead], &[]);
+        assert_eq!(p, vec![NameError::Empty.to_string(), RoleDefinitionError::NoIntakes("restricted").to_string()]);
+        assert_eq!(role_draft_problems("EDR", RoleKind::Custom, &[], &[]), vec![RoleDefinitionError::NoPermissions.to_string()]);
     }
 
     fn arb_role() -> impl Strategy<Value = (u8, RoleGrant)> {

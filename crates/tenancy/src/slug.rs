@@ -93,6 +93,23 @@ impl fmt::Display for Slug {
     }
 }
 
+/// The slug rules as the user types: a slug made from the name, and what is wrong with the
+/// slug typed (the same rules the server applies).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SlugHint {
+    /// A slug made from the name, for when the user has not typed one.
+    pub suggestion: String,
+    /// What is wrong with the slug typed, and how to fix it; `None` when it is valid.
+    pub problem: Option<String>,
+}
+
+impl SlugHint {
+    pub fn of(name: &str, slug: &str) -> Self {
+        SlugHint { suggestion: Slug::suggest(name), problem: Slug::parse(slug).err().map(|e| e.to_string()) }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

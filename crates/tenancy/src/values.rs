@@ -1,4 +1,5 @@
-//! Small validated values: display names, IANA time zones, data-residency regions.
+//! Small validated values: display names, IANA time zones, data-residency regions, the shape of
+//! a one-time (TOTP) code.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -148,6 +149,36 @@ impl fmt::Display for Region {
     }
 }
 
+/// The six digits an authenticator app shows, as typed (surrounding spaces dropped). Only the
+/// shape: whether the code is right is the server's to say.
+#[derive(Clone, PartialEq, Eq)]
+pub struct OneTimeCode(String);
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("The two-factor code is the 6 digits your authenticator app shows.")]
+pub struct OneTimeCodeError;
+
+impl OneTimeCode {
+    pub fn parse(s: &str) -> Result<Self, OneTimeCodeError> {
+        let t = s.trim();
+        if t.len() == 6 && t.chars().all(|c| c.is_ascii_digit()) {
+            Ok(Self(t.to_owned()))
+        } else {
+            Err(OneTimeCodeError)
+        }
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A code is a secret for its 30 seconds: never printed.
+impl fmt::Debug for OneTimeCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("OneTimeCode(<redacted>)")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -166,6 +197,15 @@ mod tests {
         assert!(Timezone::parse("UTC").is_ok());
         let e = Timezone::parse("Mars/Olympus").unwrap_err();
         assert!(e.to_string().contains("IANA"));
+    }
+
+    #[test]
+    fn one_time_codes_are_six_digits() {
+        assert_eq!(OneTimeCode::parse(" 012345 ").unwrap().as_str(), "012345");
+        for bad in ["", "12345", "1234567", "12ab56", "１２３４５６"] {
+            assert_eq!(OneTimeCode::parse(bad), Err(OneTimeCodeError), "{bad:?}");
+        }
+        assert!(!format!("{:?}", OneTimeCode::parse("123456").unwrap()).contains("123456"));
     }
 
     #[test]

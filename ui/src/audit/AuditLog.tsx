@@ -9,8 +9,8 @@ import type { Page } from "../bindings/Page";
 import { usePane } from "../context";
 import { call } from "../ipc";
 import { Empty, ErrorNote, Loading } from "../kit/kit";
-import { useDirectory } from "../members/directory";
-import { usePeople, when } from "./people";
+import { useDirectory, usePeople } from "../directory";
+import { formatDateTime } from "../format";
 import { diffSummary, distinct, filterEntries, isFiltered, NO_FILTERS, type AuditFilters, type Names } from "./shape";
 import "./audit.css";
 
@@ -134,7 +134,7 @@ function Row({ e, actor, names }: { e: AuditEntry; actor: string; names: Names }
   const target = names(e.target_id);
   return (
     <tr>
-      <td className="au-time" title={e.at}>{when(e.at)}</td>
+      <td className="au-time" title={e.at}>{formatDateTime(e.at)}</td>
       <td className="au-actor" title={e.actor_id ?? "system"}>{actor}</td>
       <td><code>{e.action}</code></td>
       <td>

@@ -1,17 +1,19 @@
 // @vitest-environment jsdom
 import { cleanup, fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { afterEach, describe, expect, it } from "vitest";
+import type { AuditAction } from "../bindings/AuditAction";
 import type { AuditEntry } from "../bindings/AuditEntry";
-import { ipc, renderInPane } from "../test/render";
+import type { AuditTarget } from "../bindings/AuditTarget";
+import { ipc, refuse, renderInPane } from "../test/render";
 import { AuditLog } from "./AuditLog";
 
 afterEach(cleanup);
 
-const entry = (id: number, action: string, target_kind: string, at: string, over: Partial<AuditEntry> = {}): AuditEntry => ({
+const entry = (id: number, action: AuditAction, target_kind: AuditTarget, at: string, over: Partial<AuditEntry> = {}): AuditEntry => ({
   id, workspace_id: "ws-1", actor_id: "u-ann", action, target_kind, target_id: `t-${id}`, before: null, after: null, at, request_id: `req-${id}`, ...over,
 });
 const page1: AuditEntry[] = [
-  entry(5, "workspace.rename", "workspace", "2026-03-05T12:00:00Z", { before: { name: "Northwind", version: 1 }, after: { name: "Northwind MSSP", version: 2 } }),
+  entry(5, "workspace.update", "workspace", "2026-03-05T12:00:00Z", { before: { name: "Northwind", version: 1 }, after: { name: "Northwind MSSP", version: 2 } }),
   entry(4, "role.create", "role", "2026-03-04T12:00:00Z", { actor_id: "u-bob", after: { name: "Tier 2", kind: "custom" } }),
   entry(3, "member.role_change", "member", "2026-03-03T12:00:00Z", { before: { role: "member" }, after: { role: "admin" } }),
 ];
@@ -34,7 +36,7 @@ describe("AuditLog", () => {
     renderInPane(<AuditLog />);
     await waitFor(() => expect(bodyRows()).toHaveLength(3));
     const first = bodyRows()[0];
-    expect(first.textContent).toContain("workspace.rename");
+    expect(first.textContent).toContain("workspace.update");
     expect(first.textContent).toContain('name: "Northwind" → "Northwind MSSP"');
     expect(first.textContent).not.toContain("version:");
     await waitFor(() => expect(bodyRows()[1].textContent).toContain("bob@example.test"));
@@ -65,7 +67,7 @@ describe("AuditLog", () => {
     expect(bodyRows().map((r) => r.textContent)).toEqual([expect.stringContaining("role.create")]);
     fireEvent.change(screen.getByLabelText("Target"), { target: { value: "" } });
 
-    fireEvent.change(screen.getByLabelText("Action"), { target: { value: "RENAME" } });
+    fireEvent.change(screen.getByLabelText("Action"), { target: { value: "WORKSPACE.UP" } });
     expect(bodyRows()).toHaveLength(1);
     fireEvent.click(screen.getByRole("button", { name: "Clear filters" }));
     expect(bodyRows()).toHaveLength(3);
@@ -98,7 +100,7 @@ describe("AuditLog", () => {
   });
 
   it("when the server drops during the read, the same sentence", async () => {
-    ipc({ audit: () => { throw { code: "offline", message: "The server cannot be reached.", problem: null }; } });
+    ipc({ audit: () => refuse({ code: "offline", message: "The server cannot be reached.", problem: null }) });
     renderInPane(<AuditLog />);
     expect((await screen.findByRole("status")).textContent).toContain("needs the server");
     expect(screen.getByRole("button", { name: "Try again" })).toBeTruthy();

@@ -1,3 +1,5 @@
+import type { AuditAction } from "../bindings/AuditAction";
+import type { AuditTarget } from "../bindings/AuditTarget";
 import { describe, expect, it } from "vitest";
 import type { AuditEntry } from "../bindings/AuditEntry";
 import { compact, diffSummary, filterEntries, NO_FILTERS } from "./shape";
@@ -49,7 +51,7 @@ describe("diffSummary", () => {
 });
 
 describe("filterEntries", () => {
-  const e = (id: number, action: string, kind: string, at: string, actor: string | null): AuditEntry =>
+  const e = (id: number, action: AuditAction, kind: AuditTarget, at: string, actor: string | null): AuditEntry =>
     ({ id, action, target_kind: kind, at, actor_id: actor, workspace_id: null, target_id: "", before: null, after: null, request_id: "" });
   const all = [e(1, "role.create", "role", "2026-03-01T12:00:00Z", "u1"), e(2, "member.remove", "member", "2026-03-02T12:00:00Z", "u2"), e(3, "role.delete", "role", "2026-03-03T12:00:00Z", null)];
   const emails = (id: string | null) => (id === "u1" ? "ann@x.test" : null);

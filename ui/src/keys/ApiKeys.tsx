@@ -10,9 +10,9 @@ import type { Role } from "../bindings/Role";
 import { usePane } from "../context";
 import { asClientError, call } from "../ipc";
 import { Dialog, Empty, ErrorNote, Loading, OfflineReason, ServerButton } from "../kit/kit";
-import { orderRoles } from "../overview/shape";
 import { useChange, useCmd } from "../query";
-import { usePeople, when } from "../audit/people";
+import { orderRoles, usePeople } from "../directory";
+import { formatDateTime } from "../format";
 import "./keys.css";
 
 export type KeyForm = { name: string; roleIds: string[]; days: string };
@@ -29,8 +29,8 @@ export function parseDays(s: string): { days: number | null; problem: string | n
 }
 
 export function keyStatus(k: ApiKey, now: Date = new Date()): { label: string; active: boolean } {
-  if (k.revoked_at) return { label: `Revoked ${when(k.revoked_at)}`, active: false };
-  if (k.expires_at && new Date(k.expires_at) <= now) return { label: `Expired ${when(k.expires_at)}`, active: false };
+  if (k.revoked_at) return { label: `Revoked ${formatDateTime(k.revoked_at)}`, active: false };
+  if (k.expires_at && new Date(k.expires_at) <= now) return { label: `Expired ${formatDateTime(k.expires_at)}`, active: false };
   return { label: "Active", active: true };
 }
 
@@ -111,9 +111,9 @@ export function ApiKeys() {
                   <td><code>{k.prefix}…</code></td>
                   <td>{k.role_ids.map(roleName).join(", ") || <span className="muted">none</span>}</td>
                   <td title={k.created_by}>{people(k.created_by) ?? <span className="muted">{k.created_by.slice(0, 8)}</span>}</td>
-                  <td>{when(k.created_at)}</td>
-                  <td>{k.expires_at ? when(k.expires_at) : <span className="muted">never</span>}</td>
-                  <td>{k.last_used_at ? when(k.last_used_at) : <span className="muted">never</span>}</td>
+                  <td>{formatDateTime(k.created_at)}</td>
+                  <td>{k.expires_at ? formatDateTime(k.expires_at) : <span className="muted">never</span>}</td>
+                  <td>{k.last_used_at ? formatDateTime(k.last_used_at) : <span className="muted">never</span>}</td>
                   <td>{st.label}</td>
                   <td>
                     {!k.revoked_at && (

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import type { ApiKey } from "../bindings/ApiKey";
 import type { Community } from "../bindings/Community";
 import type { Role } from "../bindings/Role";
-import { ipc, renderInPane } from "../test/render";
+import { ipc, refuse, renderInPane } from "../test/render";
 import { ApiKeys, keyStatus, parseDays } from "./ApiKeys";
 
 afterEach(cleanup);
@@ -88,7 +88,7 @@ describe("ApiKeys", () => {
   });
 
   it("keeps what was typed when creating fails, even after closing the dialog", async () => {
-    handlers({ create_api_key: () => { throw { code: "forbidden", message: "You need the API-keys permission in Fabrikam to create keys there.", problem: "forbidden" }; } });
+    handlers({ create_api_key: () => refuse({ code: "forbidden", message: "You need the API-keys permission in Fabrikam to create keys there.", problem: "forbidden" }) });
     renderInPane(<ApiKeys />, { communities: ["c2"] });
     fireEvent.click(await screen.findByRole("button", { name: "Create API key…" }));
     fireEvent.change(screen.getByLabelText("Name"), { target: { value: "SOAR" } });

@@ -1,13 +1,18 @@
 // @vitest-environment jsdom
 import { cleanup, fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { afterEach, describe, expect, it } from "vitest";
+import type { CommandArgs } from "../bindings/CommandArgs";
+import type { CreateInvitation } from "../bindings/CreateInvitation";
 import type { Invitation } from "../bindings/Invitation";
-import type { MemberQuery } from "../bindings/MemberQuery";
-import { ipc, renderInPane } from "../test/render";
-import { makeDirectory } from "./directory";
+import type { InviteOutcome } from "../bindings/InviteOutcome";
+import type { InvitePreview } from "../bindings/InvitePreview";
+import type { InviteRow } from "../bindings/InviteRow";
+import { makeDirectory } from "../directory";
+import { ipc, renderInPane, type Handlers } from "../test/render";
+import { keepLines } from "./CsvInvite";
 import { clearDrafts } from "./drafts";
 import { InviteDialog } from "./InviteDialog";
-import { communities, memberRow, roles } from "./testData";
+import { communities, roles } from "./testData";
 
 afterEach(() => {
   cleanup();
@@ -16,29 +21,38 @@ afterEach(() => {
 
 const dir = makeDirectory(communities, roles);
 
-const pending: Invitation = {
-  id: "inv-1",
+const invitation = (email: string, over: Partial<CreateInvitation> = {}): CreateInvitation => ({ email, workspace_role: "member", assignments: [], ...over });
+const row = (n: number, line: string, over: Partial<InviteRow> = {}): InviteRow => {
+  const email = line.split(",")[0];
+  return { row: n, line, email, invitation: invitation(email), grant: null, problems: [], ...over };
+};
+const preview = (rows: InviteRow[], over: Partial<InvitePreview> = {}): InvitePreview => ({
+  header: null,
+  rows,
+  valid: rows.filter((r) => r.invitation).length,
+  problems: rows.reduce((n, r) => n + r.problems.length, 0),
+  seats_left: 12,
+  plan: "pro",
+  ...over,
+});
+const made = (email: string): Invitation => ({
+  id: `inv-${email}`,
   workspace_id: "ws-1",
-  email: "asked@example.test",
+  email,
   workspace_role: "member",
   assignments: [],
   invited_by: "u-0",
   created_at: "2026-01-01T00:00:00Z",
-  expires_at: new Date(Date.now() + 86_400_000).toISOString(),
+  expires_at: "2026-01-08T00:00:00Z",
   status: "pending",
-};
+});
 
-function handlers(over: Record<string, (a: Record<string, unknown>) => unknown> = {}, seats = { members: 10, pending: 1, max: 500 as number | null }) {
+/** The console's answers: the paste's preview as given, the address check of the one-person form. */
+function handlers(answer: (a: CommandArgs["invite_preview"]) => InvitePreview, over: Handlers = {}): Handlers {
   return {
-    // The cache's search: only taken@example.test is a member.
-    members: (a: Record<string, unknown>) => {
-      const q = a.query as MemberQuery;
-      const rows = q.search === "taken@example.test" ? [memberRow(9, { email: "taken@example.test" })] : [];
-      return { rows, total: rows.length };
-    },
-    invitations: () => [pending],
-    usage: () => ({ plan: "pro", limits: { max_members: seats.max, max_communities: 100 }, members: seats.members, pending_invitations: seats.pending, communities: 2, api_keys: 0 }),
-    invite: (a: Record<string, unknown>) => ({ ...pending, id: "new", email: (a.req as { email: string }).email }),
+    invite_preview: answer,
+    email_problem: (a) => (/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(a.email.trim()) ? null : `"${a.email.trim()}" is not an email address; write it as name@domain.example.`),
+    invite: (a) => made(a.req.email),
     ...over,
   };
 }
@@ -48,96 +62,89 @@ function paste(text: string) {
   fireEvent.change(screen.getByLabelText("Invitations as CSV"), { target: { value: text } });
 }
 
-const invites = (calls: { cmd: string; args: Record<string, unknown> }[]) => calls.filter((c) => c.cmd === "invite");
-
 describe("InviteDialog, pasted CSV", () => {
-  it("previews row errors of every kind and will not send any of it", async () => {
-    const calls = ipc(handlers({}, { members: 498, pending: 1, max: 500 }));
-    renderInPane(<InviteDialog dir={dir} onClose={() => {}} />);
-    paste(
-      [
-        "email,workspace_role,community,role",
-        "ana@example.test,member,Acme,Analyst",
-        "bob@",
-        "carl@example.test,,Initech,Guest",
-        "ANA@example.test",
-        "taken@example.test",
-        "asked@example.test",
-        "dora@example.test",
-      ].join("\n"),
+  it("asks the console to check the paste and shows every problem on its row; nothing is sent", async () => {
+    const text = "email,workspace_role\nana@example.test,member\nbob@";
+    const checked = preview(
+      [row(2, "ana@example.test,member", { grant: "Analyst in Acme" }), row(3, "bob@", { invitation: null, problems: ["row 3: “bob@” is not an email address; write it as name@domain.example."] })],
+      { header: "email,workspace_role" },
     );
-    const preview = await screen.findByRole("table", { name: "Preview" });
-    await waitFor(() => expect(preview.textContent).toContain("taken@example.test is already a member"));
-    const text = preview.textContent!;
-    expect(text).toContain("row 3: “bob@” is not an email address");
-    expect(text).toContain("row 4: no community named “Initech” in this workspace.");
-    expect(text).toContain("row 5: ana@example.test is already on row 2");
-    expect(text).toContain("row 7: asked@example.test already has a pending invitation");
-    expect(text).toContain("row 8: no seat left on the pro plan (1 left");
-    // What the good row would create.
-    const ana = within(preview).getByText("ana@example.test").closest("tr")!;
-    expect(ana.textContent).toContain("Invitation as member · Analyst in Acme (dedicated)");
-
-    const send = screen.getByRole("button", { name: /^Send \d+ invitations?$/ }) as HTMLButtonElement;
+    const calls = ipc(handlers(() => checked));
+    renderInPane(<InviteDialog dir={dir} onClose={() => {}} />);
+    fireEvent.click(screen.getByRole("tab", { name: "Paste CSV" }));
+    fireEvent.change(screen.getByLabelText("Assignment type of pasted community roles"), { target: { value: "pool" } });
+    paste(text);
+    const table = await screen.findByRole("table", { name: "Preview" });
+    await waitFor(() => expect(table.textContent).toContain("row 3: “bob@” is not an email address"));
+    expect(calls.find((c) => c.cmd === "invite_preview")!.args).toEqual({ account: expect.any(String), workspaceId: "ws-1", text, assignmentType: "pool" });
+    expect(within(table).getByText("ana@example.test").closest("tr")!.textContent).toContain("Invitation as member · Analyst in Acme (pool)");
+    expect(screen.getByText("12 seats left on the pro plan")).toBeTruthy();
+    expect(await screen.findByText(/1 problem to fix: nothing is sent while any row has one/)).toBeTruthy();
+    const send = screen.getByRole("button", { name: "Send 1 invitation" }) as HTMLButtonElement;
     expect(send.disabled).toBe(true);
-    expect(screen.getByText(/problems to fix: nothing is sent while any row has one/)).toBeTruthy();
     fireEvent.click(send);
-    expect(invites(calls)).toEqual([]);
+    expect(calls.some((c) => c.cmd === "invite_many" || c.cmd === "invite")).toBe(false);
   });
 
-  it("sends valid rows one by one, reports a refusal on its row and keeps the text", async () => {
-    const calls = ipc(
-      handlers({
-        invite: (a) => {
-          const email = (a.req as { email: string }).email;
-          if (email === "bo@example.test") return Promise.reject({ code: "forbidden", message: "Inviting an owner is owner-only. Ask an owner of this workspace.", problem: null });
-          return { ...pending, id: "new", email };
-        },
-      }),
-    );
-    renderInPane(<InviteDialog dir={dir} onClose={() => {}} />);
+  it("sends the valid rows in one invite_many, reports a refusal on its row and keeps the text", async () => {
     const text = "ana@example.test,,acme,guest\nbo@example.test,owner";
+    const rows = [row(1, "ana@example.test,,acme,guest"), row(2, "bo@example.test,owner", { invitation: invitation("bo@example.test", { workspace_role: "owner" }) })];
+    const outcomes: InviteOutcome[] = [
+      { email: "ana@example.test", invitation: made("ana@example.test"), error: null },
+      { email: "bo@example.test", invitation: null, error: { code: "forbidden", message: "Inviting an owner is owner-only. Ask an owner of this workspace.", problem: "forbidden" } },
+    ];
+    const calls = ipc(handlers(() => preview(rows), { invite_many: () => outcomes }));
+    renderInPane(<InviteDialog dir={dir} onClose={() => {}} />);
     paste(text);
     const send = await screen.findByRole("button", { name: "Send 2 invitations" });
     await waitFor(() => expect((send as HTMLButtonElement).disabled).toBe(false));
     fireEvent.click(send);
     await waitFor(() => expect(screen.getByText(/Sent 1 of 2 invitations/)).toBeTruthy());
-    expect(invites(calls).map((c) => c.args.req)).toEqual([
-      { email: "ana@example.test", workspace_role: "member", assignments: [{ community_id: "c-acme", role_id: "r-guest", assignment_type: "dedicated" }] },
-      { email: "bo@example.test", workspace_role: "owner", assignments: [] },
-    ]);
+    const sent = calls.filter((c) => c.cmd === "invite_many");
+    expect(sent).toHaveLength(1);
+    expect(sent[0].args.invitations).toEqual(rows.map((r) => r.invitation));
+    expect(calls.some((c) => c.cmd === "invite")).toBe(false);
     const bo = within(screen.getByRole("table", { name: "Preview" })).getByText("bo@example.test").closest("tr")!;
     expect(bo.textContent).toContain("Inviting an owner is owner-only");
     expect((screen.getByLabelText("Invitations as CSV") as HTMLTextAreaElement).value).toBe(text);
     fireEvent.click(screen.getByRole("button", { name: "Keep only the 1 row that failed" }));
     expect((screen.getByLabelText("Invitations as CSV") as HTMLTextAreaElement).value).toBe("bo@example.test,owner");
   });
+
+  it("keeps the header with the lines kept", () => {
+    const p = preview([row(2, "a@example.test"), row(3, "b@example.test"), row(4, "c@example.test")], { header: "email,role" });
+    expect(keepLines(p, new Set([3]))).toBe("email,role\nb@example.test");
+    expect(keepLines({ ...p, header: null }, new Set([2, 4]))).toBe("a@example.test\nc@example.test");
+  });
 });
 
 describe("InviteDialog, one person", () => {
   it("sends one invitation with its community roles", async () => {
-    const calls = ipc(handlers());
+    const calls = ipc(handlers(() => preview([])));
     renderInPane(<InviteDialog dir={dir} onClose={() => {}} />);
     fireEvent.change(screen.getByLabelText("Email"), { target: { value: "Zed@Example.test" } });
     fireEvent.change(screen.getByLabelText("Workspace role"), { target: { value: "admin" } });
     fireEvent.click(screen.getByRole("button", { name: "Add a community role" }));
     fireEvent.change(screen.getByLabelText("Community 1"), { target: { value: "c-glob" } });
     fireEvent.change(screen.getByLabelText("Role 1"), { target: { value: "r-analyst" } });
-    fireEvent.click(screen.getByRole("button", { name: "Send invitation" }));
+    const send = screen.getByRole("button", { name: "Send invitation" }) as HTMLButtonElement;
+    await waitFor(() => expect(send.disabled).toBe(false));
+    fireEvent.click(send);
     expect(await screen.findByText(/Invitation sent to zed@example.test/)).toBeTruthy();
-    expect(invites(calls)[0].args.req).toEqual({
+    expect(calls.find((c) => c.cmd === "invite")!.args.req).toEqual({
       email: "zed@example.test",
       workspace_role: "admin",
       assignments: [{ community_id: "c-glob", role_id: "r-analyst", assignment_type: "dedicated" }],
     });
   });
 
-  it("does not send an address that is not one", async () => {
-    const calls = ipc(handlers());
+  it("says what is wrong with an address, in the console's words, and does not send it", async () => {
+    const calls = ipc(handlers(() => preview([])));
     renderInPane(<InviteDialog dir={dir} onClose={() => {}} />);
     fireEvent.change(screen.getByLabelText("Email"), { target: { value: "zed@" } });
-    expect(screen.getByText(/“zed@” is not an email address yet/)).toBeTruthy();
+    expect(await screen.findByText(/"zed@" is not an email address; write it as name@domain.example/)).toBeTruthy();
+    expect(calls.find((c) => c.cmd === "email_problem")!.args).toEqual({ email: "zed@" });
     expect((screen.getByRole("button", { name: "Send invitation" }) as HTMLButtonElement).disabled).toBe(true);
-    expect(invites(calls)).toEqual([]);
+    expect(calls.some((c) => c.cmd === "invite")).toBe(false);
   });
 });

@@ -4,8 +4,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { MemberDetail } from "../bindings/MemberDetail";
 import type { MemberQuery } from "../bindings/MemberQuery";
 import type { WorkspaceRole } from "../bindings/WorkspaceRole";
-import { ipc, renderInPane } from "../test/render";
-import { makeDirectory } from "./directory";
+import { ipc, refused, renderInPane } from "../test/render";
+import { makeDirectory } from "../directory";
 import { clearDrafts } from "./drafts";
 import { LAST_OWNER, MemberPanel } from "./MemberPanel";
 import { communities, memberRow, roles } from "./testData";
@@ -83,7 +83,7 @@ describe("MemberPanel", () => {
   it("transfers ownership with Make owner, and keeps the choice when the server refuses", async () => {
     const calls = ipc(
       handlers("member", 1, {
-        change_member_role: () => Promise.reject({ code: "forbidden", message: "Granting ownership is owner-only. Ask an owner of this workspace.", problem: "forbidden" }),
+        change_member_role: () => refused({ code: "forbidden", message: "Granting ownership is owner-only. Ask an owner of this workspace.", problem: "forbidden" }),
       }),
     );
     renderInPane(<MemberPanel userId="u-1" dir={dir} onClose={() => {}} />);
@@ -127,7 +127,7 @@ describe("MemberPanel", () => {
   it("keeps the role editor's choices and removes nothing when the assignment fails", async () => {
     const calls = ipc(
       handlers("member", 1, {
-        assign_roles: () => Promise.reject({ code: "offline", message: "The server cannot be reached. Your change was not sent.", problem: null }),
+        assign_roles: () => refused({ code: "offline", message: "The server cannot be reached. Your change was not sent.", problem: null }),
         unassign_role: () => null,
       }),
     );

@@ -5,34 +5,18 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import type { ClientError } from "../bindings/ClientError";
 import type { MemberDetail } from "../bindings/MemberDetail";
-import type { MemberRow } from "../bindings/MemberRow";
 import type { WorkspaceRole } from "../bindings/WorkspaceRole";
 import { usePane } from "../context";
 import { Empty, ErrorNote, Loading, OfflineReason, ServerButton } from "../kit/kit";
 import { filterPermissionRows, permissionRows } from "../permissions";
 import { useChange, useCmd } from "../query";
-import type { Directory } from "./directory";
-import { formatDate } from "./MembersTable";
+import type { Directory } from "../directory";
+import { formatDate } from "../format";
+import { PanelFrame } from "./PanelFrame";
 import { RoleEditor } from "./RoleEditor";
 import { WORKSPACE_ROLES } from "./Toolbar";
 
 export const LAST_OWNER = "Every workspace keeps at least one owner: make someone else owner first, then change this one.";
-
-function PanelFrame(props: { label: string; onClose: () => void; children: React.ReactNode }) {
-  return (
-    <aside
-      className="members-panel"
-      aria-label={props.label}
-      onKeyDown={(e) => {
-        // Escape closes the panel, unless a dialog or a field inside handled it first.
-        if (e.key === "Escape" && !e.defaultPrevented) props.onClose();
-      }}
-    >
-      <button type="button" className="close" onClick={props.onClose} aria-label="Close member details">×</button>
-      {props.children}
-    </aside>
-  );
-}
 
 /**
  * Is `userId` the workspace's only owner? Counted from the cache before anything is sent, so
@@ -283,57 +267,5 @@ function MemberBody({ detail, dir, onClose }: { detail: MemberDetail; dir: Direc
       </section>
       <OfflineReason />
     </>
-  );
-}
-
-export function InvitationPanel({ row, dir, onClose }: { row: MemberRow; dir: Directory; onClose: () => void }) {
-  const { account, ws, guard } = usePane();
-  const invitations = useCmd("invitations", { account: account.key, workspaceId: ws.id });
-  const inv = invitations.data?.find((i) => i.id === row.invitation_id);
-  const revoke = useChange("revoke_invitation", { onSuccess: onClose });
-  return (
-    <PanelFrame label="Invitation details" onClose={onClose}>
-      <header className="panel-head">
-        <h2>{row.email}</h2>
-        <p className="muted small">
-          Invited {formatDate(row.since)} as {row.workspace_role}
-          {inv && <> · expires {formatDate(inv.expires_at)}</>}
-          <span className="badge pending">pending</span>
-        </p>
-      </header>
-      <section>
-        <h3>Community roles on acceptance</h3>
-        {row.roles.length === 0 ? (
-          <p className="muted small">None: they join with the workspace role only.</p>
-        ) : (
-          <ul className="assignments">
-            {row.roles.map((r) => (
-              <li key={`${r.community_id}:${r.role_id}`}>
-                {dir.grant(r)} <span className="muted small">({r.assignment_type})</span>
-              </li>
-            ))}
-          </ul>
-        )}
-      </section>
-      <section>
-        <p className="muted small">Revoking stops the invitation from being accepted; send a new one to invite them again.</p>
-        <ServerButton
-          type="button"
-          className="danger"
-          disabled={!row.invitation_id}
-          busy={revoke.isPending}
-          busyLabel="Revoking…"
-          onClick={async () => {
-            if (row.invitation_id && (await guard(`revoke the invitation of ${row.email}`))) {
-              revoke.mutate({ account: account.key, workspaceId: ws.id, invitationId: row.invitation_id });
-            }
-          }}
-        >
-          Revoke invitation
-        </ServerButton>
-        <ErrorNote error={revoke.error} />
-        <OfflineReason />
-      </section>
-    </PanelFrame>
   );
 }

@@ -6,7 +6,8 @@ import { useVirtualizer } from "@tanstack/react-virtual";
 import { useEffect, useImperativeHandle, useRef, useState, type ReactNode, type Ref } from "react";
 import type { MemberRow } from "../bindings/MemberRow";
 import type { MemberSort } from "../bindings/MemberSort";
-import type { Directory } from "./directory";
+import type { Directory } from "../directory";
+import { formatDate } from "../format";
 import type { Pages, Sort } from "./pages";
 
 export const ROW_HEIGHT = 30;
@@ -15,11 +16,6 @@ const ROLES_SHOWN = 2;
 
 export function rowKey(r: MemberRow): string {
   return r.user_id ? `u:${r.user_id}` : `i:${r.invitation_id ?? r.email}`;
-}
-
-export function formatDate(iso: string): string {
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? "—" : d.toLocaleDateString(undefined, { year: "numeric", month: "short", day: "numeric" });
 }
 
 /** "Analyst in Acme, Guest in Globex +3 more", with the full list as a tooltip. */

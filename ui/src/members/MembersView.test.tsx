@@ -2,7 +2,7 @@
 import { act, cleanup, fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { MemberQuery } from "../bindings/MemberQuery";
-import { ipc, renderInPane } from "../test/render";
+import { ipc, refused, renderInPane } from "../test/render";
 import { clearDrafts } from "./drafts";
 import { MembersView } from "./MembersView";
 import { ROW_HEIGHT } from "./MembersTable";
@@ -106,7 +106,7 @@ describe("MembersView", () => {
   });
 
   it("shows the reason when the cache cannot be read", async () => {
-    ipc({ ...base(), members: () => Promise.reject({ code: "internal", message: "The local cache is damaged; remove the account and add it again.", problem: null }) });
+    ipc({ ...base(), members: () => refused({ code: "internal", message: "The local cache is damaged; remove the account and add it again.", problem: null }) });
     renderInPane(<MembersView />);
     expect((await screen.findByRole("alert")).textContent).toContain("The local cache is damaged");
   });

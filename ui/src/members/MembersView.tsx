@@ -5,10 +5,12 @@ import { useDebounced } from "../kit/useDebounced";
 import type { MemberRow } from "../bindings/MemberRow";
 import { usePane } from "../context";
 import { describe, HOTKEYS, useHotkey } from "../hotkeys";
+import { counted } from "../format";
 import { Empty, ErrorNote, Loading } from "../kit/kit";
-import { useDirectory } from "./directory";
+import { useDirectory } from "../directory";
 import { InviteDialog } from "./InviteDialog";
-import { InvitationPanel, MemberPanel } from "./MemberPanel";
+import { InvitationPanel } from "./InvitationPanel";
+import { MemberPanel } from "./MemberPanel";
 import { MembersTable, rowKey, type MembersTableHandle } from "./MembersTable";
 import { isFiltered, memberQuery, NO_FILTERS, useMemberPages, type Filters, type Sort } from "./pages";
 import { Toolbar } from "./Toolbar";
@@ -67,7 +69,7 @@ export function MembersView() {
         <Toolbar filters={filters} onChange={setFilters} dir={dir} searchRef={search} />
         <div className="members-summary">
           <span aria-live="polite" data-testid="members-total">
-            {total === null ? "…" : `${total.toLocaleString()} ${total === 1 ? "person" : "people"}`}
+            {total === null ? "…" : counted(total, "person", "people")}
           </span>
           {communities.length > 0 && (
             <span className="muted small">

@@ -9,7 +9,7 @@ import type { RoleAssignment } from "../bindings/RoleAssignment";
 import { usePane } from "../context";
 import { asClientError, call } from "../ipc";
 import { ErrorNote, OfflineReason, ServerButton } from "../kit/kit";
-import type { Directory } from "./directory";
+import type { Directory } from "../directory";
 import { useDraft } from "./drafts";
 import { planRoleChange, type RoleChange } from "./rolePlan";
 import { ASSIGNMENT_TYPES } from "./Toolbar";

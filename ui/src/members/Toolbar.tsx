@@ -5,7 +5,7 @@ import type { AssignmentType } from "../bindings/AssignmentType";
 import type { MemberStatus } from "../bindings/MemberStatus";
 import type { WorkspaceRole } from "../bindings/WorkspaceRole";
 import { describe, HOTKEYS } from "../hotkeys";
-import type { Directory } from "./directory";
+import type { Directory } from "../directory";
 import { NO_FILTERS, type Filters } from "./pages";
 
 export const ASSIGNMENT_TYPES: AssignmentType[] = ["dedicated", "pool", "escalation"];

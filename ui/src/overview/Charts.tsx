@@ -15,7 +15,7 @@ import {
 } from "chart.js";
 import { useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import { Bar, Line } from "react-chartjs-2";
-import { dayLabel } from "./shape";
+import { dayLabel, formatNumber } from "../format";
 
 ChartJS.register(BarController, BarElement, LineController, LineElement, PointElement, CategoryScale, LinearScale, Tooltip, Filler);
 
@@ -74,7 +74,7 @@ function Numbers({ caption, head, rows }: { caption: string; head: [string, stri
       </thead>
       <tbody>
         {rows.map(([k, n], i) => (
-          <tr key={`${k}-${i}`}><th scope="row">{k}</th><td className="num">{n}</td></tr>
+          <tr key={`${k}-${i}`}><th scope="row">{k}</th><td className="num">{formatNumber(n)}</td></tr>
         ))}
       </tbody>
     </table>
@@ -122,7 +122,7 @@ export function RoleDistributionChart({ data }: { data: { name: string; count: n
         : { ...a, x: { ...a.x, ticks: { ...a.x.ticks, autoSkip: false } } },
     };
   }, [t, horizontal]);
-  const summary = data.map((d) => `${d.name} ${d.count}`).join(", ");
+  const summary = data.map((d) => `${d.name} ${formatNumber(d.count)}`).join(", ");
   return (
     <ChartOrNumbers
       caption="Role distribution"
@@ -177,7 +177,7 @@ export function AlertVolumeChart({ data }: { data: [string, number][] }) {
       rows={data.map(([day, n]) => [dayLabel(day), Number(n)])}
       chart={
         <div ref={ref} className="ov-chart">
-          <Line data={chart} options={options} role="img" aria-label={`Alert volume ${range}: ${total} alerts over ${data.length} days`} />
+          <Line data={chart} options={options} role="img" aria-label={`Alert volume ${range}: ${formatNumber(total)} alerts over ${formatNumber(data.length)} days`} />
         </div>
       }
     />

@@ -1,6 +1,7 @@
 // The role × community matrix: communities as rows, roles as columns, a heat tint per cell.
 // Above a few dozen rows only the visible ones are rendered (TanStack Virtual), so 1,000
 // selected communities scroll as smoothly as ten.
+import { formatNumber } from "../format";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { useMemo, useRef, useState } from "react";
 import { heat, type Matrix, type MatrixRow } from "./shape";
@@ -68,13 +69,13 @@ export function MatrixTable({ matrix }: { matrix: Matrix }) {
                       key={matrix.columns[j].id}
                       className={n ? "num" : "num zero"}
                       style={h ? { background: `color-mix(in srgb, var(--accent) ${h}%, transparent)` } : undefined}
-                      title={`${r.name} · ${matrix.columns[j].name}: ${n}`}
+                      title={`${r.name} · ${matrix.columns[j].name}: ${formatNumber(n)}`}
                     >
-                      {n}
+                      {formatNumber(n)}
                     </td>
                   );
                 })}
-                <td className="num total">{r.total}</td>
+                <td className="num total">{formatNumber(r.total)}</td>
               </tr>
             ))}
             {after > 0 && (
@@ -87,9 +88,9 @@ export function MatrixTable({ matrix }: { matrix: Matrix }) {
             <tr>
               <th scope="row" className="ov-rowhead">All shown</th>
               {colTotals.map((n, j) => (
-                <td key={matrix.columns[j].id} className="num total">{n}</td>
+                <td key={matrix.columns[j].id} className="num total">{formatNumber(n)}</td>
               ))}
-              <td className="num total">{colTotals.reduce((a, b) => a + b, 0)}</td>
+              <td className="num total">{formatNumber(colTotals.reduce((a, b) => a + b, 0))}</td>
             </tr>
           </tfoot>
         </table>

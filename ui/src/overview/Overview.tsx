@@ -5,6 +5,7 @@ import { useMemo } from "react";
 import type { WorkspaceUsage } from "../bindings/WorkspaceUsage";
 import { usePane } from "../context";
 import { Empty, ErrorNote, Loading } from "../kit/kit";
+import { counted, formatNumber } from "../format";
 import { useCmd } from "../query";
 import { AlertVolumeChart, RoleDistributionChart } from "./Charts";
 import { MatrixTable } from "./Matrix";
@@ -74,21 +75,21 @@ function Totals(p: { members: number; with2fa: number; pending: number; keys: nu
     <dl className="ov-totals" aria-label="Totals">
       <div>
         <dt>Members</dt>
-        <dd data-testid="total-members">{p.members}</dd>
+        <dd data-testid="total-members">{formatNumber(p.members)}</dd>
       </div>
       <div>
         <dt>Pending invitations</dt>
-        <dd data-testid="total-pending">{p.pending}</dd>
+        <dd data-testid="total-pending">{formatNumber(p.pending)}</dd>
       </div>
       <div>
         <dt>API keys</dt>
-        <dd data-testid="total-keys">{p.keys}</dd>
+        <dd data-testid="total-keys">{formatNumber(p.keys)}</dd>
       </div>
       <div>
         <dt>2FA coverage</dt>
         <dd data-testid="total-2fa" className={cov && cov.percent < 100 ? "ov-warn" : undefined}>
           {cov ? cov.label : "—"}
-          <span className="muted small"> {cov ? `${p.with2fa} of ${p.members} members` : "no members"}</span>
+          <span className="muted small"> {cov ? `${formatNumber(p.with2fa)} of ${counted(p.members, "member", "members")}` : "no members"}</span>
         </dd>
       </div>
     </dl>
@@ -102,7 +103,7 @@ function Usage({ u }: { u: WorkspaceUsage }) {
     <div className="ov-usage">
       <UsageBar title="Members and pending invitations" u={seats} />
       <UsageBar title="Communities" u={comms} />
-      <p className="muted small">{u.api_keys} active API {Number(u.api_keys) === 1 ? "key" : "keys"} in the workspace. Pending invitations take a seat until they expire.</p>
+      <p className="muted small">{counted(Number(u.api_keys), "active API key", "active API keys")} in the workspace. Pending invitations take a seat until they expire.</p>
     </div>
   );
 }

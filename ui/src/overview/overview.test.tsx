@@ -5,7 +5,7 @@ import type { Aggregate } from "../bindings/Aggregate";
 import type { Community } from "../bindings/Community";
 import type { Role } from "../bindings/Role";
 import type { WorkspaceUsage } from "../bindings/WorkspaceUsage";
-import { ipc, renderInPane } from "../test/render";
+import { ipc, refuse, renderInPane } from "../test/render";
 import { ExportButtons } from "./ExportButtons";
 import { Overview } from "./Overview";
 
@@ -114,7 +114,7 @@ describe("Overview", () => {
   });
 
   it("shows the cache's error sentence", async () => {
-    handlers({ aggregate: () => { throw { code: "internal", message: "The cache could not be read; a full resync repairs it.", problem: null }; } });
+    handlers({ aggregate: () => refuse({ code: "internal", message: "The cache could not be read; a full resync repairs it.", problem: null }) });
     renderInPane(<Overview />);
     expect((await screen.findByRole("alert")).textContent).toContain("a full resync repairs it");
   });
@@ -130,7 +130,7 @@ describe("ExportButtons", () => {
   });
 
   it("works offline and shows an error in the client's words", async () => {
-    ipc({ export: () => { throw { code: "internal", message: "Could not write the file: disk full.", problem: null }; } });
+    ipc({ export: () => refuse({ code: "internal", message: "Could not write the file: disk full.", problem: null }) });
     renderInPane(<ExportButtons />, { offline: { code: "offline", message: "offline", problem: null } });
     const button = screen.getByRole("button", { name: "Export roles JSON" });
     expect(button).toHaveProperty("disabled", false);

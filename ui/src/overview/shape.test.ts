@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { Community } from "../bindings/Community";
 import type { Role } from "../bindings/Role";
-import { coverage, coveredLabel, dayLabel, distribution, heat, shapeMatrix, usage } from "./shape";
+import { dayLabel } from "../format";
+import { coverage, coveredLabel, distribution, heat, shapeMatrix, usage } from "./shape";
 
 const c = (id: string, name: string) => ({ id, name }) as Community;
 const r = (id: string, name: string, builtin: Role["builtin"] = null) => ({ id, name, builtin }) as Role;

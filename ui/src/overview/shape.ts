@@ -3,21 +3,12 @@
 import type { Aggregate } from "../bindings/Aggregate";
 import type { Community } from "../bindings/Community";
 import type { Role } from "../bindings/Role";
+import { orderRoles } from "../directory";
+import { formatNumber } from "../format";
 
 export type MatrixColumn = { id: string; name: string };
 export type MatrixRow = { id: string; name: string; counts: number[]; total: number };
 export type Matrix = { columns: MatrixColumn[]; rows: MatrixRow[]; max: number };
-
-const BUILTIN_ORDER: Record<string, number> = { guest: 0, analyst: 1, admin: 2 };
-
-/** Built-in roles first (Guest, Analyst, Admin), then the others by name. */
-export function orderRoles(roles: Role[]): Role[] {
-  return [...roles].sort((a, b) => {
-    const ba = a.builtin ? BUILTIN_ORDER[a.builtin] : 99;
-    const bb = b.builtin ? BUILTIN_ORDER[b.builtin] : 99;
-    return ba - bb || a.name.localeCompare(b.name);
-  });
-}
 
 /**
  * Communities as rows (every selected one, also those nobody holds a role in), roles as
@@ -70,16 +61,9 @@ export function coverage(members: number, with2fa: number): { percent: number; l
 
 /** A usage bar: how full, and a sentence for it. `max` null is unlimited. */
 export function usage(used: number, max: number | null, noun: string): { ratio: number | null; over: boolean; label: string } {
-  if (max === null) return { ratio: null, over: false, label: `${used} ${noun} · unlimited` };
+  if (max === null) return { ratio: null, over: false, label: `${formatNumber(used)} ${noun} · unlimited` };
   const ratio = max > 0 ? used / max : 1;
-  return { ratio: Math.min(1, ratio), over: used > max, label: `${used} of ${max} ${noun} (${Math.round(ratio * 100)}%)` };
-}
-
-/** "Mar 4" for "2026-03-04", read as a calendar day (no time zone shift). */
-export function dayLabel(day: string, locale?: string): string {
-  const d = new Date(`${day}T00:00:00Z`);
-  if (Number.isNaN(d.getTime())) return day;
-  return d.toLocaleDateString(locale, { month: "short", day: "numeric", timeZone: "UTC" });
+  return { ratio: Math.min(1, ratio), over: used > max, label: `${formatNumber(used)} of ${formatNumber(max)} ${noun} (${Math.round(ratio * 100)}%)` };
 }
 
 /** What the Overview covers, for its heading. */

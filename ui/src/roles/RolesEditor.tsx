@@ -2,19 +2,19 @@
 // never editable), create and edit the others — permissions grouped by area, intake scope
 // for restricted kinds — and delete them. Unsaved edits are drafts kept per role, so a failed
 // save (offline, refused, or someone else's change) never loses what the user typed.
+import { keepPreviousData } from "@tanstack/react-query";
 import { useEffect, useMemo, useRef, useState } from "react";
 import type { CatalogueEntry } from "../bindings/CatalogueEntry";
 import type { Permission } from "../bindings/Permission";
 import type { Role } from "../bindings/Role";
 import { usePane } from "../context";
 import { Empty, ErrorNote, Loading, OfflineReason, ServerButton } from "../kit/kit";
-import { orderRoles } from "../overview/shape";
+import { orderRoles } from "../directory";
 import { useChange, useCmd } from "../query";
 import { IntakePicker } from "./IntakePicker";
 import {
   createRequest,
   draftOf,
-  draftProblems,
   groupCatalogue,
   groupState,
   isDirty,
@@ -23,10 +23,11 @@ import {
   KINDS,
   newDraft,
   notAllowed,
+  permissionsToSend,
   toggleGroup,
-  updateRequest,
   type Draft,
   type EditableKind,
+  updateRequest,
 } from "./perms";
 import "./roles.css";
 
@@ -140,7 +141,14 @@ function RoleForm(props: {
   const update = useChange("update_role", { onSuccess: props.onSaved });
   const del = useChange("delete_role", { onSuccess: props.onDeleted });
   const save = role ? update : create;
-  const problems = draftProblems(draft, catalogue);
+  // What is wrong with the draft, in the role check's own words (asked as the user edits).
+  const check = useCmd(
+    "role_draft_problems",
+    { name: draft.name, kind: draft.kind, permissions: permissionsToSend(draft, catalogue), intakeScope: isRestricted(draft.kind) ? draft.intake_scope : [] },
+    { placeholderData: keepPreviousData },
+  );
+  // (The server checks again: a save sent before the answer is refused there, in the same words.)
+  const problems = check.data ?? [];
   const dirty = isDirty(draft, role);
   const edit = (patch: Partial<Draft>) => props.onDraft({ ...draft, ...patch });
   const selected = useMemo(() => new Set(draft.permissions), [draft.permissions]);

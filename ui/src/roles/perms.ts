@@ -1,6 +1,6 @@
 // Pure helpers of the roles editor: the catalogue grouped by area, which permissions a kind of
-// role may hold (the domain's rules, explained before the server refuses), group toggles, and
-// the draft a form edits.
+// role may hold (as the catalogue says, from the domain's own rule), group toggles, and the
+// draft a form edits. What is wrong with a draft is asked of Rust (`role_draft_problems`).
 import type { CatalogueEntry } from "../bindings/CatalogueEntry";
 import type { CreateRole } from "../bindings/CreateRole";
 import type { Permission } from "../bindings/Permission";
@@ -39,11 +39,11 @@ export function groupCatalogue(catalogue: CatalogueEntry[]): AreaGroup[] {
   return groups;
 }
 
-/** Why a permission cannot be part of a role of this kind, or null when it can. */
+/** Why a permission cannot be part of a role of this kind, or null when it can (the catalogue's
+ *  own sentence). */
 export function notAllowed(e: CatalogueEntry, kind: RoleKind): string | null {
-  if (e.scope === "workspace") return "Workspace permission: it comes only from the workspace role (owner, admin).";
-  if (kind === "intake_restricted" && !e.read_only) return "Intake-restricted roles are read-only.";
-  return null;
+  if (kind === "builtin") return "Built-in roles cannot be changed.";
+  return e.refused_by[kind] ?? null;
 }
 
 /** Whether all, some or none of the group's allowed permissions are ticked. */
@@ -96,7 +96,7 @@ export function draftOf(r: Role): Draft {
 const sameSet = (a: string[], b: string[]) => a.length === b.length && new Set([...a, ...b]).size === a.length;
 
 /** The permissions the server should get: catalogue order, nothing the kind may not hold. */
-function cleanPermissions(d: Draft, catalogue: CatalogueEntry[]): Permission[] {
+export function permissionsToSend(d: Draft, catalogue: CatalogueEntry[]): Permission[] {
   const ticked = new Set(d.permissions);
   return catalogue.filter((e) => ticked.has(e.id) && !notAllowed(e, d.kind)).map((e) => e.id);
 }
@@ -106,14 +106,14 @@ export function createRequest(d: Draft, catalogue: CatalogueEntry[]): CreateRole
     name: d.name.trim(),
     kind: d.kind,
     description: d.description.trim(),
-    permissions: cleanPermissions(d, catalogue),
+    permissions: permissionsToSend(d, catalogue),
     intake_scope: isRestricted(d.kind) ? [...d.intake_scope] : [],
   };
 }
 
 /** Only what changed; null means unchanged. */
 export function updateRequest(d: Draft, r: Role, catalogue: CatalogueEntry[]): UpdateRole {
-  const perms = cleanPermissions(d, catalogue);
+  const perms = permissionsToSend(d, catalogue);
   const scope = isRestricted(d.kind) ? d.intake_scope : [];
   return {
     name: d.name.trim() !== r.name ? d.name.trim() : null,
@@ -126,13 +126,4 @@ export function updateRequest(d: Draft, r: Role, catalogue: CatalogueEntry[]): U
 export function isDirty(d: Draft, r: Role | null): boolean {
   if (!r) return d.name !== "" || d.description !== "" || d.permissions.length > 0 || d.intake_scope.length > 0 || d.kind !== "custom";
   return d.name !== r.name || d.description !== r.description || !sameSet(d.permissions, r.permissions) || !sameSet(d.intake_scope, r.intake_scope);
-}
-
-/** Problems the form can name before sending (the server checks them all again). */
-export function draftProblems(d: Draft, catalogue: CatalogueEntry[]): string[] {
-  const out: string[] = [];
-  if (!d.name.trim()) out.push("Give the role a name.");
-  if (cleanPermissions(d, catalogue).length === 0) out.push("Tick at least one permission.");
-  if (isRestricted(d.kind) && d.intake_scope.length === 0) out.push("Choose at least one intake its holders may see.");
-  return out;
 }

@@ -1,10 +1,11 @@
 // @vitest-environment jsdom
 import { cleanup, fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { afterEach, describe, expect, it } from "vitest";
-import type { CatalogueEntry } from "../bindings/CatalogueEntry";
+import type { CommandArgs } from "../bindings/CommandArgs";
 import type { Community } from "../bindings/Community";
 import type { Role } from "../bindings/Role";
-import { ipc, renderInPane } from "../test/render";
+import { entries } from "../test/catalogue";
+import { ipc, refuse, renderInPane } from "../test/render";
 import { forgetDrafts, RolesEditor } from "./RolesEditor";
 
 afterEach(() => {
@@ -12,17 +13,11 @@ afterEach(() => {
   forgetDrafts();
 });
 
-const entry = (id: CatalogueEntry["id"], area: CatalogueEntry["area"], area_label: string, read_only: boolean, scope: CatalogueEntry["scope"] = "community"): CatalogueEntry => ({
-  id, area, area_label, scope, read_only, description: `Can ${id}`, legacy: [],
-});
-export const catalogue: CatalogueEntry[] = [
-  entry("alerts.read", "alerts", "Alerts", true),
-  entry("alerts.comment", "alerts", "Alerts", false),
-  entry("alerts.manage", "alerts", "Alerts", false),
-  entry("members.read", "members", "Members", true),
-  entry("members.invite", "members", "Members", false),
-  entry("workspace.read", "workspace_settings", "Workspace settings", true, "workspace"),
-];
+export const catalogue = entries("alerts.read", "alerts.comment", "alerts.manage", "members.read", "members.invite", "workspace.read");
+/** The role check's answers for the drafts these tests make (the check itself is Rust's, and
+ *  tested there): a restricted role without intakes. */
+const RESTRICTED_NEEDS_INTAKES = "A restricted role needs at least one intake to restrict to; pick the intakes its holders may see.";
+const check = { role_draft_problems: (a: CommandArgs["role_draft_problems"]) => (a.kind === "restricted" && a.intakeScope.length === 0 ? [RESTRICTED_NEEDS_INTAKES] : []) };
 const role = (id: string, name: string, over: Partial<Role> = {}): Role => ({
   id, workspace_id: "ws-1", name, kind: "custom", builtin: null, description: "", permissions: ["alerts.read"], intake_scope: [], created_at: "2026-01-01T00:00:00Z", version: 1, ...over,
 });
@@ -30,6 +25,12 @@ const guest = role("r-guest", "Guest", { kind: "builtin", builtin: "guest", perm
 const tier2 = role("r-tier2", "Tier 2", { permissions: ["alerts.read", "alerts.comment"] });
 const community: Community = { id: "c1", workspace_id: "ws-1", slug: "contoso", name: "Contoso", timezone: "UTC", contact_email: null, region: "eu-west", created_at: "2026-01-01T00:00:00Z", version: 1 };
 
+/** Clicks a button once it is enabled (the draft's check answers asynchronously, as from Rust). */
+async function clickWhenEnabled(name: string) {
+  const button = screen.getByRole("button", { name }) as HTMLButtonElement;
+  await waitFor(() => expect(button.disabled).toBe(false));
+  fireEvent.click(button);
+}
 const boxes = (name: string) => screen.getByRole("checkbox", { name }) as HTMLInputElement;
 const permissionBox = (id: string) => screen.getByText(id, { selector: "code" }).closest("label")!.querySelector("input") as HTMLInputElement;
 
@@ -38,6 +39,7 @@ describe("RolesEditor", () => {
     const calls = ipc({
       roles: () => [guest, tier2],
       permission_catalogue: () => catalogue,
+      ...check,
       create_role: (a) => role("r-new", (a.req as { name: string }).name, { version: 1 }),
     });
     renderInPane(<RolesEditor />);
@@ -49,7 +51,7 @@ describe("RolesEditor", () => {
     // A workspace permission cannot be part of a community role.
     expect(permissionBox("workspace.read").disabled).toBe(true);
     expect(boxes("All of Members").getAttribute("aria-checked")).toBe("mixed");
-    fireEvent.click(screen.getByRole("button", { name: "Create role" }));
+    await clickWhenEnabled("Create role");
     await waitFor(() => expect(calls.some((c) => c.cmd === "create_role")).toBe(true));
     const sent = calls.find((c) => c.cmd === "create_role")!.args;
     expect(sent).toMatchObject({ workspaceId: "ws-1", req: { name: "Tier 3", kind: "custom", description: "", intake_scope: [] } });
@@ -57,7 +59,7 @@ describe("RolesEditor", () => {
   });
 
   it("toggling a full area again clears it", async () => {
-    ipc({ roles: () => [guest], permission_catalogue: () => catalogue });
+    ipc({ roles: () => [guest], permission_catalogue: () => catalogue, ...check });
     renderInPane(<RolesEditor />);
     fireEvent.click(await screen.findByRole("button", { name: /New role/ }));
     fireEvent.click(boxes("All of Alerts"));
@@ -70,8 +72,9 @@ describe("RolesEditor", () => {
     ipc({
       roles: () => [guest, tier2],
       permission_catalogue: () => catalogue,
+      ...check,
       create_role: () => {
-        throw { code: "conflict", message: "A role named Tier 2 already exists in this workspace; choose another name.", problem: "role-name-taken" };
+        refuse({ code: "conflict", message: "A role named Tier 2 already exists in this workspace; choose another name.", problem: "conflict" });
       },
     });
     renderInPane(<RolesEditor />);
@@ -79,7 +82,7 @@ describe("RolesEditor", () => {
     fireEvent.change(screen.getByLabelText("Name"), { target: { value: "Tier 2" } });
     fireEvent.change(screen.getByLabelText("Description"), { target: { value: "Second line" } });
     fireEvent.click(permissionBox("alerts.manage"));
-    fireEvent.click(screen.getByRole("button", { name: "Create role" }));
+    await clickWhenEnabled("Create role");
     expect((await screen.findByRole("alert")).textContent).toContain("already exists in this workspace");
     expect((screen.getByLabelText("Name") as HTMLInputElement).value).toBe("Tier 2");
     expect((screen.getByLabelText("Description") as HTMLTextAreaElement).value).toBe("Second line");
@@ -87,11 +90,11 @@ describe("RolesEditor", () => {
   });
 
   it("offline: saving is disabled with the reason, and edits survive switching roles", async () => {
-    ipc({ roles: () => [guest, tier2], permission_catalogue: () => catalogue });
+    ipc({ roles: () => [guest, tier2], permission_catalogue: () => catalogue, ...check });
     renderInPane(<RolesEditor />, { offline: { code: "offline", message: "Server unreachable", problem: null } });
     fireEvent.click(await screen.findByRole("button", { name: /Tier 2/ }));
     fireEvent.change(screen.getByLabelText("Name"), { target: { value: "Tier 2 (nights)" } });
-    expect(screen.getByRole("button", { name: "Save changes" })).toHaveProperty("disabled", true);
+    await waitFor(() => expect(screen.getByRole("button", { name: "Save changes" })).toHaveProperty("disabled", true));
     expect(screen.getByRole("note").textContent).toContain("cannot be reached");
     fireEvent.click(screen.getByRole("button", { name: /Guest/ }));
     fireEvent.click(screen.getByRole("button", { name: /Tier 2.*edited/ }));
@@ -103,26 +106,27 @@ describe("RolesEditor", () => {
     const calls = ipc({
       roles: () => [guest, current],
       permission_catalogue: () => catalogue,
+      ...check,
       update_role: () => {
         current = { ...tier2, description: "changed by Bob", version: 2 };
-        throw { code: "precondition_failed", message: "This role was changed by someone else.", problem: "precondition-failed" };
+        refuse({ code: "precondition_failed", message: "This role was changed by someone else.", problem: "precondition-failed" });
       },
     });
     renderInPane(<RolesEditor />);
     fireEvent.click(await screen.findByRole("button", { name: /Tier 2/ }));
     fireEvent.change(screen.getByLabelText("Name"), { target: { value: "Tier 2 nights" } });
-    fireEvent.click(screen.getByRole("button", { name: "Save changes" }));
+    await clickWhenEnabled("Save changes");
     expect((await screen.findByText(/Someone changed this role/)).textContent).toContain("Your edits are kept");
     const sent = calls.find((c) => c.cmd === "update_role")!.args;
     expect(sent).toMatchObject({ roleId: "r-tier2", version: 1, req: { name: "Tier 2 nights", description: null, permissions: null, intake_scope: null } });
     expect((screen.getByLabelText("Name") as HTMLInputElement).value).toBe("Tier 2 nights");
     fireEvent.click(screen.getByRole("button", { name: "Keep my edits" }));
-    fireEvent.click(screen.getByRole("button", { name: "Save changes" }));
+    await clickWhenEnabled("Save changes");
     await waitFor(() => expect(calls.filter((c) => c.cmd === "update_role").at(-1)!.args.version).toBe(2));
   });
 
   it("built-in roles are shown read-only", async () => {
-    ipc({ roles: () => [guest, tier2], permission_catalogue: () => catalogue });
+    ipc({ roles: () => [guest, tier2], permission_catalogue: () => catalogue, ...check });
     renderInPane(<RolesEditor />);
     fireEvent.click(await screen.findByRole("button", { name: /Guest/ }));
     expect(screen.getByText(/cannot be changed/)).toBeTruthy();
@@ -135,6 +139,7 @@ describe("RolesEditor", () => {
     const calls = ipc({
       roles: () => [guest],
       permission_catalogue: () => catalogue,
+      ...check,
       communities: () => [community],
       intakes: () => [{ id: "i-edr", workspace_id: "ws-1", community_id: "c1", name: "CrowdStrike EDR", kind: "edr", created_at: "2026-01-01T00:00:00Z" }],
       create_role: () => role("r-new", "EDR only", { kind: "restricted" }),
@@ -145,10 +150,10 @@ describe("RolesEditor", () => {
     fireEvent.change(screen.getByLabelText("Name"), { target: { value: "EDR only" } });
     fireEvent.click(screen.getByRole("radio", { name: /^Restricted/ }));
     fireEvent.click(permissionBox("alerts.read"));
-    expect(screen.getByText("Choose at least one intake its holders may see.")).toBeTruthy();
+    expect(await screen.findByText(RESTRICTED_NEEDS_INTAKES)).toBeTruthy();
     fireEvent.click(await screen.findByRole("checkbox", { name: /CrowdStrike EDR/ }));
     expect(within(screen.getByRole("list", { name: "Chosen intakes" })).getByText("CrowdStrike EDR (Contoso)")).toBeTruthy();
-    fireEvent.click(screen.getByRole("button", { name: "Create role" }));
+    await clickWhenEnabled("Create role");
     await waitFor(() => expect(calls.some((c) => c.cmd === "create_role")).toBe(true));
     expect(calls.find((c) => c.cmd === "create_role")!.args.req).toMatchObject({ kind: "restricted", permissions: ["alerts.read"], intake_scope: ["i-edr"] });
     expect(calls.find((c) => c.cmd === "intakes")!.args).toMatchObject({ communityId: "c1" });
@@ -159,6 +164,7 @@ describe("RolesEditor", () => {
     ipc({
       roles: () => [guest, edrOnly],
       permission_catalogue: () => catalogue,
+      ...check,
       communities: () => [community, { ...community, id: "c2", slug: "fabrikam", name: "Fabrikam" }],
       intakes: (a) => (a.communityId === "c2" ? [{ id: "i-fw", workspace_id: "ws-1", community_id: "c2", name: "Palo Alto FW", kind: "firewall", created_at: "2026-01-01T00:00:00Z" }] : []),
     });
@@ -168,7 +174,7 @@ describe("RolesEditor", () => {
     await waitFor(() => expect(chips.textContent).toContain("Palo Alto FW (Fabrikam)"));
     fireEvent.click(within(chips).getByRole("button", { name: "Remove intake Palo Alto FW (Fabrikam)" }));
     expect(screen.getByText("No intake chosen yet.")).toBeTruthy();
-    expect(screen.getByRole("button", { name: "Save changes" })).toHaveProperty("disabled", true);
+    await waitFor(() => expect(screen.getByRole("button", { name: "Save changes" })).toHaveProperty("disabled", true));
   });
 
   it("delete asks the production guard and shows the server's refusal", async () => {
@@ -176,8 +182,9 @@ describe("RolesEditor", () => {
     ipc({
       roles: () => [guest, tier2],
       permission_catalogue: () => catalogue,
+      ...check,
       delete_role: () => {
-        throw { code: "conflict", message: "Tier 2 is held by 3 members; unassign it first.", problem: "role-in-use" };
+        refuse({ code: "conflict", message: "Tier 2 is held by 3 members; unassign it first.", problem: "conflict" });
       },
     });
     renderInPane(<RolesEditor />, { guard: async (what) => (asked.push(what), true) });

@@ -1,7 +1,7 @@
 // What every pane says about its data: offline (and how old the data is), sync failures, and
 // sync progress on first sign-in and large resyncs.
 import type { AccountStatus } from "./sync";
-import { age } from "../format";
+import { age, formatNumber } from "../format";
 
 export function StatusBanners({ status, onRetry }: { status: AccountStatus; onRetry: () => void }) {
   const { offline, error, progress, syncedAt } = status;
@@ -26,7 +26,7 @@ export function StatusBanners({ status, onRetry }: { status: AccountStatus; onRe
       )}
       {progress && total > 0 && (
         <div className="banner sync-progress">
-          <span>Syncing… {done.toLocaleString()} of {total.toLocaleString()}</span>
+          <span>Syncing… {formatNumber(done)} of {formatNumber(total)}</span>
           <progress aria-label="Sync progress" max={Math.max(1, total)} value={done} />
         </div>
       )}

@@ -5,6 +5,7 @@ import { useEffect, useMemo, useState } from "react";
 import type { AccountView } from "../bindings/AccountView";
 import type { UiPrefs } from "../bindings/UiPrefs";
 import type { Workspace } from "../bindings/Workspace";
+import { workspaceColour } from "../colour";
 import { PaneProvider, type PaneContext } from "../context";
 import { age } from "../format";
 import { describe, HOTKEYS, useHotkey, type HotkeyId } from "../hotkeys";
@@ -31,13 +32,6 @@ const TABS: { id: Tab; label: string; hotkey: HotkeyId }[] = [
   { id: "audit", label: "Audit log", hotkey: "tabAudit" },
   { id: "settings", label: "Workspace", hotkey: "tabSettings" },
 ];
-
-/** A stable colour per workspace until the user picks one. */
-export function colourOf(slug: string): string {
-  let h = 0;
-  for (const c of slug) h = (h * 31 + c.charCodeAt(0)) % 360;
-  return `hsl(${h} 60% 45%)`;
-}
 
 export type PaneProps = {
   index: number;
@@ -98,7 +92,7 @@ export function Pane(props: PaneProps) {
       },
     [account, ws, selected, status.offline, status.syncedAt, production, guard],
   );
-  const colour = ws ? (prefs.colours[ws.id] ?? colourOf(ws.slug)) : "gray";
+  const colour = ws ? workspaceColour(prefs.colours, ws) : "gray";
 
   return (
     <section

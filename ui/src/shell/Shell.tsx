@@ -8,6 +8,7 @@ import type { UiPrefs } from "../bindings/UiPrefs";
 import type { Workspace } from "../bindings/Workspace";
 import { call } from "../ipc";
 import { describe, HOTKEYS, useHotkey } from "../hotkeys";
+import { formatDateTime } from "../format";
 import { Dialog } from "../kit/kit";
 import { useCmd } from "../query";
 import { visit, type PaletteItem } from "../palette";
@@ -213,7 +214,7 @@ function AccountsDialog(props: { accounts: AccountView[]; onClose: () => void; o
             <tr key={a.key}>
               <td>{a.email}{a.user?.platform_admin && <span className="badge">platform admin</span>}</td>
               <td><code>{a.server}</code></td>
-              <td>{a.last_sync_at ? new Date(a.last_sync_at).toLocaleString() : "never"}</td>
+              <td>{a.last_sync_at ? formatDateTime(a.last_sync_at) : "never"}</td>
               <td className="row">
                 <button type="button" onClick={() => props.onOpenInPane(a.key)}>Open in a new pane</button>
                 {a.user?.platform_admin && <button type="button" onClick={() => setRestoreFor(a)}>Deleted workspaces…</button>}

@@ -4,7 +4,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useRef, useState } from "react";
 import type { ClientError } from "../bindings/ClientError";
 import type { Progress } from "../bindings/Progress";
-import { asClientError, call, onSyncProgress } from "../ipc";
+import { asClientError, call, on } from "../ipc";
 
 export type AccountStatus = {
   /** Set while the server cannot be reached. */
@@ -54,7 +54,7 @@ export function useAccountSync(accounts: string[]) {
   );
 
   useEffect(() => {
-    const un = onSyncProgress((e) => patch(e.account, { progress: e.progress }));
+    const un = on("sync-progress", (e) => patch(e.account, { progress: e.progress }));
     return () => {
       un.then((f) => f()).catch(() => {});
     };

@@ -5,24 +5,38 @@ import { render } from "@testing-library/react";
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import type { ReactNode } from "react";
 import type { AccountView } from "../bindings/AccountView";
+import type { ClientError } from "../bindings/ClientError";
+import type { CommandArgs } from "../bindings/CommandArgs";
+import type { CommandName } from "../ipc";
 import type { Workspace } from "../bindings/Workspace";
 import { PaneProvider, type PaneContext } from "../context";
 import { newQueryClient } from "../query";
 
-export type Handler = (args: Record<string, unknown>) => unknown;
+/** A stand-in for some of the console's commands, each given the arguments its command takes. */
+export type Handlers = { [C in CommandName]?: (args: CommandArgs[C]) => unknown };
+
+/** A refusal, as the console's Rust side answers one (typed: only codes and problem kinds that exist). */
+export function refuse(e: ClientError): never {
+  throw e;
+}
+
+/** [`refuse`], as a rejected promise. */
+export function refused(e: ClientError): Promise<never> {
+  return Promise.reject(e);
+}
 
 /** Answers each command from `handlers`; an unknown command fails the way Tauri would. Returns
  *  the list of calls made, for assertions. */
-export function ipc(handlers: Record<string, Handler>) {
+export function ipc(handlers: Handlers) {
   const calls: { cmd: string; args: Record<string, unknown> }[] = [];
   clearMocks();
   mockIPC((cmd, args) => {
     const a = (args ?? {}) as Record<string, unknown>;
     calls.push({ cmd, args: a });
-    const h = handlers[cmd];
+    const h = handlers[cmd as CommandName] as ((args: unknown) => unknown) | undefined;
     if (!h) throw new Error(`unexpected command ${cmd}`);
     return h(a);
-  });
+  }, { shouldMockEvents: true });
   return calls;
 }
 

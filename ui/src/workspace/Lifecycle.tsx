@@ -11,7 +11,8 @@ import { usePane } from "../context";
 import { call } from "../ipc";
 import { Dialog, Empty, ErrorNote, Loading, OfflineReason, ServerButton } from "../kit/kit";
 import { useChange, useCmd } from "../query";
-import { colourOf } from "../shell/Pane";
+import { toHex, workspaceColour } from "../colour";
+import { formatDate, formatDateTime } from "../format";
 
 export const PLANS: { plan: Plan; label: string }[] = [
   { plan: "free", label: "Free — 5 members, 1 community" },
@@ -97,14 +98,14 @@ export function WorkspaceSettings({ prefs, onPrefs }: { prefs: UiPrefs; onPrefs:
   const usage = useCmd("usage", { account: account.key, workspaceId: ws.id });
   const [deleting, setDeleting] = useState(false);
   const [restoring, setRestoring] = useState(false);
-  const colour = prefs.colours[ws.id] ?? colourOf(ws.slug);
+  const colour = workspaceColour(prefs.colours, ws);
   const base = { account: account.key, workspaceId: ws.id, version: ws.version };
 
   return (
     <div className="settings">
       <section aria-labelledby="ws-identity">
         <h2 id="ws-identity">Workspace</h2>
-        <p className="muted small">Slug <code>{ws.slug}</code> · created {new Date(ws.created_at).toLocaleDateString()}</p>
+        <p className="muted small">Slug <code>{ws.slug}</code> · created {formatDate(ws.created_at)}</p>
         <form
           className="row"
           onSubmit={(e) => {
@@ -232,7 +233,7 @@ export function RestoreDialog({ account, onClose }: { account: AccountView; onCl
               <tr key={w.id}>
                 <td>{w.name}</td>
                 <td><code>{w.slug}</code></td>
-                <td>{w.deleted_at ? new Date(w.deleted_at).toLocaleString() : ""}</td>
+                <td>{formatDateTime(w.deleted_at)}</td>
                 <td>
                   <button type="button" disabled={restore.isPending} onClick={() => restore.mutate({ account: account.key, workspaceId: w.id })}>
                     Restore {w.name}
@@ -247,18 +248,4 @@ export function RestoreDialog({ account, onClose }: { account: AccountView; onCl
       {restore.isSuccess && <p role="status">Restored {restore.data.name}.</p>}
     </Dialog>
   );
-}
-
-/** `<input type="color">` takes only #rrggbb. */
-function toHex(css: string): string {
-  if (/^#[0-9a-f]{6}$/i.test(css)) return css;
-  const m = /^hsl\((\d+) (\d+)% (\d+)%\)$/.exec(css);
-  if (!m) return "#1f6feb";
-  const [h, s, l] = [Number(m[1]), Number(m[2]) / 100, Number(m[3]) / 100];
-  const f = (n: number) => {
-    const k = (n + h / 30) % 12;
-    const c = l - s * Math.min(l, 1 - l) * Math.max(-1, Math.min(k - 3, 9 - k, 1));
-    return Math.round(255 * c).toString(16).padStart(2, "0");
-  };
-  return `#${f(0)}${f(8)}${f(4)}`;
 }

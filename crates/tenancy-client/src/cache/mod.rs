@@ -2,9 +2,16 @@
 //! each in one transaction together with the new cursor, so an interrupted sync resumes where
 //! the last committed batch ended and never leaves half a batch behind.
 
-mod bulk;
-pub(crate) use bulk::cols;
-pub mod queries;
+mod apply;
+mod keys;
+mod rows;
+pub mod views;
+
+pub(crate) use rows::cols;
+use apply::{apply_many, apply_one, forget_workspace, member_exists, own_membership};
+
+/// Rows per statement: well under SQLite's variable limit for the widest table (8 columns).
+pub(crate) const CHUNK: usize = 500;
 
 use crate::error::{ClientError, Result};
 use chrono::{DateTime, Utc};
@@ -14,7 +21,7 @@ use sqlx::{Row, SqlitePool};
 use std::collections::HashMap;
 use std::path::Path;
 use std::str::FromStr;
-use tenancy::api::*;
+use tenancy::wire::*;
 use tenancy::{UserId, WorkspaceId};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -23,7 +30,7 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 pub struct Cache {
     pool: SqlitePool,
     /// The ids numbered in `keys`; held by each transaction that may number more.
-    keys: std::sync::Arc<tokio::sync::Mutex<bulk::KnownKeys>>,
+    keys: std::sync::Arc<tokio::sync::Mutex<keys::KnownKeys>>,
 }
 
 /// Where the mirror stands.
@@ -175,7 +182,7 @@ impl Cache {
         let mut known = self.keys.lock().await;
         let mut tx = self.pool.begin().await?;
         known.load(&mut tx).await?;
-        let mut keys = bulk::Keys::new(&known);
+        let mut keys = keys::Keys::new(&known);
         let me: Option<String> = sqlx::query_scalar("SELECT user_json FROM sync_state WHERE id = 1").fetch_one(&mut *tx).await?;
         let me = me.map(|s| data::<User>(&s)).transpose()?.map(|u| u.id);
         // Runs of ordinary changes go through `apply_many`; the caller's own membership
@@ -223,7 +230,7 @@ impl Cache {
         for t in TABLES {
             sqlx::query(&format!("DELETE FROM {t}")).execute(&mut *tx).await?;
         }
-        let mut keys = bulk::Keys::empty();
+        let mut keys = keys::Keys::empty();
         apply_many(&mut tx, &snapshot.iter().collect::<Vec<_>>(), &mut keys).await?;
         sqlx::query("UPDATE sync_state SET cursor = ?, last_sync_at = ? WHERE id = 1").bind(cursor).bind(ms(now)).execute(&mut *tx).await?;
         tx.commit().await?;
@@ -284,7 +291,7 @@ impl Cache {
             sqlx::query(sql).bind(ws.to_string()).execute(&mut *tx).await?;
         }
         sqlx::query("INSERT OR REPLACE INTO alert_volume_state (workspace_id, fetched_at) VALUES (?, ?)").bind(ws.to_string()).bind(ms(now)).execute(&mut *tx).await?;
-        for chunk in vols.chunks(bulk::CHUNK) {
+        for chunk in vols.chunks(CHUNK) {
             let mut qb = sqlx::QueryBuilder::<sqlx::Sqlite>::new("INSERT OR REPLACE INTO alert_volumes (community_id, day, alerts) ");
             qb.push_values(chunk, |mut row, v| {
                 row.push_bind(v.community_id.to_string()).push_bind(v.day.to_string()).push_bind(v.alerts as i64);
@@ -292,7 +299,7 @@ impl Cache {
             qb.build().execute(&mut *tx).await?;
         }
         let communities: std::collections::BTreeSet<String> = vols.iter().map(|v| v.community_id.to_string()).collect();
-        for chunk in communities.iter().collect::<Vec<_>>().chunks(bulk::CHUNK) {
+        for chunk in communities.iter().collect::<Vec<_>>().chunks(CHUNK) {
             let mut qb = sqlx::QueryBuilder::<sqlx::Sqlite>::new("INSERT OR REPLACE INTO alert_volume_communities (community_id, workspace_id) ");
             qb.push_values(chunk, |mut row, c| {
                 row.push_bind(c.to_string()).push_bind(ws.to_string());
@@ -346,131 +353,6 @@ const TABLES: [&str; 17] = [
     "alert_volume_totals",
     "alert_volume_state",
 ];
-
-/// `(workspace, user)` when `c` is `me`'s own membership of a workspace.
-fn own_membership(c: &RawChange, me: UserId) -> Option<(String, String)> {
-    if c.kind != EntityKind::Member {
-        return None;
-    }
-    let (ws, user) = c.id.split_once('/')?;
-    (user == me.to_string()).then(|| (ws.to_owned(), user.to_owned()))
-}
-
-async fn member_exists(c: &mut sqlx::SqliteConnection, ws: &str, user: &str) -> Result<bool> {
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM members WHERE workspace_id = ? AND user_id = ?").bind(ws).bind(user).fetch_one(&mut *c).await?;
-    Ok(n > 0)
-}
-
-/// Drops every row of a workspace the user no longer belongs to.
-async fn forget_workspace(tx: &mut sqlx::SqliteConnection, ws: &str) -> Result<()> {
-    for sql in [
-        "DELETE FROM alert_volumes WHERE community_id IN (SELECT id FROM communities WHERE workspace_id = ?1 UNION SELECT community_id FROM alert_volume_communities WHERE workspace_id = ?1)",
-        "DELETE FROM alert_volume_communities WHERE workspace_id = ?1",
-        "DELETE FROM alert_volume_state WHERE workspace_id = ?1",
-        "DELETE FROM alert_volume_totals WHERE workspace_id = ?1",
-        "DELETE FROM invitation_assignments WHERE invitation_id IN (SELECT id FROM invitations WHERE workspace_id = ?1)",
-        "DELETE FROM communities WHERE workspace_id = ?1",
-        "DELETE FROM members WHERE workspace_id = ?1",
-        "DELETE FROM roles WHERE workspace_id = ?1",
-        // The counts first: the delete trigger then has nothing to take off, row by row.
-        "DELETE FROM role_counts WHERE ws = (SELECT k FROM keys WHERE id = ?1)",
-        "DELETE FROM role_holders WHERE ws = (SELECT k FROM keys WHERE id = ?1)",
-        "DELETE FROM user_holdings WHERE ws = (SELECT k FROM keys WHERE id = ?1)",
-        "DELETE FROM assignments WHERE ws = (SELECT k FROM keys WHERE id = ?1)",
-        "DELETE FROM invitations WHERE workspace_id = ?1",
-        "DELETE FROM api_keys WHERE workspace_id = ?1",
-        "DELETE FROM intakes WHERE workspace_id = ?1",
-        "DELETE FROM workspaces WHERE id = ?1",
-    ] {
-        sqlx::query(sql).bind(ws).execute(&mut *tx).await?;
-    }
-    Ok(())
-}
-
-
-/// Applies changes: each kind's changes in their order, kinds one after another (they live in
-/// separate tables, so their relative order does not matter), consecutive upserts of a kind in
-/// multi-row statements. A feed interleaves kinds (a member, then its assignments), so grouping
-/// first turns thousands of small statements into a few large ones.
-async fn apply_many(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>, changes: &[&RawChange], keys: &mut bulk::Keys<'_>) -> Result<()> {
-    let mut by_kind: Vec<(tenancy::api::EntityKind, Vec<&RawChange>)> = Vec::new();
-    for c in changes {
-        match by_kind.iter_mut().find(|(k, _)| *k == c.kind) {
-            Some((_, v)) => v.push(c),
-            None => by_kind.push((c.kind, vec![c])),
-        }
-    }
-    for (_, list) in by_kind {
-        apply_in_order(tx, &list, keys).await?;
-    }
-    Ok(())
-}
-
-/// Applies changes of one kind in order, consecutive upserts in multi-row statements.
-async fn apply_in_order(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>, changes: &[&RawChange], keys: &mut bulk::Keys<'_>) -> Result<()> {
-    let mut i = 0;
-    while i < changes.len() {
-        let c = changes[i];
-        if bulk::bulkable(c) {
-            let n = changes[i..].iter().take_while(|x| x.kind == c.kind && bulk::bulkable(x)).count();
-            bulk::upsert_many(tx, &changes[i..i + n], keys).await?;
-            i += n;
-        } else {
-            apply_one(tx, c, keys).await?;
-            i += 1;
-        }
-    }
-    Ok(())
-}
-
-async fn apply_one(tx: &mut sqlx::SqliteConnection, c: &RawChange, keys: &mut bulk::Keys<'_>) -> Result<()> {
-    if bulk::bulkable(c) {
-        return bulk::upsert_many(tx, &[c], keys).await;
-    }
-    let Some(d) = c.data.as_ref().filter(|_| c.op == ChangeOp::Upsert) else {
-        match c.kind {
-            EntityKind::Member => {
-                let (ws, user) = c.id.split_once('/').unwrap_or_default();
-                sqlx::query("DELETE FROM members WHERE workspace_id = ? AND user_id = ?").bind(ws).bind(user).execute(&mut *tx).await?;
-            }
-            EntityKind::Invitation => {
-                sqlx::query("DELETE FROM invitations WHERE id = ?").bind(&c.id).execute(&mut *tx).await?;
-                sqlx::query("DELETE FROM invitation_assignments WHERE invitation_id = ?").bind(&c.id).execute(&mut *tx).await?;
-            }
-            kind => {
-                let (table, _) = bulk::layout(kind).expect("every kind but invitations has a one-row layout");
-                sqlx::query(&format!("DELETE FROM {table} WHERE id = ?")).bind(&c.id).execute(&mut *tx).await?;
-            }
-        }
-        return Ok(());
-    };
-    // Invitations: one row plus the community roles they will give.
-    let json = d.get().to_owned();
-    let inv: tenancy::api::Invitation = data(&json)?;
-    sqlx::query("DELETE FROM invitation_assignments WHERE invitation_id = ?").bind(&c.id).execute(&mut *tx).await?;
-    for a in &inv.assignments {
-        sqlx::query("INSERT INTO invitation_assignments (invitation_id, community_id, role_id, assignment_type) VALUES (?,?,?,?)")
-            .bind(&c.id)
-            .bind(a.community_id.to_string())
-            .bind(a.role_id.to_string())
-            .bind(a.assignment_type.as_str())
-            .execute(&mut *tx)
-            .await?;
-    }
-    let status = serde_json::to_value(inv.status).unwrap();
-    sqlx::query("INSERT OR REPLACE INTO invitations (id, workspace_id, email, status, workspace_role, created_at, expires_at, data) VALUES (?,?,?,?,?,?,?,?)")
-        .bind(&c.id)
-        .bind(inv.workspace_id.to_string())
-        .bind(inv.email.as_str().to_owned())
-        .bind(status.as_str().unwrap_or("pending").to_owned())
-        .bind(inv.workspace_role.as_str())
-        .bind(ms(inv.created_at))
-        .bind(ms(inv.expires_at))
-        .bind(json)
-        .execute(&mut *tx)
-        .await?;
-    Ok(())
-}
 
 #[cfg(test)]
 mod tests {

@@ -2,23 +2,12 @@
 //! existence does not leak.
 
 use super::*;
-use std::collections::BTreeSet;
-use tenancy::api::{Role, Workspace};
+use tenancy::wire::Workspace;
 use tenancy::{Actor, EffectivePermissions, RoleGrant, WorkspaceRole};
 
 /// A workspace named in a URL, by id or by slug (deep links carry the slug).
 #[derive(Clone, Debug)]
 pub struct WorkspaceRef(pub String);
-
-pub(crate) fn grant_of(role: &Role) -> RoleGrant {
-    RoleGrant {
-        role_id: role.id,
-        role_name: role.name.to_string(),
-        kind: role.kind,
-        permissions: role.permissions.iter().copied().collect(),
-        intake_scope: role.intake_scope.iter().copied().collect::<BTreeSet<_>>(),
-    }
-}
 
 pub(crate) async fn resolve(tx: &mut dyn Tx, r: &WorkspaceRef) -> ApiResult<Option<Workspace>> {
     Ok(match r.0.parse::<WorkspaceId>() {
@@ -38,7 +27,7 @@ pub(crate) async fn effective(
         .assignments(ws, &crate::store::AssignmentQuery { user_id: Some(user), limit: u32::MAX, ..Default::default() })
         .await?;
     let roles = tx.roles(ws).await?;
-    let grants: std::collections::HashMap<_, _> = roles.iter().map(|r| (r.id, grant_of(r))).collect();
+    let grants: std::collections::HashMap<_, _> = roles.iter().map(|r| (r.id, RoleGrant::from(r))).collect();
     Ok(EffectivePermissions::union(
         workspace_role,
         assignments.iter().filter_map(|a| grants.get(&a.role_id).map(|g| (a.community_id, g))),

@@ -1,9 +1,10 @@
 //! Platform-admin work: deleted workspaces, user flags, the purge, instance-level audit.
 
+use tenancy::audit::AuditAction;
 use super::access::need_platform_admin;
 use super::*;
 use chrono::Duration;
-use tenancy::api::*;
+use tenancy::wire::*;
 
 pub const PURGE_AFTER_DAYS: i64 = 30;
 
@@ -25,7 +26,7 @@ impl Service {
             user.free_limit_lifted = l;
         }
         unit.tx.update_user(&user).await?;
-        unit.audit(None, "user.admin_update", "user", id, Some(&before), Some(&serde_json::json!({
+        unit.audit(None, AuditAction::UserAdminUpdate, id, Some(&before), Some(&serde_json::json!({
             "platform_admin": user.platform_admin, "free_workspace_limit_lifted": user.free_limit_lifted
         }))).await?;
         unit.commit().await?;
@@ -45,11 +46,11 @@ impl Service {
             // The purge removes the workspace's feed entries; each former member still learns
             // that their membership is gone, so their mirrors drop the workspace.
             for m in members {
-                unit.change(Some(*id), EntityKind::Member, format!("{}/{}", m.workspace_id, m.user_id), None::<&()>, Some(m.user_id)).await?;
+                unit.change(Some(*id), EntityKind::Member, MemberKey::of(&m), None::<&()>, Some(m.user_id)).await?;
             }
         }
         let report = PurgeReport { purged: due };
-        unit.audit(None, "workspace.purge", "instance", "purge", NONE, Some(&report)).await?;
+        unit.audit(None, AuditAction::WorkspacePurge, "purge", NONE, Some(&report)).await?;
         unit.commit().await?;
         Ok(report)
     }

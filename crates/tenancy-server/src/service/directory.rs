@@ -1,11 +1,11 @@
 //! Members, their workspace roles, community role assignments, and custom/restricted roles.
 
-use super::access::{effective, grant_of, scope};
-use super::auth::member_key;
+use tenancy::audit::AuditAction;
+use super::access::{effective, scope};
 use super::*;
 use crate::store::{AssignmentQuery, MemberQuery, StoreError};
 use std::collections::BTreeSet;
-use tenancy::api::*;
+use tenancy::wire::*;
 use tenancy::role::validate_role_definition;
 use tenancy::rules::ensure_an_owner_remains;
 use tenancy::*;
@@ -71,8 +71,8 @@ impl Service {
         m.role = to;
         m.version += 1;
         unit.tx.update_member(&m).await?;
-        unit.change(Some(ws.id), EntityKind::Member, member_key(&m), Some(&m), Some(user)).await?;
-        unit.audit(Some(ws.id), "member.role_change", "member", user, Some(&before), Some(&m)).await?;
+        unit.change(Some(ws.id), EntityKind::Member, MemberKey::of(&m), Some(&m), Some(user)).await?;
+        unit.audit(Some(ws.id), AuditAction::MemberRoleChange, user, Some(&before), Some(&m)).await?;
         unit.commit().await?;
         Ok(m)
     }
@@ -93,9 +93,9 @@ impl Service {
             unit.change(Some(ws.id), EntityKind::Assignment, a.id, None::<&()>, Some(user)).await?;
         }
         unit.tx.delete_member(ws.id, user).await?;
-        unit.change(Some(ws.id), EntityKind::Member, member_key(&before), None::<&()>, Some(user)).await?;
-        let action = if user == ctx.user.id { "member.leave" } else { "member.remove" };
-        unit.audit(Some(ws.id), action, "member", user, Some(&before), NONE).await?;
+        unit.change(Some(ws.id), EntityKind::Member, MemberKey::of(&before), None::<&()>, Some(user)).await?;
+        let action = if user == ctx.user.id { AuditAction::MemberLeave } else { AuditAction::MemberRemove };
+        unit.audit(Some(ws.id), action, user, Some(&before), NONE).await?;
         unit.commit().await
     }
 
@@ -122,7 +122,7 @@ impl Service {
         unit.tx.update_user(&target).await?;
         self.fan_out_member_changes(&mut unit, &target).await?;
         let after = unit.tx.member(ws.id, user).await?.ok_or_else(ApiError::internal)?;
-        unit.audit(Some(ws.id), "member.reset_2fa", "member", user, Some(&before), Some(&after)).await?;
+        unit.audit(Some(ws.id), AuditAction::MemberResetTwoFactor, user, Some(&before), Some(&after)).await?;
         unit.commit().await?;
         Ok(after)
     }
@@ -155,7 +155,7 @@ impl Service {
         for spec in &req.assignments {
             unit.tx.community(ws.id, spec.community_id).await?.ok_or_else(|| ApiError::not_found("community"))?;
             let role = unit.tx.role(ws.id, spec.role_id).await?.ok_or_else(|| ApiError::not_found("role"))?;
-            may(&actor, &Action::AssignRole { community: spec.community_id, role: &grant_of(&role) })?;
+            may(&actor, &Action::AssignRole { community: spec.community_id, role: &RoleGrant::from(&role) })?;
             let same = existing.iter().find(|a| a.community_id == spec.community_id && a.role_id == spec.role_id);
             match same {
                 Some(a) if a.assignment_type == spec.assignment_type => continue,
@@ -182,7 +182,7 @@ impl Service {
             unit.change(Some(ws.id), EntityKind::Assignment, a.id, Some(&a), Some(user)).await?;
             made.push(a);
         }
-        unit.audit(Some(ws.id), "member.assign_roles", "member", user, NONE, Some(&made)).await?;
+        unit.audit(Some(ws.id), AuditAction::MemberAssignRoles, user, NONE, Some(&made)).await?;
         unit.commit().await?;
         Ok(made)
     }
@@ -194,7 +194,7 @@ impl Service {
         may(&actor, &Action::UnassignRole { community: a.community_id })?;
         unit.tx.delete_assignment(ws.id, id).await?;
         unit.change(Some(ws.id), EntityKind::Assignment, a.id, None::<&()>, Some(a.user_id)).await?;
-        unit.audit(Some(ws.id), "member.unassign_role", "assignment", a.id, Some(&a), NONE).await?;
+        unit.audit(Some(ws.id), AuditAction::MemberUnassignRole, a.id, Some(&a), NONE).await?;
         unit.commit().await
     }
 
@@ -229,7 +229,7 @@ impl Service {
     /// Widening a role widens it wherever it is already held (assignments, live API keys): that
     /// is granting, so the caller must be allowed to give the new role in each such community.
     async fn check_widening(unit: &mut Unit, ws: WorkspaceId, actor: &Actor, before: &Role, after: &Role) -> ApiResult<()> {
-        let (old, new) = (grant_of(before), grant_of(after));
+        let (old, new) = (RoleGrant::from(before), RoleGrant::from(after));
         let widened = !new.permissions.is_subset(&old.permissions) || !old.scope().covers(&new.scope());
         if !widened || actor.is_owner() {
             return Ok(());
@@ -271,13 +271,13 @@ impl Service {
             version: 1,
         };
         Self::check_role_definition(&mut unit, ws.id, &role).await?;
-        may(&actor, &Action::ManageRole { role: &grant_of(&role) })?;
+        may(&actor, &Action::ManageRole { role: &RoleGrant::from(&role) })?;
         unit.tx.insert_role(&role).await.map_err(|e| match e {
             StoreError::Unique(_) => Self::name_taken(&role.name),
             e => e.into(),
         })?;
         unit.change(Some(ws.id), EntityKind::Role, role.id, Some(&role), None).await?;
-        unit.audit(Some(ws.id), "role.create", "role", role.id, NONE, Some(&role)).await?;
+        unit.audit(Some(ws.id), AuditAction::RoleCreate, role.id, NONE, Some(&role)).await?;
         unit.commit().await?;
         Ok(role)
     }
@@ -309,15 +309,15 @@ impl Service {
         }
         role.version += 1;
         Self::check_role_definition(&mut unit, ws.id, &role).await?;
-        may(&actor, &Action::ManageRole { role: &grant_of(&before) })?;
-        may(&actor, &Action::ManageRole { role: &grant_of(&role) })?;
+        may(&actor, &Action::ManageRole { role: &RoleGrant::from(&before) })?;
+        may(&actor, &Action::ManageRole { role: &RoleGrant::from(&role) })?;
         Self::check_widening(&mut unit, ws.id, &actor, &before, &role).await?;
         unit.tx.update_role(&role).await.map_err(|e| match e {
             StoreError::Unique(_) => Self::name_taken(&role.name),
             e => e.into(),
         })?;
         unit.change(Some(ws.id), EntityKind::Role, role.id, Some(&role), None).await?;
-        unit.audit(Some(ws.id), "role.update", "role", role.id, Some(&before), Some(&role)).await?;
+        unit.audit(Some(ws.id), AuditAction::RoleUpdate, role.id, Some(&before), Some(&role)).await?;
         unit.commit().await?;
         Ok(role)
     }
@@ -330,7 +330,7 @@ impl Service {
         if before.kind == RoleKind::Builtin {
             return Err(ApiError::conflict(format!("{} is a built-in role and cannot be deleted.", before.name)));
         }
-        may(&actor, &Action::ManageRole { role: &grant_of(&before) })?;
+        may(&actor, &Action::ManageRole { role: &RoleGrant::from(&before) })?;
         let uses = unit.tx.count_role_uses(ws.id, id).await?;
         if uses > 0 {
             return Err(ApiError::conflict(format!(
@@ -340,7 +340,7 @@ impl Service {
         }
         unit.tx.delete_role(ws.id, id).await?;
         unit.change(Some(ws.id), EntityKind::Role, id, None::<&()>, None).await?;
-        unit.audit(Some(ws.id), "role.delete", "role", id, Some(&before), NONE).await?;
+        unit.audit(Some(ws.id), AuditAction::RoleDelete, id, Some(&before), NONE).await?;
         unit.commit().await
     }
 }

@@ -1,10 +1,9 @@
 //! The audit log and the change feed.
 
 use super::access::{effective, scope};
-use super::auth::member_key;
 use super::*;
 use crate::store::{AssignmentQuery, MemberQuery};
-use tenancy::api::*;
+use tenancy::wire::*;
 use tenancy::*;
 
 pub const MAX_FEED_BATCH: u32 = 20000;
@@ -125,7 +124,7 @@ impl Service {
             }
             if want(EntityKind::Member) {
                 for m in tx.members(w, &MemberQuery { limit: u32::MAX, ..Default::default() }).await? {
-                    put(w, EntityKind::Member, member_key(&m), to_value(&m));
+                    put(w, EntityKind::Member, MemberKey::of(&m).to_string(), to_value(&m));
                 }
             }
             if want(EntityKind::Assignment) {

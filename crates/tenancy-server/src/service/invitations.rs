@@ -1,11 +1,11 @@
 //! Invitations: by email, with a workspace role and community roles; 7 days; accepted once.
 
-use super::access::{grant_of, scope};
-use super::auth::member_key;
+use tenancy::audit::AuditAction;
+use super::access::scope;
 use super::*;
 use crate::store::InvitationRecord;
 use chrono::Duration;
-use tenancy::api::*;
+use tenancy::wire::*;
 use tenancy::plan::check_usage;
 use tenancy::*;
 
@@ -19,7 +19,7 @@ impl Service {
         for spec in &req.assignments {
             unit.tx.community(ws.id, spec.community_id).await?.ok_or_else(|| ApiError::not_found("community"))?;
             let role = unit.tx.role(ws.id, spec.role_id).await?.ok_or_else(|| ApiError::not_found("role"))?;
-            grants.push((spec.community_id, grant_of(&role)));
+            grants.push((spec.community_id, RoleGrant::from(&role)));
         }
         let roles: Vec<_> = grants.iter().map(|(c, g)| (*c, g)).collect();
         may(&actor, &Action::Invite { workspace_role: req.workspace_role, roles: &roles })?;
@@ -54,7 +54,7 @@ impl Service {
         unit.tx.insert_invitation(&inv).await?;
         let public = inv.public(ctx.now);
         unit.change(Some(ws.id), EntityKind::Invitation, inv.id, Some(&public), None).await?;
-        unit.audit(Some(ws.id), "invitation.create", "invitation", inv.id, NONE, Some(&public)).await?;
+        unit.audit(Some(ws.id), AuditAction::InvitationCreate, inv.id, NONE, Some(&public)).await?;
         unit.commit().await?;
         Ok(public)
     }
@@ -93,7 +93,7 @@ impl Service {
         unit.tx.update_invitation(&inv).await?;
         let after = inv.public(ctx.now);
         unit.change(Some(ws.id), EntityKind::Invitation, inv.id, Some(&after), None).await?;
-        unit.audit(Some(ws.id), "invitation.revoke", "invitation", inv.id, Some(&before), Some(&after)).await?;
+        unit.audit(Some(ws.id), AuditAction::InvitationRevoke, inv.id, Some(&before), Some(&after)).await?;
         unit.commit().await?;
         Ok(after)
     }
@@ -138,7 +138,7 @@ impl Service {
             version: 1,
         };
         unit.tx.insert_member(&m).await?;
-        unit.change(Some(ws.id), EntityKind::Member, member_key(&m), Some(&m), Some(user.id)).await?;
+        unit.change(Some(ws.id), EntityKind::Member, MemberKey::of(&m), Some(&m), Some(user.id)).await?;
         for spec in &inv.assignments {
             // A community or role removed since the invitation was sent is skipped.
             if unit.tx.community(ws.id, spec.community_id).await?.is_none() || unit.tx.role(ws.id, spec.role_id).await?.is_none() {
@@ -156,7 +156,7 @@ impl Service {
             unit.tx.insert_assignment(&a).await?;
             unit.change(Some(ws.id), EntityKind::Assignment, a.id, Some(&a), Some(user.id)).await?;
         }
-        unit.audit(Some(ws.id), "invitation.accept", "invitation", inv.id, NONE, Some(&m)).await?;
+        unit.audit(Some(ws.id), AuditAction::InvitationAccept, inv.id, NONE, Some(&m)).await?;
         unit.commit().await?;
         Ok(Membership { workspace: ws, role: m.role })
     }

@@ -1,11 +1,12 @@
 //! Community API keys (secret shown once, stored hashed), intakes, and alert volumes.
 
-use super::access::{grant_of, scope};
+use tenancy::audit::AuditAction;
+use super::access::scope;
 use super::*;
-use crate::auth as crypto;
+use crate::credentials;
 use chrono::{Duration, NaiveDate};
 use rand::distributions::{Alphanumeric, DistString};
-use tenancy::api::*;
+use tenancy::wire::*;
 use tenancy::*;
 
 #[derive(Clone, Debug, Default, serde::Deserialize, utoipa::IntoParams)]
@@ -49,7 +50,7 @@ impl Service {
         let mut grants = Vec::new();
         for id in &req.role_ids {
             let role = unit.tx.role(ws.id, *id).await?.ok_or_else(|| ApiError::not_found("role"))?;
-            grants.push(grant_of(&role));
+            grants.push(RoleGrant::from(&role));
         }
         let refs: Vec<_> = grants.iter().collect();
         may(&actor, &Action::ManageApiKeys { community, roles: &refs })?;
@@ -71,9 +72,9 @@ impl Service {
             last_used_at: None,
             revoked_at: None,
         };
-        unit.tx.insert_api_key(&key, &crypto::token_hash(&secret)).await?;
+        unit.tx.insert_api_key(&key, &credentials::token_hash(&secret)).await?;
         unit.change(Some(ws.id), EntityKind::ApiKey, key.id, Some(&key), None).await?;
-        unit.audit(Some(ws.id), "api_key.create", "api_key", key.id, NONE, Some(&key)).await?;
+        unit.audit(Some(ws.id), AuditAction::ApiKeyCreate, key.id, NONE, Some(&key)).await?;
         unit.commit().await?;
         Ok(CreatedApiKey { key, secret })
     }
@@ -90,7 +91,7 @@ impl Service {
         key.revoked_at = Some(ctx.now);
         unit.tx.update_api_key(&key).await?;
         unit.change(Some(ws.id), EntityKind::ApiKey, key.id, Some(&key), None).await?;
-        unit.audit(Some(ws.id), "api_key.revoke", "api_key", key.id, Some(&before), Some(&key)).await?;
+        unit.audit(Some(ws.id), AuditAction::ApiKeyRevoke, key.id, Some(&before), Some(&key)).await?;
         unit.commit().await?;
         Ok(key)
     }
@@ -102,7 +103,7 @@ impl Service {
         let now = super::now();
         let mut tx = self.store.begin_instance(true).await?;
         let (mut key, hash) = tx.api_key_by_prefix(prefix).await?.ok_or_else(invalid)?;
-        if hash != crypto::token_hash(presented) || key.revoked_at.is_some() || key.expires_at.is_some_and(|e| e <= now) {
+        if hash != credentials::token_hash(presented) || key.revoked_at.is_some() || key.expires_at.is_some_and(|e| e <= now) {
             return Err(invalid());
         }
         let ws = tx.workspace(key.workspace_id).await?.filter(|w| w.deleted_at.is_none()).ok_or_else(invalid)?;
@@ -142,7 +143,7 @@ impl Service {
         let i = Intake { id: IntakeId::new(), workspace_id: ws.id, community_id: community, name: req.name, kind, created_at: ctx.now };
         unit.tx.insert_intake(&i).await?;
         unit.change(Some(ws.id), EntityKind::Intake, i.id, Some(&i), None).await?;
-        unit.audit(Some(ws.id), "intake.create", "intake", i.id, NONE, Some(&i)).await?;
+        unit.audit(Some(ws.id), AuditAction::IntakeCreate, i.id, NONE, Some(&i)).await?;
         unit.commit().await?;
         Ok(i)
     }
@@ -161,7 +162,7 @@ impl Service {
         }
         unit.tx.delete_intake(ws.id, id).await?;
         unit.change(Some(ws.id), EntityKind::Intake, id, None::<&()>, None).await?;
-        unit.audit(Some(ws.id), "intake.delete", "intake", id, Some(&before), NONE).await?;
+        unit.audit(Some(ws.id), AuditAction::IntakeDelete, id, Some(&before), NONE).await?;
         unit.commit().await
     }
 

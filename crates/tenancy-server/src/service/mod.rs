@@ -4,11 +4,11 @@
 
 mod access;
 mod admin;
-mod auth;
 mod directory;
 mod feed;
 mod invitations;
 mod keys;
+mod sign_in;
 mod workspaces;
 
 pub use access::WorkspaceRef;
@@ -22,7 +22,8 @@ use base64::Engine;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::sync::Arc;
-use tenancy::api::{ChangeOp, EntityKind, Page};
+use tenancy::audit::AuditAction;
+use tenancy::wire::{ChangeOp, EntityKind, Page};
 use tenancy::{UserId, WorkspaceId};
 use uuid::Uuid;
 
@@ -116,12 +117,12 @@ impl Unit {
         Ok(())
     }
 
-    /// The one audit entry of this mutation.
+    /// The one audit entry of this mutation; `target_id` is the id of what the action acts on
+    /// (its [`AuditAction::target`]).
     pub async fn audit<B: Serialize, A: Serialize>(
         &mut self,
         ws: Option<WorkspaceId>,
-        action: &str,
-        target_kind: &str,
+        action: AuditAction,
         target_id: impl ToString,
         before: Option<&B>,
         after: Option<&A>,
@@ -132,8 +133,7 @@ impl Unit {
             .insert_audit(&AuditRecord {
                 workspace_id: ws,
                 actor_id: self.actor,
-                action: action.to_owned(),
-                target_kind: target_kind.to_owned(),
+                action,
                 target_id: target_id.to_string(),
                 before: before.map(|b| serde_json::to_value(b).expect("serialisable")),
                 after: after.map(|a| serde_json::to_value(a).expect("serialisable")),

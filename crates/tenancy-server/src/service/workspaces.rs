@@ -1,10 +1,10 @@
 //! Workspaces and communities: create with seeded defaults, rename, plan, soft delete.
 
+use tenancy::audit::AuditAction;
 use super::access::{need_platform_admin, resolve, scope};
-use super::auth::member_key;
 use super::*;
 use crate::store::StoreError;
-use tenancy::api::*;
+use tenancy::wire::*;
 use tenancy::plan::{check_free_workspace_allowance, check_usage};
 use tenancy::rules::confirm_deletion;
 use tenancy::*;
@@ -102,8 +102,8 @@ impl Service {
             version: 1,
         };
         unit.tx.insert_member(&owner).await?;
-        unit.change(Some(ws.id), EntityKind::Member, member_key(&owner), Some(&owner), Some(user.id)).await?;
-        unit.audit(Some(ws.id), "workspace.create", "workspace", ws.id, NONE, Some(&ws)).await?;
+        unit.change(Some(ws.id), EntityKind::Member, MemberKey::of(&owner), Some(&owner), Some(user.id)).await?;
+        unit.audit(Some(ws.id), AuditAction::WorkspaceCreate, ws.id, NONE, Some(&ws)).await?;
         unit.commit().await?;
         Ok(ws)
     }
@@ -141,7 +141,7 @@ impl Service {
         ws.version += 1;
         unit.tx.update_workspace(&ws).await?;
         unit.change(Some(ws.id), EntityKind::Workspace, ws.id, Some(&ws), None).await?;
-        unit.audit(Some(ws.id), "workspace.update", "workspace", ws.id, Some(&before), Some(&ws)).await?;
+        unit.audit(Some(ws.id), AuditAction::WorkspaceUpdate, ws.id, Some(&before), Some(&ws)).await?;
         unit.commit().await?;
         Ok(ws)
     }
@@ -162,7 +162,7 @@ impl Service {
         ws.version += 1;
         unit.tx.update_workspace(&ws).await?;
         unit.change(Some(ws.id), EntityKind::Workspace, ws.id, Some(&ws), None).await?;
-        unit.audit(Some(ws.id), "workspace.plan_change", "workspace", ws.id, Some(&before), Some(&ws)).await?;
+        unit.audit(Some(ws.id), AuditAction::WorkspacePlanChange, ws.id, Some(&before), Some(&ws)).await?;
         Ok(ws)
     }
 
@@ -196,7 +196,7 @@ impl Service {
         ws.version += 1;
         unit.tx.update_workspace(&ws).await?;
         unit.change(Some(ws.id), EntityKind::Workspace, ws.id, Some(&ws), None).await?;
-        unit.audit(Some(ws.id), "workspace.delete", "workspace", ws.id, Some(&before), Some(&ws)).await?;
+        unit.audit(Some(ws.id), AuditAction::WorkspaceDelete, ws.id, Some(&before), Some(&ws)).await?;
         unit.commit().await?;
         Ok(ws)
     }
@@ -214,7 +214,7 @@ impl Service {
         ws.version += 1;
         unit.tx.update_workspace(&ws).await?;
         unit.change(Some(ws.id), EntityKind::Workspace, ws.id, Some(&ws), None).await?;
-        unit.audit(Some(ws.id), "workspace.restore", "workspace", ws.id, Some(&before), Some(&ws)).await?;
+        unit.audit(Some(ws.id), AuditAction::WorkspaceRestore, ws.id, Some(&before), Some(&ws)).await?;
         unit.commit().await?;
         Ok(ws)
     }
@@ -257,7 +257,7 @@ impl Service {
             e => e.into(),
         })?;
         unit.change(Some(ws.id), EntityKind::Community, c.id, Some(&c), None).await?;
-        unit.audit(Some(ws.id), "community.create", "community", c.id, NONE, Some(&c)).await?;
+        unit.audit(Some(ws.id), AuditAction::CommunityCreate, c.id, NONE, Some(&c)).await?;
         unit.commit().await?;
         Ok(c)
     }
@@ -298,7 +298,7 @@ impl Service {
         c.version += 1;
         unit.tx.update_community(&c).await?;
         unit.change(Some(ws.id), EntityKind::Community, c.id, Some(&c), None).await?;
-        unit.audit(Some(ws.id), "community.update", "community", c.id, Some(&before), Some(&c)).await?;
+        unit.audit(Some(ws.id), AuditAction::CommunityUpdate, c.id, Some(&before), Some(&c)).await?;
         unit.commit().await?;
         Ok(c)
     }

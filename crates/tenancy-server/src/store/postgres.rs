@@ -7,8 +7,9 @@
 //! sequences in one workspace (the last-owner rule, If-Match versions) are serialised as on
 //! SQLite; reads run at REPEATABLE READ, so one request sees one snapshot, as on SQLite.
 
-use super::sql::*;
+use super::rows::*;
 use super::*;
+use super::{directory::*, feed::*, keys::*, sessions::*, workspaces::*};
 use sqlx::postgres::{PgPool, PgPoolOptions, PgRow};
 use sqlx::{Postgres, Row, Transaction};
 

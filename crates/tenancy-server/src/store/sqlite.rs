@@ -1,8 +1,9 @@
 //! The embedded SQLite store. One writer connection serialises all writes (so read-check-write
 //! inside a write transaction is atomic); a small pool serves reads concurrently (WAL).
 
+use super::rows::*;
 use super::*;
-use super::sql::*;
+use super::{directory::*, feed::*, keys::*, sessions::*, workspaces::*};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
 use sqlx::{Row, Sqlite, SqlitePool, Transaction};
 use std::str::FromStr;

@@ -264,7 +264,7 @@ impl TestApp {
     /// Turns on TOTP two-factor authentication for `u` through the API.
     pub async fn enrol_2fa(&self, u: &User) {
         let e = self.post("/v1/me/2fa/enrol", u, json!({})).await.expect(200);
-        let code = tenancy_server::auth::totp_now(e["secret"].as_str().unwrap());
+        let code = tenancy_server::credentials::totp_now(e["secret"].as_str().unwrap());
         self.post("/v1/me/2fa/verify", u, json!({"code": code})).await.expect(200);
     }
 }

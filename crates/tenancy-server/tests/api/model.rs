@@ -15,7 +15,7 @@ use rand_chacha::ChaCha8Rng;
 use reqwest::Method;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
-use tenancy::api::Role;
+use tenancy::wire::Role;
 use tenancy::rules::{may, Action, Actor};
 use tenancy::{CommunityId, EffectivePermissions, RoleGrant, UserId, WorkspaceRole};
 

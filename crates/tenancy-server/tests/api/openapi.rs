@@ -166,7 +166,7 @@ async fn the_command_line_prints_the_same_operations_as_the_served_document() {
     // `tenancy-server openapi` builds the document from the same router; check they agree.
     let dir = tempfile::tempdir().unwrap();
     let store = tenancy_server::SqliteStore::open(&format!("sqlite://{}", dir.path().join("doc.db").display())).await.unwrap();
-    let (_, doc) = tenancy_server::api::router(tenancy_server::Service::new(std::sync::Arc::new(store)));
+    let (_, doc) = tenancy_server::routes::router(tenancy_server::Service::new(std::sync::Arc::new(store)));
     let printed: Value = serde_json::from_str(&doc.to_json().unwrap()).unwrap();
     let app = TestApp::spawn().await;
     let served = app.call(Method::GET, "/openapi.json", None, None, &[]).await.expect(200);

@@ -1,0 +1,93 @@
+//! The lists a pane picks from and shows: workspaces, communities, roles, intakes, API keys,
+//! invitations, and the plan usage of a workspace.
+
+use super::super::{data, Cache};
+use super::*;
+use chrono::{DateTime, Utc};
+use tenancy::wire::*;
+use tenancy::*;
+
+impl Cache {
+    pub async fn workspaces(&self, search: Option<&str>) -> Result<Vec<Workspace>> {
+        let rows = sqlx::query("SELECT data FROM workspaces WHERE deleted = 0 AND (?1 IS NULL OR lower(name) LIKE ?1 ESCAPE '\\' OR slug LIKE ?1 ESCAPE '\\') ORDER BY name")
+            .bind(search.map(like))
+            .fetch_all(self.pool())
+            .await?;
+        entities(&rows)
+    }
+
+    pub async fn workspace(&self, id: WorkspaceId) -> Result<Option<Workspace>> {
+        let r: Option<String> = sqlx::query_scalar("SELECT data FROM workspaces WHERE id = ?").bind(id.to_string()).fetch_optional(self.pool()).await?;
+        r.map(|s| data(&s)).transpose()
+    }
+
+    /// Plan usage against its limits, as the cache sees it.
+    pub async fn usage(&self, ws: WorkspaceId, now: DateTime<Utc>) -> Result<WorkspaceUsage> {
+        let w = self.workspace(ws).await?.ok_or_else(|| crate::error::ClientError::new(crate::error::ErrorCode::NotFound, "That workspace is not in this account's cache; sync, or pick another workspace."))?;
+        let r = sqlx::query(
+            "SELECT (SELECT COUNT(*) FROM members WHERE workspace_id = ?1), \
+                    (SELECT COUNT(*) FROM invitations WHERE workspace_id = ?1 AND status = 'pending' AND expires_at > ?2), \
+                    (SELECT COUNT(*) FROM communities WHERE workspace_id = ?1), \
+                    (SELECT COUNT(*) FROM api_keys WHERE workspace_id = ?1 AND revoked = 0)",
+        )
+        .bind(ws.to_string())
+        .bind(now.timestamp_millis())
+        .fetch_one(self.pool())
+        .await?;
+        let n = |i: usize| r.get::<i64, _>(i) as u32;
+        Ok(WorkspaceUsage { plan: w.plan, limits: w.limits, members: n(0), pending_invitations: n(1), communities: n(2), api_keys: n(3) })
+    }
+
+    pub async fn communities(&self, ws: WorkspaceId, search: Option<&str>) -> Result<Vec<Community>> {
+        let rows = sqlx::query("SELECT data FROM communities WHERE workspace_id = ?1 AND (?2 IS NULL OR lower(name) LIKE ?2 ESCAPE '\\' OR slug LIKE ?2 ESCAPE '\\') ORDER BY name")
+            .bind(ws.to_string())
+            .bind(search.map(like))
+            .fetch_all(self.pool())
+            .await?;
+        entities(&rows)
+    }
+
+    /// Every community of every live workspace (for the command palette), by name.
+    pub async fn all_communities(&self) -> Result<Vec<Community>> {
+        let rows = sqlx::query("SELECT c.data FROM communities c JOIN workspaces w ON w.id = c.workspace_id WHERE w.deleted = 0 ORDER BY c.name")
+            .fetch_all(self.pool())
+            .await?;
+        entities(&rows)
+    }
+
+    pub async fn roles(&self, ws: WorkspaceId) -> Result<Vec<Role>> {
+        let rows = sqlx::query("SELECT data FROM roles WHERE workspace_id = ? ORDER BY kind != 'builtin', name").bind(ws.to_string()).fetch_all(self.pool()).await?;
+        entities(&rows)
+    }
+
+    pub async fn intakes(&self, community: CommunityId) -> Result<Vec<Intake>> {
+        let rows = sqlx::query("SELECT data FROM intakes WHERE community_id = ? ORDER BY id").bind(community.to_string()).fetch_all(self.pool()).await?;
+        entities(&rows)
+    }
+
+    pub async fn api_keys(&self, community: CommunityId) -> Result<Vec<ApiKey>> {
+        let rows = sqlx::query("SELECT data FROM api_keys WHERE community_id = ? ORDER BY revoked, id").bind(community.to_string()).fetch_all(self.pool()).await?;
+        entities(&rows)
+    }
+
+    pub async fn invitations(&self, ws: WorkspaceId) -> Result<Vec<Invitation>> {
+        let rows = sqlx::query("SELECT data FROM invitations WHERE workspace_id = ? ORDER BY created_at DESC").bind(ws.to_string()).fetch_all(self.pool()).await?;
+        entities(&rows)
+    }
+
+    /// Which of `emails` belong to members of `ws`.
+    pub async fn member_emails(&self, ws: WorkspaceId, emails: &[Email]) -> Result<std::collections::HashSet<String>> {
+        let mut found = std::collections::HashSet::new();
+        for chunk in emails.chunks(crate::cache::CHUNK) {
+            let mut qb = QueryBuilder::<Sqlite>::new("SELECT email FROM members WHERE workspace_id = ");
+            qb.push_bind(ws.to_string()).push(" AND email IN (");
+            let mut sep = qb.separated(", ");
+            for e in chunk {
+                sep.push_bind(e.as_str().to_owned());
+            }
+            qb.push(")");
+            found.extend(qb.build_query_scalar::<String>().fetch_all(self.pool()).await?);
+        }
+        Ok(found)
+    }
+}

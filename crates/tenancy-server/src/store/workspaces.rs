@@ -1,0 +1,185 @@
+//! Workspaces (with their lifecycle: soft delete, purge), who belongs to which, plan usage, and the communities inside them.
+//!
+//! The trait says what a transaction can do here; `impl_workspaces_rows!` implements it once for both
+//! SQL stores with the same SQL text (see `sql.rs`).
+
+use super::rows::*;
+use super::*;
+
+#[derive(Clone, Copy, Debug, Default)]
+pub struct UsageCounts {
+    pub members: u32,
+    pub pending_invitations: u32,
+    pub communities: u32,
+    pub api_keys: u32,
+}
+
+pub(crate) fn workspace_row(r: &impl Cols) -> R<Workspace> {
+    let plan: Plan = parse(r, "plan")?;
+    Ok(Workspace {
+        id: parse(r, "id")?,
+        slug: Slug::parse(&r.text("slug")?).map_err(corrupt)?,
+        name: Name::parse(&r.text("name")?).map_err(corrupt)?,
+        plan,
+        limits: plan.limits(),
+        security: json(r, "security")?,
+        created_at: t(r, "created_at")?,
+        deleted_at: t_opt(r, "deleted_at")?,
+        version: r.int("version")?,
+    })
+}
+
+pub(crate) fn community_row(r: &impl Cols) -> R<Community> {
+    Ok(Community {
+        id: parse(r, "id")?,
+        workspace_id: parse(r, "workspace_id")?,
+        slug: Slug::parse(&r.text("slug")?).map_err(corrupt)?,
+        name: Name::parse(&r.text("name")?).map_err(corrupt)?,
+        timezone: Timezone::parse(&r.text("timezone")?).map_err(corrupt)?,
+        contact_email: r
+            .text_opt("contact_email")?
+            .map(|e| Email::parse(&e).map_err(corrupt))
+            .transpose()?,
+        region: parse(r, "region")?,
+        created_at: t(r, "created_at")?,
+        version: r.int("version")?,
+    })
+}
+
+#[async_trait]
+pub trait WorkspaceRows: Send {
+    async fn workspace(&mut self, id: WorkspaceId) -> R<Option<Workspace>>;
+    async fn workspace_by_slug(&mut self, slug: &str) -> R<Option<Workspace>>;
+    async fn insert_workspace(&mut self, w: &Workspace, created_by: UserId) -> R<()>;
+    async fn update_workspace(&mut self, w: &Workspace) -> R<()>;
+    /// Serialise writers of one workspace for the rest of the transaction.
+    async fn lock_workspace(&mut self, id: WorkspaceId) -> R<()>;
+    /// Live (not deleted) workspaces the user belongs to, by slug.
+    async fn memberships(&mut self, user: UserId) -> R<Vec<(Workspace, WorkspaceRole)>>;
+    /// Every workspace the user has a membership in, soft-deleted ones included: the workspaces
+    /// whose changes the feed shows them.
+    async fn member_workspaces(&mut self, user: UserId) -> R<Vec<WorkspaceId>>;
+    async fn deleted_workspaces(&mut self) -> R<Vec<Workspace>>;
+    async fn workspaces_deleted_before(&mut self, t: DateTime<Utc>) -> R<Vec<WorkspaceId>>;
+    /// Remove a workspace and everything in it, its change feed entries included.
+    async fn purge_workspace(&mut self, id: WorkspaceId) -> R<()>;
+    async fn count_free_workspaces_owned(&mut self, user: UserId) -> R<u32>;
+    async fn usage(&mut self, ws: WorkspaceId, now: DateTime<Utc>) -> R<UsageCounts>;
+    async fn community(&mut self, ws: WorkspaceId, id: CommunityId) -> R<Option<Community>>;
+    async fn communities(&mut self, ws: WorkspaceId, after_slug: Option<&str>, limit: u32) -> R<Vec<Community>>;
+    async fn insert_community(&mut self, c: &Community) -> R<()>;
+    async fn update_community(&mut self, c: &Community) -> R<()>;
+}
+
+/// Implements [`WorkspaceRows`] for a store's transaction type (see `impl_sql_tx!`).
+macro_rules! impl_workspaces_rows {
+    ($tx:ty) => {
+        #[async_trait]
+        impl WorkspaceRows for $tx {
+            async fn workspace(&mut self, id: WorkspaceId) -> R<Option<Workspace>> {
+                self.one(q!(&format!("SELECT * FROM workspaces WHERE id = $1{}", self.lock_clause()), id.to_string()), workspace_row).await
+            }
+            async fn workspace_by_slug(&mut self, slug: &str) -> R<Option<Workspace>> {
+                self.one(q!(&format!("SELECT * FROM workspaces WHERE slug = $1{}", self.lock_clause()), slug), workspace_row).await
+            }
+            async fn insert_workspace(&mut self, w: &Workspace, created_by: UserId) -> R<()> {
+                // A new workspace is the tenant the rest of the transaction works in.
+                self.enter_workspace(w.id).await?;
+                self.exec(q!(
+                    "INSERT INTO workspaces (id, slug, name, plan, security, created_by, created_at, deleted_at, version) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)",
+                    w.id.to_string(), w.slug.as_str(), w.name.as_str(), w.plan.as_str(), to_json(&w.security), created_by.to_string(), ms(w.created_at), opt_ms(w.deleted_at), w.version
+                )).await?;
+                Ok(())
+            }
+            async fn update_workspace(&mut self, w: &Workspace) -> R<()> {
+                self.exec(q!(
+                    "UPDATE workspaces SET name = $1, plan = $2, security = $3, deleted_at = $4, version = $5 WHERE id = $6",
+                    w.name.as_str(), w.plan.as_str(), to_json(&w.security), opt_ms(w.deleted_at), w.version, w.id.to_string()
+                )).await?;
+                Ok(())
+            }
+            async fn lock_workspace(&mut self, id: WorkspaceId) -> R<()> {
+                // Reading the row in a write transaction locks it where the store needs a lock.
+                self.workspace(id).await?;
+                Ok(())
+            }
+            async fn memberships(&mut self, user: UserId) -> R<Vec<(Workspace, WorkspaceRole)>> {
+                self.all(
+                    q!("SELECT w.*, m.role AS member_role FROM workspaces w JOIN members m ON m.workspace_id = w.id WHERE m.user_id = $1 AND w.deleted_at IS NULL ORDER BY w.slug", user.to_string()),
+                    |r| Ok((workspace_row(r)?, parse(r, "member_role")?)),
+                )
+                .await
+            }
+            async fn member_workspaces(&mut self, user: UserId) -> R<Vec<WorkspaceId>> {
+                self.all(q!("SELECT workspace_id FROM members WHERE user_id = $1 ORDER BY workspace_id", user.to_string()), |r| parse(r, "workspace_id")).await
+            }
+            async fn deleted_workspaces(&mut self) -> R<Vec<Workspace>> {
+                self.all(q!("SELECT * FROM workspaces WHERE deleted_at IS NOT NULL ORDER BY deleted_at"), workspace_row).await
+            }
+            async fn workspaces_deleted_before(&mut self, before: DateTime<Utc>) -> R<Vec<WorkspaceId>> {
+                self.all(q!(&format!("SELECT id FROM workspaces WHERE deleted_at IS NOT NULL AND deleted_at <= $1 ORDER BY id{}", self.lock_clause()), ms(before)), |r| parse(r, "id")).await
+            }
+            async fn purge_workspace(&mut self, id: WorkspaceId) -> R<()> {
+                let id = id.to_string();
+                // Children first, explicitly, so the purge does not depend on cascade settings.
+                for table in ["alert_volumes", "api_keys", "intakes", "invitations", "assignments", "roles", "communities", "members", "changes", "audit_log"] {
+                    self.exec(q!(&format!("DELETE FROM {table} WHERE workspace_id = $1"), &id)).await?;
+                }
+                self.exec(q!("DELETE FROM workspaces WHERE id = $1", &id)).await?;
+                Ok(())
+            }
+            async fn count_free_workspaces_owned(&mut self, user: UserId) -> R<u32> {
+                // A write holds the user until it commits, so two requests cannot both count
+                // the same free workspaces and each make one more (SQLite's single writer
+                // serialises them anyway).
+                self.one(q!(&format!("SELECT id FROM users WHERE id = $1{}", self.lock_clause()), user.to_string()), |r| r.text("id")).await?;
+                let n = self
+                    .count(q!(
+                        "SELECT COUNT(*) FROM workspaces w JOIN members m ON m.workspace_id = w.id WHERE m.user_id = $1 AND m.role = 'owner' AND w.plan = 'free' AND w.deleted_at IS NULL",
+                        user.to_string()
+                    ))
+                    .await?;
+                Ok(u32_of(n))
+            }
+            async fn usage(&mut self, ws: WorkspaceId, now: DateTime<Utc>) -> R<UsageCounts> {
+                let w = ws.to_string();
+                Ok(UsageCounts {
+                    members: u32_of(self.count(q!("SELECT COUNT(*) FROM members WHERE workspace_id = $1", &w)).await?),
+                    pending_invitations: u32_of(
+                        self.count(q!(
+                            "SELECT COUNT(*) FROM invitations WHERE workspace_id = $1 AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > $2",
+                            &w, ms(now)
+                        ))
+                        .await?,
+                    ),
+                    communities: u32_of(self.count(q!("SELECT COUNT(*) FROM communities WHERE workspace_id = $1", &w)).await?),
+                    api_keys: u32_of(self.count(q!("SELECT COUNT(*) FROM api_keys WHERE workspace_id = $1 AND revoked_at IS NULL", &w)).await?),
+                })
+            }
+            async fn community(&mut self, ws: WorkspaceId, id: CommunityId) -> R<Option<Community>> {
+                self.one(q!("SELECT * FROM communities WHERE workspace_id = $1 AND id = $2", ws.to_string(), id.to_string()), community_row).await
+            }
+            async fn communities(&mut self, ws: WorkspaceId, after_slug: Option<&str>, limit: u32) -> R<Vec<Community>> {
+                self.all(
+                    q!("SELECT * FROM communities WHERE workspace_id = $1 AND ($2 IS NULL OR slug > $2) ORDER BY slug LIMIT $3", ws.to_string(), after_slug, limit as i64),
+                    community_row,
+                )
+                .await
+            }
+            async fn insert_community(&mut self, c: &Community) -> R<()> {
+                self.exec(q!(
+                    "INSERT INTO communities (id, workspace_id, slug, name, timezone, contact_email, region, created_at, version) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)",
+                    c.id.to_string(), c.workspace_id.to_string(), c.slug.as_str(), c.name.as_str(), c.timezone.as_str(), c.contact_email.as_ref().map(|e| e.as_str()), c.region.as_str(), ms(c.created_at), c.version
+                )).await?;
+                Ok(())
+            }
+            async fn update_community(&mut self, c: &Community) -> R<()> {
+                self.exec(q!(
+                    "UPDATE communities SET name = $1, timezone = $2, contact_email = $3, region = $4, version = $5 WHERE workspace_id = $6 AND id = $7",
+                    c.name.as_str(), c.timezone.as_str(), c.contact_email.as_ref().map(|e| e.as_str()), c.region.as_str(), c.version, c.workspace_id.to_string(), c.id.to_string()
+                )).await?;
+                Ok(())
+            }
+        }
+    };
+}

@@ -1,0 +1,87 @@
+//! Reads: from the account's cache (so they answer offline), but for the audit log and the
+//! deleted workspaces, which need the server.
+
+use super::*;
+use chrono::Utc;
+use tauri::Manager;
+use tenancy_client::report;
+
+pub async fn workspaces<RT: Runtime>(cx: &Cx<'_, RT>, a: args::workspaces) -> R<Vec<Workspace>> {
+    cx.account(&a.account).await?.cache.workspaces(a.search.as_deref()).await
+}
+
+pub async fn communities<RT: Runtime>(cx: &Cx<'_, RT>, a: args::communities) -> R<Vec<Community>> {
+    cx.account(&a.account).await?.cache.communities(a.workspace_id, a.search.as_deref()).await
+}
+
+pub async fn all_communities<RT: Runtime>(cx: &Cx<'_, RT>, a: args::all_communities) -> R<Vec<Community>> {
+    cx.account(&a.account).await?.cache.all_communities().await
+}
+
+pub async fn roles<RT: Runtime>(cx: &Cx<'_, RT>, a: args::roles) -> R<Vec<Role>> {
+    cx.account(&a.account).await?.cache.roles(a.workspace_id).await
+}
+
+pub async fn members<RT: Runtime>(cx: &Cx<'_, RT>, a: args::members) -> R<MemberPage> {
+    cx.account(&a.account).await?.cache.members(&a.query, Utc::now()).await
+}
+
+pub async fn member<RT: Runtime>(cx: &Cx<'_, RT>, a: args::member) -> R<Option<MemberDetail>> {
+    cx.account(&a.account).await?.cache.member(a.workspace_id, a.user_id).await
+}
+
+pub async fn aggregate<RT: Runtime>(cx: &Cx<'_, RT>, a: args::aggregate) -> R<Aggregate> {
+    cx.account(&a.account).await?.cache.aggregate(a.workspace_id, &a.communities, Utc::now()).await
+}
+
+pub async fn invitations<RT: Runtime>(cx: &Cx<'_, RT>, a: args::invitations) -> R<Vec<Invitation>> {
+    cx.account(&a.account).await?.cache.invitations(a.workspace_id).await
+}
+
+pub async fn api_keys<RT: Runtime>(cx: &Cx<'_, RT>, a: args::api_keys) -> R<Vec<ApiKey>> {
+    cx.account(&a.account).await?.cache.api_keys(a.community_id).await
+}
+
+pub async fn intakes<RT: Runtime>(cx: &Cx<'_, RT>, a: args::intakes) -> R<Vec<Intake>> {
+    cx.account(&a.account).await?.cache.intakes(a.community_id).await
+}
+
+pub async fn usage<RT: Runtime>(cx: &Cx<'_, RT>, a: args::usage) -> R<WorkspaceUsage> {
+    cx.account(&a.account).await?.cache.usage(a.workspace_id, Utc::now()).await
+}
+
+pub async fn invite_preview<RT: Runtime>(cx: &Cx<'_, RT>, a: args::invite_preview) -> R<InvitePreview> {
+    let account = cx.account(&a.account).await?;
+    tenancy_client::invites::preview_in(&account.cache, a.workspace_id, &a.text, a.assignment_type, Utc::now()).await
+}
+
+/// Into the user's Downloads folder, or the app data folder when there is none.
+pub async fn export<RT: Runtime>(cx: &Cx<'_, RT>, a: args::export) -> R<ExportResult> {
+    let account = cx.account(&a.account).await?;
+    let dir = cx
+        .app
+        .path()
+        .download_dir()
+        .or_else(|_| cx.app.path().app_data_dir().map(|d| d.join("exports")))
+        .map_err(|e| ClientError::new(ErrorCode::Internal, format!("No folder to save the export in ({e}).")))?;
+    report::export(&account.cache, a.workspace_id, a.what, a.format, &a.communities, &dir, Utc::now()).await
+}
+
+/// Who is in one pane's workspace and not the other's, and where roles differ; both from the caches.
+pub async fn compare<RT: Runtime>(cx: &Cx<'_, RT>, a: args::compare) -> R<Comparison> {
+    let now = Utc::now();
+    let (l, r) = (cx.account(&a.left.account).await?, cx.account(&a.right.account).await?);
+    let left = report::people(&l.cache, a.left.workspace_id, &[], now).await?;
+    let right = report::people(&r.cache, a.right.workspace_id, &[], now).await?;
+    Ok(report::compare(&left, &right))
+}
+
+/// One page of a workspace's audit log, newest first. The log is not mirrored: it needs the server.
+pub async fn audit<RT: Runtime>(cx: &Cx<'_, RT>, a: args::audit) -> R<Page<AuditEntry>> {
+    cx.account(&a.account).await?.api.audit(a.workspace_id, a.cursor, 100).await
+}
+
+/// Soft-deleted workspaces a platform admin may restore.
+pub async fn deleted_workspaces<RT: Runtime>(cx: &Cx<'_, RT>, a: args::deleted_workspaces) -> R<Vec<Workspace>> {
+    cx.account(&a.account).await?.api.deleted_workspaces().await
+}

@@ -1,0 +1,36 @@
+//! Rules of the domain the UI asks about as the user types, so it explains them instead of
+//! copying them.
+
+use super::*;
+
+pub async fn permission_catalogue<RT: Runtime>(_: &Cx<'_, RT>, _: args::permission_catalogue) -> R<Vec<CatalogueEntry>> {
+    Ok(tenancy::catalogue::catalogue())
+}
+
+pub async fn slug_hint<RT: Runtime>(_: &Cx<'_, RT>, a: args::slug_hint) -> R<SlugHint> {
+    Ok(SlugHint::of(&a.name, &a.slug))
+}
+
+pub async fn email_problem<RT: Runtime>(_: &Cx<'_, RT>, a: args::email_problem) -> R<Option<String>> {
+    Ok(Email::parse(&a.email).err().map(|e| e.to_string()))
+}
+
+pub async fn role_draft_problems<RT: Runtime>(_: &Cx<'_, RT>, a: args::role_draft_problems) -> R<Vec<String>> {
+    Ok(tenancy::role::role_draft_problems(&a.name, a.kind, &a.permissions, &a.intake_scope))
+}
+
+#[cfg(test)]
+mod tests {
+    /// The UI's tests read the real catalogue, refusals included, from `catalogue.json` beside
+    /// the TypeScript bindings (written here and committed with them, so `make test` sees a
+    /// stale copy), instead of restating its rules.
+    #[test]
+    fn export_the_catalogue_for_the_ui_tests() {
+        let dir = std::env::var("TS_RS_EXPORT_DIR").expect("TS_RS_EXPORT_DIR (set in .cargo/config.toml)");
+        let path = std::path::Path::new(&dir).join("catalogue.json");
+        let json = serde_json::to_string_pretty(&tenancy::catalogue::catalogue()).unwrap() + "\n";
+        if std::fs::read_to_string(&path).ok().as_deref() != Some(json.as_str()) {
+            std::fs::write(&path, json).unwrap();
+        }
+    }
+}

@@ -1,0 +1,56 @@
+//! Signing in and out, syncing, and the user's preferences.
+
+use super::*;
+use crate::state;
+use tauri::Emitter;
+
+pub async fn demo_hint<RT: Runtime>(_: &Cx<'_, RT>, _: args::demo_hint) -> R<Option<DemoHint>> {
+    Ok(Console::demo_hint())
+}
+
+pub async fn ui_prefs<RT: Runtime>(cx: &Cx<'_, RT>, _: args::ui_prefs) -> R<UiPrefs> {
+    Ok(state::ui_prefs(cx.app))
+}
+
+pub async fn save_ui_prefs<RT: Runtime>(cx: &Cx<'_, RT>, a: args::save_ui_prefs) -> R<UiPrefs> {
+    let prefs = a.prefs.checked()?;
+    state::save_ui_prefs(cx.app, &prefs)?;
+    Ok(prefs)
+}
+
+pub async fn list_accounts<RT: Runtime>(cx: &Cx<'_, RT>, _: args::list_accounts) -> R<Vec<AccountView>> {
+    let mut out = Vec::new();
+    for a in cx.console.accounts.list().await {
+        out.push(a.view().await?);
+    }
+    Ok(out)
+}
+
+pub async fn add_account<RT: Runtime>(cx: &Cx<'_, RT>, a: args::add_account) -> R<AccountView> {
+    let account = cx.console.accounts.add(&a.server, &a.email, &a.password, a.totp.as_deref()).await?;
+    let mut refs = state::remembered(cx.app);
+    if !refs.contains(&account.r#ref) {
+        refs.push(account.r#ref.clone());
+        state::remember(cx.app, &refs)?;
+    }
+    account.view().await
+}
+
+pub async fn sign_out<RT: Runtime>(cx: &Cx<'_, RT>, a: args::sign_out) -> R<()> {
+    cx.console.accounts.sign_out(&a.account).await?;
+    let refs: Vec<_> = state::remembered(cx.app).into_iter().filter(|r| r.key() != a.account).collect();
+    state::remember(cx.app, &refs)
+}
+
+pub async fn sync_now<RT: Runtime>(cx: &Cx<'_, RT>, a: args::sync_now) -> R<SyncOutcome> {
+    let account = cx.account(&a.account).await?;
+    account
+        .sync(|progress| {
+            let _ = cx.app.emit(SYNC_PROGRESS, SyncProgressEvent { account: a.account.clone(), progress });
+        })
+        .await
+}
+
+pub async fn sync_status<RT: Runtime>(cx: &Cx<'_, RT>, a: args::sync_status) -> R<SyncState> {
+    cx.account(&a.account).await?.cache.state().await
+}
