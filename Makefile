@@ -1,6 +1,8 @@
 # Tenantry: `make run` and `make test` work on a fresh Debian 12 machine.
 SHELL := /bin/bash
 CARGO_FLAGS := $(if $(CI),--locked,)
+# Where cargo builds (CARGO_TARGET_DIR when set, as cargo itself does).
+TARGET := $(or $(CARGO_TARGET_DIR),target)
 
 .PHONY: run test deps ui release server bench clean
 
@@ -23,8 +25,8 @@ run: release
 server: deps
 	cargo build --release $(CARGO_FLAGS) -p tenancy-server
 	mkdir -p .tenantry
-	[ -f .tenantry/demo.db ] || target/release/tenancy-server seed --profile demo --db sqlite://.tenantry/demo.db
-	target/release/tenancy-server serve --db sqlite://.tenantry/demo.db --bind 127.0.0.1:8480
+	[ -f .tenantry/demo.db ] || $(TARGET)/release/tenancy-server seed --profile demo --db sqlite://.tenantry/demo.db
+	$(TARGET)/release/tenancy-server serve --db sqlite://.tenantry/demo.db --bind 127.0.0.1:8480
 
 ## Every test: Rust unit, property, HTTP and IPC tests (the server's on SQLite, then on PostgreSQL); the real keyring; bindings; UI tests.
 test: ui

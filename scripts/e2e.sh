@@ -19,8 +19,9 @@ export TAURI_DRIVER_BIN="$(command -v tauri-driver || echo "$HOME/.cargo/bin/tau
 cargo build $flags -p tenancy-server -p tenantry --features tenantry/custom-protocol
 # Copies, so a later `cargo test` of the app crate (which rebuilds the binary without the
 # feature) cannot swap them under the tests.
+built="${CARGO_TARGET_DIR:-target}/debug"
 mkdir -p target/e2e/bin
-cp target/debug/tenantry target/debug/tenancy-server target/e2e/bin/
+cp "$built/tenantry" "$built/tenancy-server" target/e2e/bin/
 export TENANTRY_APP_BIN="$PWD/target/e2e/bin/tenantry" TENANCY_SERVER_BIN="$PWD/target/e2e/bin/tenancy-server"
 cargo test $flags -p tenantry-e2e --no-run
 

@@ -2,8 +2,8 @@
 # `make run`: a local reference server seeded with the demo MSSP, and the console pointed at it.
 set -euo pipefail
 data="${TENANTRY_DATA:-$PWD/.tenantry}"
-server_bin=target/release/tenancy-server
-app_bin=target/release/tenantry
+server_bin="${CARGO_TARGET_DIR:-target}/release/tenancy-server"
+app_bin="${CARGO_TARGET_DIR:-target}/release/tenantry"
 mkdir -p "$data"
 db="sqlite://$data/demo.db"
 [ -f "$data/demo.db" ] || "$server_bin" seed --profile demo --db "$db"
