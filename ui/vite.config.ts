@@ -6,5 +6,5 @@ export default defineConfig({
   plugins: [react()],
   clearScreen: false,
   build: { outDir: "dist", emptyOutDir: true, target: "es2022", sourcemap: false },
-  test: { environment: "node" },
+  test: { environment: "node", setupFiles: ["src/test/setup.ts"] },
 });
