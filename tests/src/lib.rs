@@ -278,12 +278,32 @@ impl App {
     }
 
     /// Waits for a displayed button (or role=tab/option) whose text or aria-label is `label`.
+    /// The button (or tab, or option) labelled `label`, among what a user can reach.
     pub async fn button(&self, label: &str) -> Result<Element> {
-        let x = format!(
-            "//*[(self::button or @role='tab' or @role='option') and (normalize-space(.)={q} or @aria-label={q})]",
-            q = xpath_literal(label)
-        );
-        self.first_visible(&format!("a button “{label}”"), Locator::XPath(&x)).await
+        let q = xpath_literal(label);
+        self.reachable(&format!("a button “{label}”"), &[format!("//*[(self::button or @role='tab' or @role='option') and (normalize-space(.)={q} or @aria-label={q})]")]).await
+    }
+
+    /// The first displayed element matching one of `paths` (absolute XPaths, `//…`) that a user
+    /// can reach: while a modal dialog is open, only within the topmost one (the page behind
+    /// may have a button or field of the same name).
+    async fn reachable(&self, what: &str, paths: &[String]) -> Result<Element> {
+        const MODAL: &str = "//*[@role='dialog' and @aria-modal='true']";
+        let page = paths.join(" | ");
+        let modal = paths.iter().map(|p| format!("({MODAL})[last()]{p}")).collect::<Vec<_>>().join(" | ");
+        self.wait_for(what, || {
+            let (page, modal) = (page.clone(), modal.clone());
+            async move {
+                let open = !self.c.find_all(Locator::XPath(MODAL)).await?.is_empty();
+                for e in self.c.find_all(Locator::XPath(if open { &modal } else { &page })).await? {
+                    if self.visible(&e).await? {
+                        return Ok(Some(e));
+                    }
+                }
+                Ok(None)
+            }
+        })
+        .await
     }
 
     /// Clicks the button labelled `label` as a user would: once it is enabled and nothing
@@ -350,10 +370,11 @@ impl App {
     /// The input labelled `label` (by <label> text or aria-label).
     pub async fn field(&self, label: &str) -> Result<Element> {
         let q = xpath_literal(label);
-        let x = format!(
-            "//*[(self::input or self::textarea or self::select) and (@aria-label={q} or @name={q} or @placeholder={q} or @id=//label[starts-with(normalize-space(.), {q})]/@for)] | //label[starts-with(normalize-space(.), {q})]//*[self::input or self::textarea or self::select]"
-        );
-        self.first_visible(&format!("a field “{label}”"), Locator::XPath(&x)).await
+        let paths = [
+            format!("//*[(self::input or self::textarea or self::select) and (@aria-label={q} or @name={q} or @placeholder={q} or @id=//label[starts-with(normalize-space(.), {q})]/@for)]"),
+            format!("//label[starts-with(normalize-space(.), {q})]//*[self::input or self::textarea or self::select]"),
+        ];
+        self.reachable(&format!("a field “{label}”"), &paths).await
     }
 
     /// Replaces the field's content with `text`, the way a user types it.
@@ -371,7 +392,16 @@ impl App {
         let f = self.field(label).await?;
         let o = f.find(Locator::XPath(&format!(".//option[normalize-space(.)={}]", xpath_literal(option_text)))).await.with_context(|| format!("option “{option_text}” of {label}"))?;
         o.click().await?;
-        Ok(())
+        // Until the page has it: the select shows the option and its change has been handled.
+        let shown = format!("{label} to show “{option_text}”");
+        self.wait_for(&shown, || {
+            let f = f.clone();
+            async move {
+                let v = self.c.execute("const s = arguments[0]; return s.selectedOptions.length ? s.selectedOptions[0].textContent.replace(/\\s+/g, ' ').trim() : '';", vec![serde_json::to_value(&f)?]).await?;
+                Ok((v.as_str() == Some(option_text.split_whitespace().collect::<Vec<_>>().join(" ").as_str())).then_some(()))
+            }
+        })
+        .await
     }
 
     /// Waits for a displayed element matching `xpath`.
@@ -429,9 +459,33 @@ impl App {
     }
 
     /// Presses keys on the focused element (modifiers stay down until `Key::Null`).
+    /// Types `keys` into whatever has the focus, as a keyboard does: key-by-key input actions,
+    /// which (unlike sending keys to an element) need no focusable target, so Escape reaches a
+    /// dialog whose focused button has just become disabled.
     pub async fn keys(&self, keys: &str) -> Result<()> {
-        let active = self.c.active_element().await?;
-        active.send_keys(keys).await?;
+        use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+        use fantoccini::key::Key;
+        let modifiers: Vec<char> = [Key::Control, Key::Shift, Key::Alt, Key::Meta].into_iter().map(char::from).collect();
+        let mut typing = KeyActions::new("keyboard".to_owned());
+        // A modifier is held until `Key::Null` (or the end), as `send_keys` does.
+        let mut held = Vec::new();
+        for value in keys.chars() {
+            if modifiers.contains(&value) {
+                typing = typing.then(KeyAction::Down { value });
+                held.push(value);
+            } else if value == char::from(Key::Null) {
+                for value in held.drain(..) {
+                    typing = typing.then(KeyAction::Up { value });
+                }
+            } else {
+                typing = typing.then(KeyAction::Down { value }).then(KeyAction::Up { value });
+            }
+        }
+        for value in held {
+            typing = typing.then(KeyAction::Up { value });
+        }
+        self.c.perform_actions(typing).await.context("typing keys")?;
+        self.c.release_actions().await.context("releasing keys")?;
         Ok(())
     }
 

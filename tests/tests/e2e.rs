@@ -449,7 +449,7 @@ e2e!(two_panes_two_servers_compare, |app, server, dir| {
     let second_host = second.url.trim_start_matches("http://").to_owned();
     app.sees_in("section.pane:nth-of-type(2) .pane-header", &second_host).await?;
     // Its first sync fills the switcher; then pick Northwind there.
-    app.present("(//section[contains(@class,'pane')])[2]//select[@aria-label='Workspace']/option[normalize-space(.)='Northwind Security']").await?.click().await?;
+    app.present("(//section[contains(@class,'pane')])[2]//select[@aria-label='Workspace']//option[normalize-space(.)='Northwind Security']").await?.click().await?;
     app.sees_in("section.pane:nth-of-type(2) [data-testid=workspace-name]", "Northwind Security").await?;
     app.shot("two-panes").await;
     app.click("Compare panes").await?;
@@ -471,7 +471,15 @@ e2e!(two_panes_two_servers_compare, |app, server, dir| {
 e2e!(every_view_opens_from_the_keyboard, |app, server, dir| {
     sign_in(&app, &server.url, DEMO_EMAIL).await?;
     go_to(&app, "northw", "Northwind Security").await?;
-    let views = [("2", "Members", "people"), ("3", "Roles", "Analyst"), ("4", "API keys", "Prefix"), ("5", "Audit log", "Action"), ("6", "Workspace", "Delete workspace…"), ("1", "Overview", "Roles by community")];
+    let views = [
+        ("2", "Communities", "25 communities"),
+        ("3", "Members", "people"),
+        ("4", "Roles", "Analyst"),
+        ("5", "API keys", "Prefix"),
+        ("6", "Audit log", "Action"),
+        ("7", "Workspace", "Delete workspace…"),
+        ("1", "Overview", "Roles by community"),
+    ];
     for (digit, name, shows) in views {
         app.focus_page().await?;
         app.keys(&format!("{}{digit}{}", Key::Alt, Key::Null)).await?;
@@ -483,6 +491,93 @@ e2e!(every_view_opens_from_the_keyboard, |app, server, dir| {
     app.keys("?").await?;
     app.sees_in("[role=dialog]", "Open the command palette").await?;
     app.shot("shortcuts").await;
+    let _ = dir;
+    Ok(())
+});
+
+// Onboarding a client (issue 13): an admin creates a community with every identity field and
+// two intakes, and invites a new person; that person creates an account from the sign-in screen,
+// sees the invitation, accepts it and sees the workspace; the admin sees them as a member.
+e2e!(onboard_a_client_community_intakes_and_a_new_person, |app, server, dir| {
+    sign_in(&app, &server.url, DEMO_EMAIL).await?;
+    go_to(&app, "northw", "Northwind Security").await?;
+    app.sees_in("[data-testid=tenancy-mode]", "multi-tenant").await?;
+    tab(&app, "Communities").await?;
+    app.sees_in("[data-testid=communities-count]", "25 communities").await?;
+    app.click("New community…").await?;
+    app.fill("Community name", "Vandelay Industries").await?;
+    app.sees("Will be reachable as “vandelay-industries”.").await?;
+    // A slug the workspace has already is named before anything is sent.
+    app.fill("Community slug", "initech").await?;
+    app.sees("This workspace already has a community with slug \"initech\"").await?;
+    app.fill("Community slug", "vandelay").await?;
+    app.sees("Will be reachable as “vandelay”.").await?;
+    app.fill("Time zone", "Europe/Berlin").await?;
+    app.fill("Primary contact email", "soc@vandelay.example").await?;
+    app.select("Data residency region", "EU Central (Frankfurt)").await?;
+    app.shot("community-new").await;
+    app.click("Create community").await?;
+    // The new community's panel: two intakes.
+    app.sees_in("[aria-label='Community details']", "Vandelay Industries").await?;
+    for (kind, name) in [("EDR", "CrowdStrike Vandelay"), ("Firewall", "Palo Alto Vandelay")] {
+        app.select("Kind of the new intake", kind).await?;
+        app.fill("Name of the new intake", name).await?;
+        app.click("Add intake").await?;
+        app.sees_in("[aria-label='Intakes of Vandelay Industries']", name).await?;
+    }
+    app.fill("Search communities", "Vandelay Industries").await?;
+    app.sees_in("[data-testid=communities-count]", "1 of 26 communities").await?;
+    // Its row, cell by cell: name, slug, people, intakes, keys, region, time zone.
+    let row = app.xpath("//table[@aria-label='Communities']//tbody/tr[td[1][normalize-space(.)='Vandelay Industries']]").await?;
+    let mut cells = Vec::new();
+    for td in row.find_all(fantoccini::Locator::Css("td")).await? {
+        cells.push(app.inner_text(&td).await?.trim().to_owned());
+    }
+    ensure!(cells == ["Vandelay Industries", "vandelay", "0", "2", "0", "eu-central", "Europe/Berlin"], "the Communities view's row as entered: {cells:?}");
+    app.shot("community-intakes").await;
+
+    // Invite a new person into Vandelay Industries as a Guest.
+    tab(&app, "Members").await?;
+    app.click("Invite…").await?;
+    app.fill("Email", "fox@vandelay.example").await?;
+    app.click("Add a community role").await?;
+    app.select("Community 1", "Vandelay Industries").await?;
+    app.select("Role 1", "Guest").await?;
+    app.click("Send invitation").await?;
+    app.sees("Invitation sent to fox@vandelay.example").await?;
+    app.keys(&Key::Escape.to_string()).await?;
+
+    // The invitee creates their account in this console and answers the invitation.
+    app.click("Accounts (1)").await?;
+    app.click("Add an account…").await?;
+    app.click("Create an account").await?;
+    app.fill("Server", &server.url).await?;
+    app.fill("Your name", "Fox Mulder").await?;
+    app.fill("Email", "fox@vandelay.example").await?;
+    app.fill("Password", "short").await?;
+    app.sees("use at least 12 characters").await?;
+    app.fill("Password", "the truth is out there").await?;
+    app.shot("create-account").await;
+    app.click("Create account and sign in").await?;
+    app.click("Accounts (2)").await?;
+    let row = app.xpath("//tr[contains(., 'fox@vandelay.example')]").await?;
+    app.click_in(&row, "Open in a new pane").await?;
+    app.sees_in("section.pane:nth-of-type(2)", "Invitations").await?;
+    app.sees_in("section.pane:nth-of-type(2)", "Guest in Vandelay Industries").await?;
+    app.shot("invitation-offered").await;
+    app.click("Accept the invitation to Northwind Security").await?;
+    app.sees_in("section.pane:nth-of-type(2) [data-testid=workspace-name]", "Northwind Security").await?;
+    app.shot("invitation-accepted").await;
+
+    // The admin sees them as a member, in the console and on the server.
+    let api = server.api(DEMO_EMAIL).await?;
+    let ws = ws_id(&api, "northwind-mssp").await?;
+    let members = all_items(&api, &format!("/v1/workspaces/{ws}/members")).await?;
+    ensure!(members.iter().any(|m| m["email"] == "fox@vandelay.example"), "fox is a member on the server");
+    let first_pane = app.el("section.pane:nth-of-type(1)").await?;
+    app.click_in(&first_pane, "Sync").await?;
+    app.fill("Search members", "fox@vandelay.example").await?;
+    app.sees_in("section.pane:nth-of-type(1) tbody", "Fox Mulder").await?;
     let _ = dir;
     Ok(())
 });

@@ -3,6 +3,7 @@
 import { useQueries } from "@tanstack/react-query";
 import { useMemo } from "react";
 import type { Community } from "./bindings/Community";
+import type { IntakeKindChoice } from "./bindings/IntakeKindChoice";
 import type { Role } from "./bindings/Role";
 import type { RowRole } from "./bindings/RowRole";
 import { usePane } from "./context";
@@ -66,4 +67,14 @@ export function usePeople(ids: (string | null | undefined)[]): (id: string | nul
     if (d) emails.set(id, d.member.email);
   });
   return (id) => (id ? (emails.get(id) ?? null) : null);
+}
+
+/** The fixed list of intake kinds and their names, as Rust has them. */
+export function useIntakeKinds(): { list: IntakeKindChoice[]; label: (kind: string) => string } {
+  const kinds = useCmd("intake_kinds", {}, { staleTime: Infinity });
+  return useMemo(() => {
+    const list = kinds.data ?? [];
+    const names = new Map(list.map((k) => [k.kind as string, k.label]));
+    return { list, label: (kind: string) => names.get(kind) ?? kind };
+  }, [kinds.data]);
 }

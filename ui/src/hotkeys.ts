@@ -1,6 +1,6 @@
 // Every keyboard shortcut of the console, in one place: the help overlay and the handlers read
 // this table, so a shortcut cannot be bound twice or documented wrong.
-import { useEffect, useRef } from "react";
+import { createContext, useContext, useEffect, useRef } from "react";
 
 export type Hotkey = { key: string; mod?: boolean; shift?: boolean; alt?: boolean; label: string };
 
@@ -12,11 +12,12 @@ export const HOTKEYS = {
   nextPage: { key: "ArrowRight", mod: true, label: "Next page of members" },
   previousPage: { key: "ArrowLeft", mod: true, label: "Previous page of members" },
   tabOverview: { key: "1", alt: true, label: "Overview of the focused pane" },
-  tabMembers: { key: "2", alt: true, label: "Members" },
-  tabRoles: { key: "3", alt: true, label: "Roles" },
-  tabKeys: { key: "4", alt: true, label: "API keys" },
-  tabAudit: { key: "5", alt: true, label: "Audit log" },
-  tabSettings: { key: "6", alt: true, label: "Workspace settings" },
+  tabCommunities: { key: "2", alt: true, label: "Communities" },
+  tabMembers: { key: "3", alt: true, label: "Members" },
+  tabRoles: { key: "4", alt: true, label: "Roles" },
+  tabKeys: { key: "5", alt: true, label: "API keys" },
+  tabAudit: { key: "6", alt: true, label: "Audit log" },
+  tabSettings: { key: "7", alt: true, label: "Workspace settings" },
   communities: { key: "c", alt: true, label: "Choose communities" },
   invite: { key: "i", alt: true, label: "Invite members" },
   split: { key: "\\", mod: true, label: "Open another pane side by side" },
@@ -44,9 +45,15 @@ export function describe(h: Hotkey): string {
 
 /** Binds one registered shortcut for the lifetime of the component. Plain keys (no modifier)
  *  are ignored while the user types in a field. */
+/** Whether the hotkeys of the tree below answer: off under a screen laid over them (the
+ *  console kept mounted, with its panes' tabs, while another account signs in). */
+export const HotkeysOn = createContext(true);
+
 export function useHotkey(id: HotkeyId, handler: (e: KeyboardEvent) => void, enabled = true) {
   const ref = useRef(handler);
   ref.current = handler;
+  const on = useContext(HotkeysOn);
+  enabled = enabled && on;
   useEffect(() => {
     if (!enabled) return;
     const h: Hotkey = HOTKEYS[id];

@@ -126,6 +126,21 @@ impl Accounts {
         Ok(a)
     }
 
+    /// Creates an account on the server as the user typed it on the sign-in screen (their name,
+    /// email, a password the server accepts) and signs in with it.
+    pub async fn create(&self, server: &str, display_name: &str, email: &str, password: &str) -> Result<Arc<Account>> {
+        let r = AccountRef::new(server, email)?;
+        let name = tenancy::Name::parse(display_name).map_err(|e| ClientError::new(ErrorCode::Validation, format!("Your name: {e}")))?;
+        if let Some(problem) = tenancy::values::password_problem(password) {
+            return Err(ClientError::new(ErrorCode::Validation, problem));
+        }
+        let a = self.open_account(&r).await?;
+        let user = a.api.register(&name, password).await.inspect_err(|e| tracing::info!(account = %r.key(), code = ?e.code, "account not created"))?;
+        tracing::info!(account = %r.key(), "account created and signed in");
+        a.cache.set_me(&user).await?;
+        Ok(a)
+    }
+
     /// Opens a remembered account: its cache answers at once; the server is used when reachable.
     pub async fn resume(&self, r: &AccountRef) -> Result<Arc<Account>> {
         self.open_account(r).await

@@ -103,6 +103,16 @@ impl ApiClient {
         Ok(())
     }
 
+    /// Creates the account (`/v1/auth/register`) and signs in with it; the refresh token goes to
+    /// the keyring.
+    pub async fn register(&self, display_name: &Name, password: &str) -> Result<User> {
+        let req = RegisterRequest { email: Email::parse(self.account.email()).map_err(|e| ClientError::new(ErrorCode::Validation, e.to_string()))?, display_name: display_name.clone(), password: password.to_owned() };
+        let res = self.raw(Method::POST, "/v1/auth/register", None, Some(&req), None).await?;
+        let s: Session = self.decode(res).await?;
+        self.store_session(&s).await?;
+        Ok(s.user)
+    }
+
     /// Signs in; the refresh token goes to the keyring.
     pub async fn sign_in(&self, password: &str, totp: Option<&str>) -> Result<User> {
         let email = self.account.email().to_owned();
@@ -280,6 +290,9 @@ impl ApiClient {
     pub async fn accept_invitation(&self, id: InvitationId) -> Result<Membership> {
         self.call::<(), _>(Method::POST, &format!("/v1/invitations/{id}/accept"), None, None).await
     }
+    pub async fn decline_invitation(&self, id: InvitationId) -> Result<Invitation> {
+        self.call::<(), _>(Method::POST, &format!("/v1/invitations/{id}/decline"), None, None).await
+    }
     pub async fn change_member_role(&self, ws: WorkspaceId, user: UserId, role: WorkspaceRole, version: Option<i64>) -> Result<Member> {
         self.call(Method::PATCH, &format!("/v1/workspaces/{ws}/members/{user}"), Some(&ChangeMemberRole { role }), version).await
     }
@@ -312,6 +325,9 @@ impl ApiClient {
     }
     pub async fn create_intake(&self, ws: WorkspaceId, c: CommunityId, req: &CreateIntake) -> Result<Intake> {
         self.call(Method::POST, &format!("/v1/workspaces/{ws}/communities/{c}/intakes"), Some(req), None).await
+    }
+    pub async fn update_intake(&self, ws: WorkspaceId, c: CommunityId, id: IntakeId, req: &UpdateIntake) -> Result<Intake> {
+        self.call(Method::PATCH, &format!("/v1/workspaces/{ws}/communities/{c}/intakes/{id}"), Some(req), None).await
     }
     pub async fn delete_intake(&self, ws: WorkspaceId, c: CommunityId, id: IntakeId) -> Result<()> {
         self.call::<(), _>(Method::DELETE, &format!("/v1/workspaces/{ws}/communities/{c}/intakes/{id}"), None, None).await

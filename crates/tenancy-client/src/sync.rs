@@ -83,6 +83,7 @@ async fn follow_and_apply(api: &ApiClient, cache: &Cache, stop: Option<&AtomicBo
     let start = cache.state().await?.cursor;
     let me = api.me().await?;
     cache.set_me(&me.user).await?;
+    cache.set_invitations_offered(&me.invitations).await?;
     // A first sync needs every workspace's alert volumes too: they download meanwhile.
     let (first_page, first_applied) = tokio::sync::oneshot::channel::<()>();
     let volumes = async {

@@ -346,6 +346,26 @@ async fn check_workspace(p: &Person, w: &Workspace, ctx: &str) -> usize {
         views += 1;
     }
 
+    // The Communities view: each community with the people holding a role there, its intakes
+    // and its live keys (those the user may list), recomputed from the server's lists.
+    let rows = cache.community_rows(w.id, None).await.unwrap();
+    let mut expected = Vec::new();
+    for c in &communities {
+        let people: BTreeSet<UserId> = assignments.iter().filter(|a| a.community_id == c.id).map(|a| a.user_id).collect();
+        let intakes: Vec<Intake> = list(p, &format!("{base}/communities/{}/intakes?limit=1000", c.id)).await.unwrap();
+        expected.push(json!({"id": c.id, "people": people.len(), "intakes": intakes.len(), "keys": live_keys.get(&c.id).copied().unwrap_or(0)}));
+    }
+    let got = rows.iter().map(|r| json!({"id": r.community.id, "people": r.members, "intakes": r.intakes, "keys": r.api_keys}));
+    assert_eq!(sorted(got), sorted(expected), "{ctx} the Communities view's counts");
+    // A new community's slug: each one the server has is taken, and the suggestion is free.
+    for c in communities.iter().take(5) {
+        let hint = cache.community_slug_hint(w.id, c.slug.as_str(), c.slug.as_str()).await.unwrap();
+        assert!(hint.problem.as_deref().is_some_and(|p| p.contains("already has a community")), "{ctx} slug {} is taken: {hint:?}", c.slug);
+        assert!(!communities.iter().any(|o| o.slug.as_str() == hint.suggestion), "{ctx} the suggestion {} is free", hint.suggestion);
+    }
+    let mode = cache.workspace_modes().await.unwrap().into_iter().find(|m| m.workspace_id == w.id).unwrap_or_else(|| panic!("{ctx} a mode for the workspace"));
+    assert_eq!((mode.communities as usize, mode.mode), (communities.len(), tenancy::TenancyMode::of(communities.len() as u32)), "{ctx} tenancy mode");
+
     // The aggregate over every community, recomputed from the server's lists; and over one
     // community and over all but one (the cache counts a few communities directly, and most of
     // a workspace as its totals less the rest).

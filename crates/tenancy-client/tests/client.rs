@@ -140,6 +140,7 @@ async fn full_sync_mirrors_what_the_server_shows_and_answers_offline() {
         timezone: Timezone::parse("UTC").unwrap(),
         contact_email: None,
         region: Region::EuWest,
+        copy_roles_from: None,
     }).await.unwrap_err();
     assert_eq!(e.code, ErrorCode::Offline, "{e:?}");
     assert!(e.message.contains(&url));
@@ -175,11 +176,11 @@ async fn every_mutation_kind_reaches_the_server_and_then_the_cache() {
 
     // Communities, intakes, roles.
     let c = owner
-        .create_community(ws.id, &CreateCommunity { name: Name::parse("Acme").unwrap(), slug: Slug::parse("acme").unwrap(), timezone: Timezone::parse("Europe/Paris").unwrap(), contact_email: None, region: Region::EuWest })
+        .create_community(ws.id, &CreateCommunity { name: Name::parse("Acme").unwrap(), slug: Slug::parse("acme").unwrap(), timezone: Timezone::parse("Europe/Paris").unwrap(), contact_email: None, region: Region::EuWest, copy_roles_from: None })
         .await
         .unwrap();
     let c = owner.update_community(ws.id, c.id, &UpdateCommunity { region: Some(Region::Uk), ..Default::default() }, Some(c.version)).await.unwrap();
-    let intake = owner.create_intake(ws.id, c.id, &CreateIntake { name: Name::parse("Acme EDR").unwrap(), kind: "edr".into() }).await.unwrap();
+    let intake = owner.create_intake(ws.id, c.id, &CreateIntake { name: Name::parse("Acme EDR").unwrap(), kind: IntakeKind::Edr }).await.unwrap();
     let role = owner
         .create_role(ws.id, &CreateRole { name: Name::parse("EDR watcher").unwrap(), kind: RoleKind::IntakeRestricted, description: String::new(), permissions: vec![Permission::AlertsRead], intake_scope: vec![intake.id] })
         .await
@@ -257,4 +258,43 @@ async fn every_mutation_kind_reaches_the_server_and_then_the_cache() {
     admin.restore_workspace(ws.id).await.unwrap();
     resync().await;
     assert!(cache.workspaces(None).await.unwrap().iter().any(|x| x.id == ws.id));
+}
+
+/// A new person creates their account from the console, sees the invitation waiting for their
+/// address (with what it offers, by name), accepts it, and the next sync brings the workspace.
+#[tokio::test]
+async fn a_new_account_sees_its_invitation_and_accepting_brings_the_workspace() {
+    let w = world().await;
+    let admin = signed_in(&w, DEMO_EMAIL, DEMO_PASSWORD).await;
+    let ws = admin.me().await.unwrap().memberships.into_iter().find(|m| m.workspace.slug.as_str() == "northwind-mssp").unwrap().workspace;
+    let community = admin.get::<Page<Community>>(&format!("/v1/workspaces/{}/communities?limit=1", ws.id)).await.unwrap().items.remove(0);
+    let guest = admin.get::<Page<Role>>(&format!("/v1/workspaces/{}/roles", ws.id)).await.unwrap().items.into_iter().find(|r| r.name.as_str() == "Guest").unwrap();
+    let email = Email::parse("fox.mulder@newclient.example").unwrap();
+    let spec = AssignmentSpec { community_id: community.id, role_id: guest.id, assignment_type: AssignmentType::Pool };
+    admin.invite(ws.id, &CreateInvitation { email: email.clone(), workspace_role: WorkspaceRole::Member, assignments: vec![spec] }).await.unwrap();
+
+    let accounts = tenancy_client::accounts::Accounts::new(w.dir.path().join("console"), Arc::new(MemorySecrets::default()));
+    let Err(e) = accounts.create(&w.server.url(), "Fox Mulder", email.as_str(), "short").await else { panic!("a short password is refused") };
+    assert_eq!(e.code, ErrorCode::Validation);
+    assert!(e.message.contains("at least 12 characters"), "{}", e.message);
+    let fox = accounts.create(&w.server.url(), "Fox Mulder", email.as_str(), "the truth is out there").await.unwrap();
+    fox.sync(|_| {}).await.unwrap();
+    assert!(fox.cache.workspaces(None).await.unwrap().is_empty(), "not a member of anything yet");
+    let offers = fox.cache.invitations_offered(chrono::Utc::now()).await.unwrap();
+    assert_eq!(offers.len(), 1);
+    assert_eq!((offers[0].workspace_slug.as_str(), offers[0].invited_by_email.as_str()), ("northwind-mssp", DEMO_EMAIL));
+    assert_eq!(offers[0].roles, vec![OfferedRole { community: community.name.to_string(), role: "Guest".into(), assignment_type: AssignmentType::Pool }]);
+    assert_eq!(offers[0].invitation.status, InvitationStatus::Pending);
+    // Read (offline, say) after it has run out, the same cached offer says it has expired.
+    let later = offers[0].invitation.expires_at + chrono::Duration::seconds(1);
+    assert_eq!(fox.cache.invitations_offered(later).await.unwrap()[0].invitation.status, InvitationStatus::Expired);
+
+    fox.api.accept_invitation(offers[0].invitation.id).await.unwrap();
+    fox.sync(|_| {}).await.unwrap();
+    let mine = fox.cache.workspaces(None).await.unwrap();
+    assert_eq!(mine.iter().map(|w| w.slug.as_str()).collect::<Vec<_>>(), vec!["northwind-mssp"]);
+    assert!(fox.cache.invitations_offered(chrono::Utc::now()).await.unwrap().is_empty(), "an accepted invitation is no longer offered");
+    let me = fox.cache.me().await.unwrap().unwrap();
+    let detail = fox.cache.member(ws.id, me.id).await.unwrap().expect("their own membership");
+    assert_eq!(detail.assignments.iter().map(|a| (a.community_id, a.role_id, a.assignment_type)).collect::<Vec<_>>(), vec![(community.id, guest.id, AssignmentType::Pool)]);
 }

@@ -8,7 +8,6 @@ use sha2::{Digest, Sha256};
 
 pub const ACCESS_TOKEN_TTL_SECS: i64 = 15 * 60;
 pub const REFRESH_TOKEN_TTL_DAYS: i64 = 30;
-pub const MIN_PASSWORD_LEN: usize = 12;
 
 pub fn hash_password(password: &str) -> String {
     let salt = SaltString::generate(&mut OsRng);

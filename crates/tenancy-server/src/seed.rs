@@ -76,7 +76,8 @@ const CLIENTS: &[&str] = &[
     "Wernham Hogg", "Ollivanders", "Blue Sun", "Weyland Mining", "InGen", "Omni Consumer",
 ];
 const TIMEZONES: &[&str] = &["Europe/Paris", "Europe/London", "Europe/Berlin", "America/New_York", "America/Chicago", "America/Los_Angeles", "Asia/Singapore", "Australia/Sydney", "UTC"];
-const INTAKE_KINDS: &[(&str, &str)] = &[("edr", "EDR"), ("firewall", "Firewall"), ("cloud", "Cloud audit"), ("identity", "Identity provider"), ("email", "Email gateway")];
+/// The kinds a seeded community's intakes are drawn from (in this order, as seeds always were).
+const INTAKE_KINDS: [IntakeKind; 5] = [IntakeKind::Edr, IntakeKind::Firewall, IntakeKind::CloudAudit, IntakeKind::IdentityProvider, IntakeKind::EmailGateway];
 
 struct Seeder {
     rng: ChaCha8Rng,
@@ -299,8 +300,8 @@ impl Seeder {
         let n = self.rng.gen_range(2..=4);
         let mut kinds = INTAKE_KINDS.to_vec();
         kinds.shuffle(&mut self.rng);
-        for (kind, label) in kinds.into_iter().take(n) {
-            let i = Intake { id: self.next_id(), workspace_id: ws.id, community_id: c.id, name: name(&format!("{label} — {display}")), kind: kind.into(), created_at: c.created_at };
+        for kind in kinds.into_iter().take(n) {
+            let i = Intake { id: self.next_id(), workspace_id: ws.id, community_id: c.id, name: name(&format!("{} — {display}", kind.label())), kind, created_at: c.created_at };
             tx.insert_intake(&i).await?;
             self.change(tx, ws.id, EntityKind::Intake, i.id.to_string(), &i, None).await?;
             intakes.push(i);
@@ -379,17 +380,21 @@ impl Seeder {
             let f = ascii(FIRST[self.rng.gen_range(0..FIRST.len())]).to_lowercase();
             let created = self.base - Duration::hours(self.rng.gen_range(1..72));
             let c = &communities[self.rng.gen_range(0..communities.len())];
+            let id = self.next_id();
+            let role = &roles[self.rng.gen_range(0..2)];
             let inv = InvitationRecord {
-                id: self.next_id(),
+                id,
                 workspace_id: ws.id,
                 email: Email::parse(&format!("{f}.invitee{i}@{domain}"))?,
                 workspace_role: WorkspaceRole::Member,
-                assignments: vec![AssignmentSpec { community_id: c.id, role_id: roles[self.rng.gen_range(0..2)].id, assignment_type: AssignmentType::Dedicated }],
+                assignments: vec![AssignmentSpec { community_id: c.id, role_id: role.id, assignment_type: AssignmentType::Dedicated }],
                 invited_by: inviter.id,
                 created_at: created,
                 expires_at: created + Duration::days(7),
                 accepted_at: None,
+                declined_at: None,
                 revoked_at: None,
+                offered_roles: vec![OfferedRole { community: c.name.to_string(), role: role.name.to_string(), assignment_type: AssignmentType::Dedicated }],
             };
             tx.insert_invitation(&inv).await?;
             let public = inv.public(self.base);

@@ -114,9 +114,11 @@ audit_actions! {
     InvitationCreate = "invitation.create", Invitation;
     InvitationRevoke = "invitation.revoke", Invitation;
     InvitationAccept = "invitation.accept", Invitation;
+    InvitationDecline = "invitation.decline", Invitation;
     ApiKeyCreate = "api_key.create", ApiKey;
     ApiKeyRevoke = "api_key.revoke", ApiKey;
     IntakeCreate = "intake.create", Intake;
+    IntakeUpdate = "intake.update", Intake;
     IntakeDelete = "intake.delete", Intake;
 }
 

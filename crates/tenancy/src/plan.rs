@@ -1,5 +1,6 @@
 //! Plans and their hard limits.
 
+use crate::values::Region;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
@@ -79,6 +80,80 @@ pub enum LimitExceeded {
     Communities { plan: Plan, limit: u32, would_have: u32 },
     #[error("You already own {owned} free workspaces, the most a user may own. Upgrade one of them, or ask a platform admin to lift the limit.")]
     FreeWorkspaces { owned: u32 },
+    #[error("The {plan} plan keeps data in {allowed} only, not {region}. Choose {allowed}, or upgrade to {need} or higher for every region.")]
+    Region { plan: Plan, region: Region, allowed: String, need: Plan },
+}
+
+/// A workspace with one community works for one organisation (single-tenant); with several,
+/// each community is a client of an MSSP (multi-tenant), and each is a wall of its own.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TenancyMode {
+    SingleTenant,
+    MultiTenant,
+}
+
+impl TenancyMode {
+    pub fn of(communities: u32) -> TenancyMode {
+        if communities > 1 {
+            TenancyMode::MultiTenant
+        } else {
+            TenancyMode::SingleTenant
+        }
+    }
+}
+
+/// Where a plan may keep a community's data, and which plan would allow the rest.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct RegionChoice {
+    /// Every region, in the order a picker offers them, and whether this plan allows it.
+    pub options: Vec<RegionOption>,
+    /// The smallest plan that allows every region, when this one does not.
+    pub others_need: Option<Plan>,
+}
+
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct RegionOption {
+    pub region: Region,
+    pub label: String,
+    pub allowed: bool,
+}
+
+impl RegionChoice {
+    pub fn allowed(&self) -> Vec<Region> {
+        self.options.iter().filter(|o| o.allowed).map(|o| o.region).collect()
+    }
+}
+
+impl Plan {
+    /// The data-residency regions this plan offers: the free plan keeps data in eu-west only;
+    /// every paid plan offers all of them.
+    pub fn regions(self) -> RegionChoice {
+        let (allowed, others_need): (&[Region], _) = match self {
+            Plan::Free => (&[Region::EuWest], Some(Plan::Starter)),
+            _ => (&Region::ALL, None),
+        };
+        let options = Region::ALL.into_iter().map(|region| RegionOption { region, label: region.label().to_owned(), allowed: allowed.contains(&region) }).collect();
+        RegionChoice { options, others_need }
+    }
+
+    /// May a community of a workspace on this plan keep its data in `region`?
+    pub fn check_region(self, region: Region) -> Result<(), LimitExceeded> {
+        let choice = self.regions();
+        let allowed = choice.allowed();
+        match (allowed.contains(&region), choice.others_need) {
+            (true, _) => Ok(()),
+            (false, need) => Err(LimitExceeded::Region {
+                plan: self,
+                region,
+                allowed: allowed.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", "),
+                need: need.unwrap_or(Plan::Enterprise),
+            }),
+        }
+    }
 }
 
 /// Checks a workspace's usage against a plan's limits.
@@ -120,6 +195,27 @@ mod tests {
         assert!(e.to_string().contains("Upgrade the plan"));
         assert!(matches!(check_usage(Plan::Starter, 1, 6), Err(LimitExceeded::Communities { limit: 5, .. })));
         assert!(check_usage(Plan::Enterprise, 1_000_000, 100_000).is_ok());
+    }
+
+    #[test]
+    fn several_communities_make_a_workspace_multi_tenant() {
+        assert_eq!(TenancyMode::of(0), TenancyMode::SingleTenant);
+        assert_eq!(TenancyMode::of(1), TenancyMode::SingleTenant);
+        assert_eq!(TenancyMode::of(2), TenancyMode::MultiTenant);
+    }
+
+    #[test]
+    fn the_free_plan_keeps_data_in_one_region_and_paid_plans_in_all() {
+        let free = Plan::Free.regions();
+        assert_eq!((free.allowed(), free.others_need), (vec![Region::EuWest], Some(Plan::Starter)));
+        assert_eq!(free.options.len(), Region::ALL.len(), "every region is offered, the others marked");
+        assert!(Plan::Free.check_region(Region::EuWest).is_ok());
+        let e = Plan::Free.check_region(Region::UsEast).unwrap_err();
+        assert!(e.to_string().contains("eu-west only, not us-east") && e.to_string().contains("upgrade to starter"), "{e}");
+        for p in [Plan::Starter, Plan::Pro, Plan::Enterprise] {
+            assert_eq!(p.regions().allowed(), Region::ALL.to_vec());
+            assert!(Region::ALL.into_iter().all(|r| p.check_region(r).is_ok()));
+        }
     }
 
     #[test]

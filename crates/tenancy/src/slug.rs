@@ -108,6 +108,40 @@ impl SlugHint {
     pub fn of(name: &str, slug: &str) -> Self {
         SlugHint { suggestion: Slug::suggest(name), problem: Slug::parse(slug).err().map(|e| e.to_string()) }
     }
+
+    /// The hint for a community's slug, which must differ from those its workspace has
+    /// (`taken` answers whether one is used): the suggestion is the first free one of
+    /// `base`, `base-2`, `base-3`…, and a slug typed that is taken is a problem.
+    pub fn among(name: &str, slug: &str, taken: impl Fn(&str) -> bool) -> Self {
+        let mut hint = SlugHint::of(name, slug);
+        hint.suggestion = first_free(&hint.suggestion, &taken);
+        if hint.problem.is_none() && !slug.is_empty() && taken(slug) {
+            hint.problem = Some(community_slug_taken(slug, &first_free(slug, &taken)));
+        }
+        hint
+    }
+}
+
+/// `base` when it is free, else the first of `base-2`, `base-3`… that is (kept within the
+/// slug's length); an empty `base` stays empty.
+pub fn first_free(base: &str, taken: impl Fn(&str) -> bool) -> String {
+    if base.is_empty() || !taken(base) {
+        return base.to_owned();
+    }
+    (2..)
+        .map(|n| {
+            let tail = format!("-{n}");
+            let head: String = base.chars().take(SLUG_MAX - tail.len()).collect();
+            format!("{}{tail}", head.trim_end_matches('-'))
+        })
+        .find(|s| !taken(s))
+        .expect("some number is free")
+}
+
+/// Why a community slug was refused: its workspace has it already. The server and the
+/// console say the same sentence; `free` is one the workspace does not have.
+pub fn community_slug_taken(slug: &str, free: &str) -> String {
+    format!("This workspace already has a community with slug \"{slug}\"; slugs are unique in a workspace, so choose another (such as {free}).")
 }
 
 #[cfg(test)]
@@ -139,6 +173,24 @@ mod tests {
     fn suggests_from_names() {
         assert_eq!(Slug::suggest("Acme Corp — Production"), "acme-corp-production");
         assert!(Slug::parse(&Slug::suggest("Globex Industries")).is_ok());
+    }
+
+    #[test]
+    fn community_hints_avoid_the_slugs_taken() {
+        let taken = ["initech", "initech-2", &"a".repeat(30)];
+        let is_taken = |s: &str| taken.contains(&s);
+        assert_eq!(SlugHint::among("Initech", "", is_taken).suggestion, "initech-3");
+        assert_eq!(SlugHint::among("Vandelay", "", is_taken).suggestion, "vandelay");
+        let h = SlugHint::among("Initech", "initech", is_taken);
+        assert_eq!(h.problem.as_deref(), Some(community_slug_taken("initech", "initech-3").as_str()));
+        assert!(h.problem.unwrap().contains("such as initech-3"));
+        assert_eq!(SlugHint::among("Initech", "initech-9", is_taken).problem, None);
+        // A malformed slug says what is malformed, not that it is taken.
+        assert!(SlugHint::among("x", "Initech", is_taken).problem.unwrap().contains("lower-case"));
+        let long = first_free(&"a".repeat(30), is_taken);
+        assert_eq!(long.len(), 30);
+        assert!(long.ends_with("-2") && Slug::parse(&long).is_ok(), "{long}");
+        assert_eq!(first_free("", is_taken), "");
     }
 
     #[test]

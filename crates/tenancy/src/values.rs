@@ -82,6 +82,12 @@ impl Timezone {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+    /// Every IANA name a timezone may have, for a picker (the same database `parse` checks).
+    pub fn names() -> Vec<&'static str> {
+        let mut names: Vec<_> = chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name()).collect();
+        names.sort_unstable();
+        names
+    }
 }
 
 impl TryFrom<String> for Timezone {
@@ -120,6 +126,19 @@ impl Region {
     pub const ALL: [Region; 7] =
         [Region::EuWest, Region::EuCentral, Region::Uk, Region::UsEast, Region::UsWest, Region::CaCentral, Region::ApSoutheast];
 
+    /// How the console names it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Region::EuWest => "EU West (Ireland)",
+            Region::EuCentral => "EU Central (Frankfurt)",
+            Region::Uk => "United Kingdom",
+            Region::UsEast => "US East",
+            Region::UsWest => "US West",
+            Region::CaCentral => "Canada",
+            Region::ApSoutheast => "Asia Pacific (Singapore)",
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Region::EuWest => "eu-west",
@@ -147,6 +166,86 @@ impl fmt::Display for Region {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
+}
+
+/// The kind of a community's data source, from a fixed list (stored and sent as its id).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+pub enum IntakeKind {
+    #[serde(rename = "edr")]
+    Edr,
+    #[serde(rename = "firewall")]
+    Firewall,
+    #[serde(rename = "cloud")]
+    CloudAudit,
+    #[serde(rename = "identity")]
+    IdentityProvider,
+    #[serde(rename = "email")]
+    EmailGateway,
+    #[serde(rename = "other")]
+    Other,
+}
+
+impl IntakeKind {
+    pub const ALL: [IntakeKind; 6] =
+        [IntakeKind::Edr, IntakeKind::Firewall, IntakeKind::CloudAudit, IntakeKind::IdentityProvider, IntakeKind::EmailGateway, IntakeKind::Other];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IntakeKind::Edr => "edr",
+            IntakeKind::Firewall => "firewall",
+            IntakeKind::CloudAudit => "cloud",
+            IntakeKind::IdentityProvider => "identity",
+            IntakeKind::EmailGateway => "email",
+            IntakeKind::Other => "other",
+        }
+    }
+
+    /// How the console names it.
+    pub fn label(self) -> &'static str {
+        match self {
+            IntakeKind::Edr => "EDR",
+            IntakeKind::Firewall => "Firewall",
+            IntakeKind::CloudAudit => "Cloud audit",
+            IntakeKind::IdentityProvider => "Identity provider",
+            IntakeKind::EmailGateway => "Email gateway",
+            IntakeKind::Other => "Other",
+        }
+    }
+}
+
+/// An intake kind with the name the console shows for it.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IntakeKindChoice {
+    pub kind: IntakeKind,
+    pub label: String,
+}
+
+impl IntakeKind {
+    /// The fixed list, in the order a picker offers it.
+    pub fn choices() -> Vec<IntakeKindChoice> {
+        IntakeKind::ALL.into_iter().map(|kind| IntakeKindChoice { kind, label: kind.label().to_owned() }).collect()
+    }
+}
+
+impl FromStr for IntakeKind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        IntakeKind::ALL.into_iter().find(|k| k.as_str() == s).ok_or_else(|| {
+            let all: Vec<_> = IntakeKind::ALL.iter().map(|k| k.as_str()).collect();
+            format!("Unknown intake kind \"{s}\"; choose one of {}.", all.join(", "))
+        })
+    }
+}
+
+/// The shortest password the server accepts.
+pub const MIN_PASSWORD_LEN: usize = 12;
+
+/// What is wrong with a new password, if anything: the server's one rule, its length.
+pub fn password_problem(password: &str) -> Option<String> {
+    (password.chars().count() < MIN_PASSWORD_LEN)
+        .then(|| format!("The password is too short; use at least {MIN_PASSWORD_LEN} characters (a passphrase of a few words works well)."))
 }
 
 /// The six digits an authenticator app shows, as typed (surrounding spaces dropped). Only the
@@ -200,12 +299,35 @@ mod tests {
     }
 
     #[test]
+    fn intake_kinds_come_from_a_fixed_list() {
+        for k in IntakeKind::ALL {
+            assert_eq!(k.as_str().parse::<IntakeKind>().unwrap(), k);
+            assert_eq!(serde_json::to_value(k).unwrap(), serde_json::Value::String(k.as_str().into()));
+        }
+        assert!("siem".parse::<IntakeKind>().unwrap_err().contains("edr, firewall"));
+    }
+
+    #[test]
+    fn passwords_need_twelve_characters() {
+        assert!(password_problem("correct horse").is_none());
+        assert!(password_problem("short pass").unwrap().contains("at least 12 characters"));
+        assert!(password_problem("ééééééééééé").is_some(), "11 characters, whatever their bytes");
+    }
+
+    #[test]
     fn one_time_codes_are_six_digits() {
         assert_eq!(OneTimeCode::parse(" 012345 ").unwrap().as_str(), "012345");
         for bad in ["", "12345", "1234567", "12ab56", "１２３４５６"] {
             assert_eq!(OneTimeCode::parse(bad), Err(OneTimeCodeError), "{bad:?}");
         }
         assert!(!format!("{:?}", OneTimeCode::parse("123456").unwrap()).contains("123456"));
+    }
+
+    #[test]
+    fn every_timezone_name_offered_parses() {
+        let names = Timezone::names();
+        assert!(names.len() > 400 && names.contains(&"Europe/Paris") && names.contains(&"UTC"));
+        assert!(names.iter().all(|n| Timezone::parse(n).is_ok()));
     }
 
     #[test]

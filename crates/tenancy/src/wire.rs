@@ -7,7 +7,7 @@ use crate::permission::Permission;
 use crate::plan::{Plan, PlanLimits};
 use crate::problem::ProblemKind;
 use crate::role::{AssignmentType, BuiltinRole, RoleGrant, RoleKind, WorkspaceRole};
-use crate::{Email, Name, Region, Slug, Timezone};
+use crate::{Email, IntakeKind, Name, Region, Slug, Timezone};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -100,8 +100,31 @@ pub struct Membership {
 pub struct Me {
     pub user: User,
     pub memberships: Vec<Membership>,
-    /// Pending invitations addressed to this user's email.
-    pub invitations: Vec<Invitation>,
+    /// Pending invitations addressed to this user's email, with what they offer by name.
+    pub invitations: Vec<InvitationOffer>,
+}
+
+/// An invitation as its invitee sees it: the workspace, who invited them, and the roles offered
+/// by name (the invitee is not a member yet, so ids would tell them nothing).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct InvitationOffer {
+    pub invitation: Invitation,
+    pub workspace_name: String,
+    pub workspace_slug: String,
+    pub invited_by_name: String,
+    pub invited_by_email: String,
+    /// The community roles given on acceptance, as named when the invitation was sent.
+    pub roles: Vec<OfferedRole>,
+}
+
+/// A community role an invitation gives, by name.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct OfferedRole {
+    pub community: String,
+    pub role: String,
+    pub assignment_type: AssignmentType,
 }
 
 // ---------- workspaces ----------
@@ -201,6 +224,10 @@ pub struct CreateCommunity {
     #[serde(default)]
     pub contact_email: Option<Email>,
     pub region: Region,
+    /// A community of the same workspace whose role assignments the new one starts with (all
+    /// of them, or the community is not created).
+    #[serde(default)]
+    pub copy_roles_from: Option<CommunityId>,
 }
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
@@ -217,6 +244,11 @@ pub struct UpdateCommunity {
     pub contact_email: Option<Option<Email>>,
     #[serde(default)]
     pub region: Option<Region>,
+    /// Refused when given: a slug is fixed once the community exists, because links carry it.
+    #[serde(default, skip_serializing)]
+    #[schema(ignore)]
+    #[cfg_attr(feature = "ts", ts(skip))]
+    pub slug: Option<serde_json::Value>,
 }
 
 mod double_option {
@@ -377,6 +409,8 @@ pub struct AssignRoles {
 pub enum InvitationStatus {
     Pending,
     Accepted,
+    /// The invitee said no.
+    Declined,
     Revoked,
     Expired,
 }
@@ -393,6 +427,17 @@ pub struct Invitation {
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
     pub status: InvitationStatus,
+}
+
+impl Invitation {
+    /// The invitation as it stands at `now`: one pending when it was read has expired since
+    /// once `expires_at` has passed (a mirror read offline says so rather than offer it).
+    pub fn as_of(mut self, now: DateTime<Utc>) -> Self {
+        if self.status == InvitationStatus::Pending && self.expires_at <= now {
+            self.status = InvitationStatus::Expired;
+        }
+        self
+    }
 }
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
@@ -460,8 +505,7 @@ pub struct Intake {
     pub workspace_id: WorkspaceId,
     pub community_id: CommunityId,
     pub name: Name,
-    /// The kind of source, e.g. `edr`, `firewall`, `cloud`.
-    pub kind: String,
+    pub kind: IntakeKind,
     pub created_at: DateTime<Utc>,
 }
 
@@ -469,7 +513,14 @@ pub struct Intake {
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct CreateIntake {
     pub name: Name,
-    pub kind: String,
+    pub kind: IntakeKind,
+}
+
+/// Renames an intake (its kind is what it is, fixed once added).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct UpdateIntake {
+    pub name: Name,
 }
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]

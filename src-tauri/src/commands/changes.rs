@@ -68,6 +68,16 @@ pub async fn accept_invitation<RT: Runtime>(cx: &Cx<'_, RT>, x: args::accept_inv
     sent(&a, a.api.accept_invitation(x.invitation_id)).await
 }
 
+pub async fn decline_invitation<RT: Runtime>(cx: &Cx<'_, RT>, x: args::decline_invitation) -> R<Invitation> {
+    let a = cx.account(&x.account).await?;
+    sent(&a, a.api.decline_invitation(x.invitation_id)).await
+}
+
+pub async fn update_intake<RT: Runtime>(cx: &Cx<'_, RT>, x: args::update_intake) -> R<Intake> {
+    let a = cx.account(&x.account).await?;
+    sent(&a, a.api.update_intake(x.workspace_id, x.community_id, x.intake_id, &x.req)).await
+}
+
 pub async fn change_member_role<RT: Runtime>(cx: &Cx<'_, RT>, x: args::change_member_role) -> R<Member> {
     let a = cx.account(&x.account).await?;
     sent(&a, a.api.change_member_role(x.workspace_id, x.user_id, x.role, v(x.version))).await

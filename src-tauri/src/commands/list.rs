@@ -13,30 +13,39 @@ macro_rules! console_commands {
             save_ui_prefs { prefs: UiPrefs } -> UiPrefs;
             list_accounts {} -> Vec<AccountView>;
             add_account { server: String, email: String, password: String, totp: Option<String> } -> AccountView;
+            create_account { server: String, display_name: String, email: String, password: String } -> AccountView;
             sign_out { account: AccountKey } -> ();
             sync_now { account: AccountKey } -> SyncOutcome;
             sync_status { account: AccountKey } -> SyncState;
 
             // reads, from the account's cache (they work offline)
             workspaces { account: AccountKey, search: Option<String> } -> Vec<Workspace>;
+            workspace_modes { account: AccountKey } -> Vec<WorkspaceMode>;
             communities { account: AccountKey, workspace_id: WorkspaceId, search: Option<String> } -> Vec<Community>;
+            community_rows { account: AccountKey, workspace_id: WorkspaceId, search: Option<String> } -> Vec<CommunityRow>;
             all_communities { account: AccountKey } -> Vec<Community>;
             roles { account: AccountKey, workspace_id: WorkspaceId } -> Vec<Role>;
             members { account: AccountKey, query: MemberQuery } -> MemberPage;
             member { account: AccountKey, workspace_id: WorkspaceId, user_id: UserId } -> Option<MemberDetail>;
             aggregate { account: AccountKey, workspace_id: WorkspaceId, communities: Vec<CommunityId> } -> Aggregate;
             invitations { account: AccountKey, workspace_id: WorkspaceId } -> Vec<Invitation>;
+            invitations_offered { account: AccountKey } -> Vec<InvitationOffer>;
             api_keys { account: AccountKey, community_id: CommunityId } -> Vec<ApiKey>;
             intakes { account: AccountKey, community_id: CommunityId } -> Vec<Intake>;
             usage { account: AccountKey, workspace_id: WorkspaceId } -> WorkspaceUsage;
             invite_preview { account: AccountKey, workspace_id: WorkspaceId, text: String, assignment_type: AssignmentType } -> InvitePreview;
             export { account: AccountKey, workspace_id: WorkspaceId, what: ExportWhat, format: ExportFormat, communities: Vec<CommunityId> } -> ExportResult;
             compare { left: PaneRef, right: PaneRef } -> Comparison;
+            community_slug_hint { account: AccountKey, workspace_id: WorkspaceId, name: String, slug: String } -> SlugHint;
 
             // rules of the domain, asked as the user types
             permission_catalogue {} -> Vec<CatalogueEntry>;
             slug_hint { name: String, slug: String } -> SlugHint;
             email_problem { email: String } -> Option<String>;
+            password_problem { password: String } -> Option<String>;
+            region_choice { plan: Plan } -> RegionChoice;
+            timezones {} -> Vec<String>;
+            intake_kinds {} -> Vec<IntakeKindChoice>;
             role_draft_problems { name: String, kind: RoleKind, permissions: Vec<Permission>, intake_scope: Vec<IntakeId> } -> Vec<String>;
 
             // reads that need the server
@@ -55,6 +64,7 @@ macro_rules! console_commands {
             invite_many { account: AccountKey, workspace_id: WorkspaceId, invitations: Vec<CreateInvitation> } -> Vec<InviteOutcome>;
             revoke_invitation { account: AccountKey, workspace_id: WorkspaceId, invitation_id: InvitationId } -> Invitation;
             accept_invitation { account: AccountKey, invitation_id: InvitationId } -> Membership;
+            decline_invitation { account: AccountKey, invitation_id: InvitationId } -> Invitation;
             change_member_role { account: AccountKey, workspace_id: WorkspaceId, user_id: UserId, role: WorkspaceRole, version: Option<Version> } -> Member;
             remove_member { account: AccountKey, workspace_id: WorkspaceId, user_id: UserId } -> ();
             reset_2fa { account: AccountKey, workspace_id: WorkspaceId, user_id: UserId } -> Member;
@@ -66,6 +76,7 @@ macro_rules! console_commands {
             create_api_key { account: AccountKey, workspace_id: WorkspaceId, community_id: CommunityId, req: CreateApiKey } -> CreatedApiKey;
             revoke_api_key { account: AccountKey, workspace_id: WorkspaceId, community_id: CommunityId, api_key_id: ApiKeyId } -> ApiKey;
             create_intake { account: AccountKey, workspace_id: WorkspaceId, community_id: CommunityId, req: CreateIntake } -> Intake;
+            update_intake { account: AccountKey, workspace_id: WorkspaceId, community_id: CommunityId, intake_id: IntakeId, req: UpdateIntake } -> Intake;
             delete_intake { account: AccountKey, workspace_id: WorkspaceId, community_id: CommunityId, intake_id: IntakeId } -> ();
         }
     };

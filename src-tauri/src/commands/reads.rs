@@ -10,8 +10,27 @@ pub async fn workspaces<RT: Runtime>(cx: &Cx<'_, RT>, a: args::workspaces) -> R<
     cx.account(&a.account).await?.cache.workspaces(a.search.as_deref()).await
 }
 
+/// Single- or multi-tenant, per workspace (for the switcher and the pane header).
+pub async fn workspace_modes<RT: Runtime>(cx: &Cx<'_, RT>, a: args::workspace_modes) -> R<Vec<WorkspaceMode>> {
+    cx.account(&a.account).await?.cache.workspace_modes().await
+}
+
 pub async fn communities<RT: Runtime>(cx: &Cx<'_, RT>, a: args::communities) -> R<Vec<Community>> {
     cx.account(&a.account).await?.cache.communities(a.workspace_id, a.search.as_deref()).await
+}
+
+pub async fn community_rows<RT: Runtime>(cx: &Cx<'_, RT>, a: args::community_rows) -> R<Vec<CommunityRow>> {
+    cx.account(&a.account).await?.cache.community_rows(a.workspace_id, a.search.as_deref()).await
+}
+
+/// The slug hint for a new community: the rules, and the slugs the workspace already has.
+pub async fn community_slug_hint<RT: Runtime>(cx: &Cx<'_, RT>, a: args::community_slug_hint) -> R<SlugHint> {
+    cx.account(&a.account).await?.cache.community_slug_hint(a.workspace_id, &a.name, &a.slug).await
+}
+
+/// The invitations addressed to the account's email, as its last sync saw them.
+pub async fn invitations_offered<RT: Runtime>(cx: &Cx<'_, RT>, a: args::invitations_offered) -> R<Vec<InvitationOffer>> {
+    cx.account(&a.account).await?.cache.invitations_offered(chrono::Utc::now()).await
 }
 
 pub async fn all_communities<RT: Runtime>(cx: &Cx<'_, RT>, a: args::all_communities) -> R<Vec<Community>> {

@@ -15,6 +15,23 @@ pub async fn email_problem<RT: Runtime>(_: &Cx<'_, RT>, a: args::email_problem) 
     Ok(Email::parse(&a.email).err().map(|e| e.to_string()))
 }
 
+pub async fn password_problem<RT: Runtime>(_: &Cx<'_, RT>, a: args::password_problem) -> R<Option<String>> {
+    Ok(tenancy::values::password_problem(&a.password))
+}
+
+/// Where a community of a workspace on `plan` may keep its data, and which plan unlocks the rest.
+pub async fn region_choice<RT: Runtime>(_: &Cx<'_, RT>, a: args::region_choice) -> R<RegionChoice> {
+    Ok(a.plan.regions())
+}
+
+pub async fn timezones<RT: Runtime>(_: &Cx<'_, RT>, _: args::timezones) -> R<Vec<String>> {
+    Ok(Timezone::names().into_iter().map(str::to_owned).collect())
+}
+
+pub async fn intake_kinds<RT: Runtime>(_: &Cx<'_, RT>, _: args::intake_kinds) -> R<Vec<IntakeKindChoice>> {
+    Ok(IntakeKind::choices())
+}
+
 pub async fn role_draft_problems<RT: Runtime>(_: &Cx<'_, RT>, a: args::role_draft_problems) -> R<Vec<String>> {
     Ok(tenancy::role::role_draft_problems(&a.name, a.kind, &a.permissions, &a.intake_scope))
 }

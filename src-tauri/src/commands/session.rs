@@ -28,6 +28,17 @@ pub async fn list_accounts<RT: Runtime>(cx: &Cx<'_, RT>, _: args::list_accounts)
 
 pub async fn add_account<RT: Runtime>(cx: &Cx<'_, RT>, a: args::add_account) -> R<AccountView> {
     let account = cx.console.accounts.add(&a.server, &a.email, &a.password, a.totp.as_deref()).await?;
+    remembered(cx, &account).await
+}
+
+/// A new account on the server, signed in at once (remembered like an added one).
+pub async fn create_account<RT: Runtime>(cx: &Cx<'_, RT>, a: args::create_account) -> R<AccountView> {
+    let account = cx.console.accounts.create(&a.server, &a.display_name, &a.email, &a.password).await?;
+    remembered(cx, &account).await
+}
+
+/// A signed-in account is reopened at the next start: it joins the remembered list (once).
+async fn remembered<RT: Runtime>(cx: &Cx<'_, RT>, account: &Account) -> R<AccountView> {
     let mut refs = state::remembered(cx.app);
     if !refs.contains(&account.r#ref) {
         refs.push(account.r#ref.clone());

@@ -5,12 +5,15 @@ import type { ApiKey } from "./ApiKey";
 import type { AuditEntry } from "./AuditEntry";
 import type { CatalogueEntry } from "./CatalogueEntry";
 import type { Community } from "./Community";
+import type { CommunityRow } from "./CommunityRow";
 import type { Comparison } from "./Comparison";
 import type { CreatedApiKey } from "./CreatedApiKey";
 import type { DemoHint } from "./DemoHint";
 import type { ExportResult } from "./ExportResult";
 import type { Intake } from "./Intake";
+import type { IntakeKindChoice } from "./IntakeKindChoice";
 import type { Invitation } from "./Invitation";
+import type { InvitationOffer } from "./InvitationOffer";
 import type { InviteOutcome } from "./InviteOutcome";
 import type { InvitePreview } from "./InvitePreview";
 import type { Member } from "./Member";
@@ -18,6 +21,7 @@ import type { MemberDetail } from "./MemberDetail";
 import type { MemberPage } from "./MemberPage";
 import type { Membership } from "./Membership";
 import type { Page } from "./Page";
+import type { RegionChoice } from "./RegionChoice";
 import type { Role } from "./Role";
 import type { RoleAssignment } from "./RoleAssignment";
 import type { SlugHint } from "./SlugHint";
@@ -25,9 +29,10 @@ import type { SyncOutcome } from "./SyncOutcome";
 import type { SyncState } from "./SyncState";
 import type { UiPrefs } from "./UiPrefs";
 import type { Workspace } from "./Workspace";
+import type { WorkspaceMode } from "./WorkspaceMode";
 import type { WorkspaceUsage } from "./WorkspaceUsage";
 
 /**
  * Every command's answer, by command (TypeScript: `CommandResults`).
  */
-export type CommandResults = { demo_hint: DemoHint | null, ui_prefs: UiPrefs, save_ui_prefs: UiPrefs, list_accounts: Array<AccountView>, add_account: AccountView, sign_out: null, sync_now: SyncOutcome, sync_status: SyncState, workspaces: Array<Workspace>, communities: Array<Community>, all_communities: Array<Community>, roles: Array<Role>, members: MemberPage, member: MemberDetail | null, aggregate: Aggregate, invitations: Array<Invitation>, api_keys: Array<ApiKey>, intakes: Array<Intake>, usage: WorkspaceUsage, invite_preview: InvitePreview, export: ExportResult, compare: Comparison, permission_catalogue: Array<CatalogueEntry>, slug_hint: SlugHint, email_problem: string | null, role_draft_problems: Array<string>, audit: Page<AuditEntry>, deleted_workspaces: Array<Workspace>, create_workspace: Workspace, update_workspace: Workspace, change_plan: Workspace, delete_workspace: Workspace, restore_workspace: Workspace, create_community: Community, update_community: Community, invite: Invitation, invite_many: Array<InviteOutcome>, revoke_invitation: Invitation, accept_invitation: Membership, change_member_role: Member, remove_member: null, reset_2fa: Member, assign_roles: Array<RoleAssignment>, unassign_role: null, create_role: Role, update_role: Role, delete_role: null, create_api_key: CreatedApiKey, revoke_api_key: ApiKey, create_intake: Intake, delete_intake: null, };
+export type CommandResults = { demo_hint: DemoHint | null, ui_prefs: UiPrefs, save_ui_prefs: UiPrefs, list_accounts: Array<AccountView>, add_account: AccountView, create_account: AccountView, sign_out: null, sync_now: SyncOutcome, sync_status: SyncState, workspaces: Array<Workspace>, workspace_modes: Array<WorkspaceMode>, communities: Array<Community>, community_rows: Array<CommunityRow>, all_communities: Array<Community>, roles: Array<Role>, members: MemberPage, member: MemberDetail | null, aggregate: Aggregate, invitations: Array<Invitation>, invitations_offered: Array<InvitationOffer>, api_keys: Array<ApiKey>, intakes: Array<Intake>, usage: WorkspaceUsage, invite_preview: InvitePreview, export: ExportResult, compare: Comparison, community_slug_hint: SlugHint, permission_catalogue: Array<CatalogueEntry>, slug_hint: SlugHint, email_problem: string | null, password_problem: string | null, region_choice: RegionChoice, timezones: Array<string>, intake_kinds: Array<IntakeKindChoice>, role_draft_problems: Array<string>, audit: Page<AuditEntry>, deleted_workspaces: Array<Workspace>, create_workspace: Workspace, update_workspace: Workspace, change_plan: Workspace, delete_workspace: Workspace, restore_workspace: Workspace, create_community: Community, update_community: Community, invite: Invitation, invite_many: Array<InviteOutcome>, revoke_invitation: Invitation, accept_invitation: Membership, decline_invitation: Invitation, change_member_role: Member, remove_member: null, reset_2fa: Member, assign_roles: Array<RoleAssignment>, unassign_role: null, create_role: Role, update_role: Role, delete_role: null, create_api_key: CreatedApiKey, revoke_api_key: ApiKey, create_intake: Intake, update_intake: Intake, delete_intake: null, };

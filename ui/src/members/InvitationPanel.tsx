@@ -6,7 +6,7 @@ import type { Directory } from "../directory";
 import { formatDate } from "../format";
 import { ErrorNote, OfflineReason, ServerButton } from "../kit/kit";
 import { useChange, useCmd } from "../query";
-import { PanelFrame } from "./PanelFrame";
+import { PanelFrame } from "../kit/PanelFrame";
 
 export function InvitationPanel({ row, dir, onClose }: { row: MemberRow; dir: Directory; onClose: () => void }) {
   const { account, ws, guard } = usePane();

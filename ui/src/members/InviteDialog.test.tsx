@@ -10,7 +10,7 @@ import type { InviteRow } from "../bindings/InviteRow";
 import { makeDirectory } from "../directory";
 import { ipc, renderInPane, type Handlers } from "../test/render";
 import { keepLines } from "./CsvInvite";
-import { clearDrafts } from "./drafts";
+import { clearDrafts } from "../drafts";
 import { InviteDialog } from "./InviteDialog";
 import { communities, roles } from "./testData";
 

@@ -10,7 +10,7 @@ import type { Directory } from "../directory";
 import { Dialog, ErrorNote, OfflineReason, ServerButton } from "../kit/kit";
 import { useChange, useCmd } from "../query";
 import { CsvInvite } from "./CsvInvite";
-import { useDraft } from "./drafts";
+import { useDraft } from "../drafts";
 import { ASSIGNMENT_TYPES, WORKSPACE_ROLES } from "./Toolbar";
 
 type Grant = { communityId: string; roleId: string; type: AssignmentType };

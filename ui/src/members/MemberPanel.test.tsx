@@ -6,7 +6,7 @@ import type { MemberQuery } from "../bindings/MemberQuery";
 import type { WorkspaceRole } from "../bindings/WorkspaceRole";
 import { ipc, refused, renderInPane } from "../test/render";
 import { makeDirectory } from "../directory";
-import { clearDrafts } from "./drafts";
+import { clearDrafts } from "../drafts";
 import { LAST_OWNER, MemberPanel } from "./MemberPanel";
 import { communities, memberRow, roles } from "./testData";
 

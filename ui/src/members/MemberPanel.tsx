@@ -12,7 +12,7 @@ import { filterPermissionRows, permissionRows } from "../permissions";
 import { useChange, useCmd } from "../query";
 import type { Directory } from "../directory";
 import { formatDate } from "../format";
-import { PanelFrame } from "./PanelFrame";
+import { PanelFrame } from "../kit/PanelFrame";
 import { RoleEditor } from "./RoleEditor";
 import { WORKSPACE_ROLES } from "./Toolbar";
 

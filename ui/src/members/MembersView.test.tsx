@@ -3,7 +3,7 @@ import { act, cleanup, fireEvent, screen, waitFor, within } from "@testing-libra
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { MemberQuery } from "../bindings/MemberQuery";
 import { ipc, refused, renderInPane } from "../test/render";
-import { clearDrafts } from "./drafts";
+import { clearDrafts } from "../drafts";
 import { MembersView } from "./MembersView";
 import { ROW_HEIGHT } from "./MembersTable";
 import { PAGE_SIZE } from "./pages";

@@ -10,7 +10,7 @@ import { usePane } from "../context";
 import { asClientError, call } from "../ipc";
 import { ErrorNote, OfflineReason, ServerButton } from "../kit/kit";
 import type { Directory } from "../directory";
-import { useDraft } from "./drafts";
+import { useDraft } from "../drafts";
 import { planRoleChange, type RoleChange } from "./rolePlan";
 import { ASSIGNMENT_TYPES } from "./Toolbar";
 

@@ -4,6 +4,7 @@ import { useQueries } from "@tanstack/react-query";
 import { useEffect, useMemo, useState } from "react";
 import type { Community } from "../bindings/Community";
 import { usePane } from "../context";
+import { useIntakeKinds } from "../directory";
 import { ErrorNote, Loading } from "../kit/kit";
 import { call } from "../ipc";
 import { useCmd } from "../query";
@@ -16,6 +17,7 @@ type Known = Record<string, { name: string; kind: string; community: string }>;
 export function IntakePicker(props: { selected: string[]; onChange: (ids: string[]) => void; disabled?: boolean }) {
   const { account, ws, communities: paneSelection } = usePane();
   const communities = useCmd("communities", { account: account.key, workspaceId: ws.id, search: null });
+  const kinds = useIntakeKinds();
   const list: Community[] = communities.data ?? [];
   const [community, setCommunity] = useState<string>("");
   const current = community || paneSelection[0] || list[0]?.id || "";
@@ -94,7 +96,7 @@ export function IntakePicker(props: { selected: string[]; onChange: (ids: string
           {intakes.data?.map((i) => (
             <li key={i.id}>
               <label>
-                <input type="checkbox" checked={chosen.has(i.id)} onChange={() => toggle(i.id)} /> {i.name} <span className="muted small">{i.kind}</span>
+                <input type="checkbox" checked={chosen.has(i.id)} onChange={() => toggle(i.id)} /> {i.name} <span className="muted small">{kinds.label(i.kind)}</span>
               </label>
             </li>
           ))}

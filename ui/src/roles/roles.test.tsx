@@ -17,7 +17,10 @@ export const catalogue = entries("alerts.read", "alerts.comment", "alerts.manage
 /** The role check's answers for the drafts these tests make (the check itself is Rust's, and
  *  tested there): a restricted role without intakes. */
 const RESTRICTED_NEEDS_INTAKES = "A restricted role needs at least one intake to restrict to; pick the intakes its holders may see.";
-const check = { role_draft_problems: (a: CommandArgs["role_draft_problems"]) => (a.kind === "restricted" && a.intakeScope.length === 0 ? [RESTRICTED_NEEDS_INTAKES] : []) };
+const check = {
+  role_draft_problems: (a: CommandArgs["role_draft_problems"]) => (a.kind === "restricted" && a.intakeScope.length === 0 ? [RESTRICTED_NEEDS_INTAKES] : []),
+  intake_kinds: () => [{ kind: "edr", label: "EDR" }, { kind: "firewall", label: "Firewall" }],
+};
 const role = (id: string, name: string, over: Partial<Role> = {}): Role => ({
   id, workspace_id: "ws-1", name, kind: "custom", builtin: null, description: "", permissions: ["alerts.read"], intake_scope: [], created_at: "2026-01-01T00:00:00Z", version: 1, ...over,
 });

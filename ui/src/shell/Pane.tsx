@@ -7,12 +7,13 @@ import type { UiPrefs } from "../bindings/UiPrefs";
 import type { Workspace } from "../bindings/Workspace";
 import { workspaceColour } from "../colour";
 import { PaneProvider, type PaneContext } from "../context";
-import { age } from "../format";
+import { age, counted } from "../format";
 import { describe, HOTKEYS, useHotkey, type HotkeyId } from "../hotkeys";
 import { useCmd } from "../query";
 import { useProductionGuard } from "../kit/Confirm";
 import { Empty, ErrorNote, Loading } from "../kit/kit";
 import { AuditLog } from "../audit/AuditLog";
+import { CommunitiesView } from "../communities/CommunitiesView";
 import { ApiKeys } from "../keys/ApiKeys";
 import { MembersView } from "../members/MembersView";
 import { ExportButtons } from "../overview/ExportButtons";
@@ -20,12 +21,14 @@ import { Overview } from "../overview/Overview";
 import { RolesEditor } from "../roles/RolesEditor";
 import { CreateWorkspaceDialog, WorkspaceSettings } from "../workspace/Lifecycle";
 import { StatusBanners } from "./Banners";
+import { InvitationList } from "./Invitations";
 import { CommunitySwitcher } from "./CommunitySwitcher";
 import { IDLE, type AccountStatus } from "./sync";
 
-export type Tab = "overview" | "members" | "roles" | "keys" | "audit" | "settings";
+export type Tab = "overview" | "communities" | "members" | "roles" | "keys" | "audit" | "settings";
 const TABS: { id: Tab; label: string; hotkey: HotkeyId }[] = [
   { id: "overview", label: "Overview", hotkey: "tabOverview" },
+  { id: "communities", label: "Communities", hotkey: "tabCommunities" },
   { id: "members", label: "Members", hotkey: "tabMembers" },
   { id: "roles", label: "Roles", hotkey: "tabRoles" },
   { id: "keys", label: "API keys", hotkey: "tabKeys" },
@@ -39,6 +42,8 @@ export type PaneProps = {
   workspaceId: string | null;
   /** Communities to select once the workspace is shown (from the palette). */
   focusCommunity: string | null;
+  /** A view to open (from the palette); `at` tells one request from the next. */
+  focusTab: { tab: Tab; at: number } | null;
   status: AccountStatus | undefined;
   prefs: UiPrefs;
   focused: boolean;
@@ -62,6 +67,7 @@ export function Pane(props: PaneProps) {
   const [selection, setSelection] = useState<{ ws: string | null; ids: string[] }>({ ws: null, ids: [] });
   const [creating, setCreating] = useState(false);
   const communities = useCmd("communities", ws ? { account: account.key, workspaceId: ws.id, search: null } : null);
+  const offers = useCmd("invitations_offered", { account: account.key });
 
   useEffect(() => {
     if (focused) props.onShown(ws);
@@ -69,6 +75,13 @@ export function Pane(props: PaneProps) {
   useEffect(() => {
     if (props.focusCommunity && ws) setSelection({ ws: ws.id, ids: [props.focusCommunity] });
   }, [props.focusCommunity, ws?.id]); // eslint-disable-line react-hooks/exhaustive-deps
+  useEffect(() => {
+    if (props.focusTab) setTab(props.focusTab.tab);
+  }, [props.focusTab?.at]); // eslint-disable-line react-hooks/exhaustive-deps
+  // Single- or multi-tenant, per workspace of the account (the domain's rule).
+  const modes = useCmd("workspace_modes", { account: account.key });
+  const modeOf = (id: string) => modes.data?.find((m) => m.workspace_id === id) ?? null;
+  const mode = ws ? modeOf(ws.id) : null;
 
   for (const t of TABS) {
     // eslint-disable-next-line react-hooks/rules-of-hooks
@@ -105,6 +118,11 @@ export function Pane(props: PaneProps) {
       <header className="pane-header">
         <span className="ws-dot" aria-hidden />
         <h1 className="ws-name" data-testid="workspace-name">{ws?.name ?? "No workspace"}</h1>
+        {mode && (
+          <span className="badge mode" data-testid="tenancy-mode" title={mode.mode === "multi_tenant" ? "Several communities: each is a client of its own" : "One community: one organisation"}>
+            {mode.mode === "multi_tenant" ? `multi-tenant · ${counted(mode.communities, "community", "communities")}` : "single-tenant"}
+          </span>
+        )}
         {production && <span className="badge production" title="Marked as production: destructive changes ask for confirmation">production</span>}
         <label className="switcher">
           <span className="sr-only">Workspace</span>
@@ -114,9 +132,16 @@ export function Pane(props: PaneProps) {
             onChange={(e) => (e.target.value === "+new" ? setCreating(true) : props.onWorkspace(e.target.value))}
           >
             {!ws && <option value="" disabled>{status.syncing ? "Loading workspaces…" : "No workspace"}</option>}
-            {list.map((w) => (
-              <option key={w.id} value={w.id}>{w.name}</option>
-            ))}
+            {(["multi_tenant", "single_tenant"] as const).map((m) => {
+              const inMode = list.filter((w) => (modeOf(w.id)?.mode ?? "single_tenant") === m);
+              return inMode.length === 0 ? null : (
+                <optgroup key={m} label={m === "multi_tenant" ? "Multi-tenant (each community a client)" : "Single-tenant"}>
+                  {inMode.map((w) => (
+                    <option key={w.id} value={w.id}>{w.name}</option>
+                  ))}
+                </optgroup>
+              );
+            })}
             <option value="+new">New workspace…</option>
           </select>
         </label>
@@ -149,14 +174,23 @@ export function Pane(props: PaneProps) {
         ) : workspaces.error ? (
           <ErrorNote error={workspaces.error} onRetry={() => workspaces.refetch()} />
         ) : !ctx ? (
-          <Empty>
-            {status.syncing ? "Fetching your workspaces…" : "No workspaces yet. When you are invited to one, it appears here after a sync."}{" "}
-            <button type="button" onClick={() => setCreating(true)}>Create a workspace</button>
-          </Empty>
+          <>
+            <Empty>
+              {status.syncing ? "Fetching your workspaces…" : offers.data?.length ? "No workspace yet: answer an invitation below, or create a workspace." : "No workspaces yet. When you are invited to one, it appears here after a sync."}{" "}
+              <button type="button" onClick={() => setCreating(true)}>Create a workspace</button>
+            </Empty>
+            {!!offers.data?.length && (
+              <section aria-label="Your invitations">
+                <h2>Invitations</h2>
+                <InvitationList account={account} offers={offers.data} offline={status.offline !== null} />
+              </section>
+            )}
+          </>
         ) : (
           <PaneProvider value={ctx}>
             {dialog}
             {tab === "overview" && <Overview />}
+            {tab === "communities" && <CommunitiesView />}
             {tab === "members" && <MembersView />}
             {tab === "roles" && <RolesEditor />}
             {tab === "keys" && <ApiKeys />}

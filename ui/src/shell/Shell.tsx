@@ -15,11 +15,12 @@ import { visit, type PaletteItem } from "../palette";
 import { Palette } from "../Palette";
 import { Compare } from "../compare/Compare";
 import { RestoreDialog } from "../workspace/Lifecycle";
-import { Pane } from "./Pane";
+import { Pane, type Tab } from "./Pane";
+import { InvitationsDialog, useOffers } from "./Invitations";
 import { useAccountSync } from "./sync";
 
 const EMPTY_PREFS: UiPrefs = { favourites: [], recents: [], colours: {}, production: [], panes: [], last_workspace: {} };
-type Slot = { account: string; workspace_id: string | null; focusCommunity: string | null };
+type Slot = { account: string; workspace_id: string | null; focusCommunity: string | null; focusTab: { tab: Tab; at: number } | null };
 
 export function Shell(props: { accounts: AccountView[]; onAddAccount: () => void; onAccountsChanged: () => void }) {
   const { accounts } = props;
@@ -31,6 +32,8 @@ export function Shell(props: { accounts: AccountView[]; onAddAccount: () => void
   const [comparing, setComparing] = useState(false);
   const [accountsOpen, setAccountsOpen] = useState(false);
   const [help, setHelp] = useState(false);
+  const [invitationsOpen, setInvitationsOpen] = useState(false);
+  const offers = useOffers(accounts);
 
   useEffect(() => {
     call("ui_prefs", {})
@@ -42,9 +45,9 @@ export function Shell(props: { accounts: AccountView[]; onAddAccount: () => void
     if (!prefs) return;
     setSlots((cur) => {
       const known = new Set(accounts.map((a) => a.key));
-      const base: Slot[] = cur.length ? cur : prefs.panes.map((p) => ({ ...p, focusCommunity: null }));
+      const base: Slot[] = cur.length ? cur : prefs.panes.map((p) => ({ ...p, focusCommunity: null, focusTab: null }));
       const kept = base.filter((s) => known.has(s.account));
-      return kept.length ? kept : accounts.length ? [{ account: accounts[0].key, workspace_id: prefs.last_workspace[accounts[0].key] ?? null, focusCommunity: null }] : [];
+      return kept.length ? kept : accounts.length ? [{ account: accounts[0].key, workspace_id: prefs.last_workspace[accounts[0].key] ?? null, focusCommunity: null, focusTab: null }] : [];
     });
   }, [prefs !== null, accounts]); // eslint-disable-line react-hooks/exhaustive-deps
 
@@ -79,7 +82,7 @@ export function Shell(props: { accounts: AccountView[]; onAddAccount: () => void
   const setSlot = (i: number, s: Partial<Slot>) => setSlots((cur) => cur.map((x, j) => (j === i ? { ...x, ...s } : x)));
   const split = () => {
     if (slots.length >= 4 || !focusedSlot) return;
-    setSlots([...slots, { ...focusedSlot, focusCommunity: null }]);
+    setSlots([...slots, { ...focusedSlot, focusCommunity: null, focusTab: null }]);
     setFocused(slots.length);
   };
   const closePane = (i: number) => {
@@ -102,6 +105,7 @@ export function Shell(props: { accounts: AccountView[]; onAddAccount: () => void
     Promise.all([call("workspaces", { account, search: null }), call("all_communities", { account }).catch(() => [])]).then(([ws, cs]) => {
       const names = new Map(ws.map((w) => [w.id, w.name]));
       setPaletteItems([
+        { key: "view:communities", label: "Communities", detail: "the focused pane's list of communities, with their intakes", kind: "action" },
         ...ws.map((w): PaletteItem => ({ key: `workspace:${w.id}`, label: w.name, detail: w.slug, kind: "workspace" })),
         ...cs.map((c): PaletteItem => ({ key: `community:${c.id}:${c.workspace_id}`, label: c.name, detail: names.get(c.workspace_id) ?? "", kind: "community" })),
       ]);
@@ -120,6 +124,11 @@ export function Shell(props: { accounts: AccountView[]; onAddAccount: () => void
           Compare panes
         </button>
         <span className="spacer" />
+        {offers.count > 0 && (
+          <button type="button" className="badge-button" onClick={() => setInvitationsOpen(true)}>
+            Invitations ({offers.count})
+          </button>
+        )}
         <button type="button" onClick={() => setAccountsOpen(true)}>Accounts ({accounts.length})</button>
         <button type="button" onClick={() => setHelp(true)} aria-label="Keyboard shortcuts">?</button>
       </div>
@@ -134,6 +143,7 @@ export function Shell(props: { accounts: AccountView[]; onAddAccount: () => void
               account={account}
               workspaceId={s.workspace_id}
               focusCommunity={s.focusCommunity}
+              focusTab={s.focusTab}
               status={status[s.account]}
               prefs={prefs}
               focused={i === focused}
@@ -158,7 +168,8 @@ export function Shell(props: { accounts: AccountView[]; onAddAccount: () => void
           onPick={(item) => {
             const [kind, id, parent] = item.key.split(":");
             const i = Math.min(focused, slots.length - 1);
-            setSlot(i, kind === "workspace" ? { workspace_id: id, focusCommunity: null } : { workspace_id: parent, focusCommunity: id });
+            if (kind === "view") setSlot(i, { focusTab: { tab: id as Tab, at: Date.now() } });
+            else setSlot(i, kind === "workspace" ? { workspace_id: id, focusCommunity: null } : { workspace_id: parent, focusCommunity: id });
             savePrefs({ ...prefs, recents: visit(prefs.recents, item.key) });
             setPaletteOpen(false);
           }}
@@ -183,7 +194,7 @@ export function Shell(props: { accounts: AccountView[]; onAddAccount: () => void
             props.onAddAccount();
           }}
           onOpenInPane={(key) => {
-            setSlots([...slots, { account: key, workspace_id: prefs.last_workspace[key] ?? null, focusCommunity: null }].slice(-4));
+            setSlots([...slots, { account: key, workspace_id: prefs.last_workspace[key] ?? null, focusCommunity: null, focusTab: null }].slice(-4));
             setFocused(Math.min(slots.length, 3));
             setAccountsOpen(false);
           }}
@@ -191,14 +202,16 @@ export function Shell(props: { accounts: AccountView[]; onAddAccount: () => void
         />
       )}
       {help && <HelpDialog onClose={() => setHelp(false)} />}
+      {invitationsOpen && <InvitationsDialog offers={offers.all} offline={(key) => status[key]?.offline != null} onClose={() => setInvitationsOpen(false)} />}
     </div>
   );
 }
 
 function AccountsDialog(props: { accounts: AccountView[]; onClose: () => void; onAdd: () => void; onOpenInPane: (key: string) => void; onSignedOut: () => void }) {
-  // Fresh when opened: who each account is (e.g. platform admin) is known after its first sync.
+  // The accounts are the console's; what is known of each (e.g. platform admin, known after
+  // its first sync) is read fresh when the dialog opens.
   const fresh = useCmd("list_accounts", {});
-  const accounts = fresh.data ?? props.accounts;
+  const accounts = props.accounts.map((a) => fresh.data?.find((f) => f.key === a.key) ?? a);
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [restoreFor, setRestoreFor] = useState<AccountView | null>(null);
@@ -215,27 +228,30 @@ function AccountsDialog(props: { accounts: AccountView[]; onClose: () => void; o
               <td>{a.email}{a.user?.platform_admin && <span className="badge">platform admin</span>}</td>
               <td><code>{a.server}</code></td>
               <td>{a.last_sync_at ? formatDateTime(a.last_sync_at) : "never"}</td>
-              <td className="row">
-                <button type="button" onClick={() => props.onOpenInPane(a.key)}>Open in a new pane</button>
-                {a.user?.platform_admin && <button type="button" onClick={() => setRestoreFor(a)}>Deleted workspaces…</button>}
-                <button
-                  type="button"
-                  disabled={busy === a.key}
-                  onClick={async () => {
-                    setBusy(a.key);
-                    setError(null);
-                    try {
-                      await call("sign_out", { account: a.key });
-                      props.onSignedOut();
-                    } catch (e) {
-                      setError((e as { message?: string }).message ?? String(e));
-                    } finally {
-                      setBusy(null);
-                    }
-                  }}
-                >
-                  Sign out {a.email}
-                </button>
+              <td>
+                <div className="row wrap account-actions">
+                  <button type="button" onClick={() => props.onOpenInPane(a.key)}>Open in a new pane</button>
+                  {a.user?.platform_admin && <button type="button" onClick={() => setRestoreFor(a)}>Deleted workspaces…</button>}
+                  <button
+                    type="button"
+                    disabled={busy === a.key}
+                    onClick={async () => {
+                      setBusy(a.key);
+                      setError(null);
+                      try {
+                        await call("sign_out", { account: a.key });
+                        props.onSignedOut();
+                      } catch (e) {
+                        setError((e as { message?: string }).message ?? String(e));
+                      } finally {
+                        setBusy(null);
+                      }
+                    }}
+                    aria-label={`Sign out ${a.email}`}
+                  >
+                    Sign out
+                  </button>
+                </div>
               </td>
             </tr>
           ))}

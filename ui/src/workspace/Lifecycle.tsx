@@ -4,11 +4,10 @@ import { useEffect, useState } from "react";
 import type { AccountView } from "../bindings/AccountView";
 import type { ClientError } from "../bindings/ClientError";
 import type { Plan } from "../bindings/Plan";
-import type { SlugHint } from "../bindings/SlugHint";
 import type { UiPrefs } from "../bindings/UiPrefs";
 import type { Workspace } from "../bindings/Workspace";
 import { usePane } from "../context";
-import { call } from "../ipc";
+import { CommunityFields, createRequest, newIdentity, useIdentityCheck, useSlugHint, type Identity } from "../CommunityFields";
 import { Dialog, Empty, ErrorNote, Loading, OfflineReason, ServerButton } from "../kit/kit";
 import { useChange, useCmd } from "../query";
 import { toHex, workspaceColour } from "../colour";
@@ -21,36 +20,29 @@ export const PLANS: { plan: Plan; label: string }[] = [
   { plan: "enterprise", label: "Enterprise — unlimited (platform admins only)" },
 ];
 
-/** The domain crate's slug rules, asked as the user types. */
-function useSlugHint(name: string, slug: string): SlugHint | null {
-  const [hint, setHint] = useState<SlugHint | null>(null);
-  useEffect(() => {
-    let live = true;
-    call("slug_hint", { name, slug }).then((h) => live && setHint(h)).catch(() => {});
-    return () => {
-      live = false;
-    };
-  }, [name, slug]);
-  return hint;
-}
-
 export function CreateWorkspaceDialog(props: { account: AccountView; offline: ClientError | null; onClose: () => void; onCreated: (w: Workspace) => void }) {
   const [name, setName] = useState("");
   const [slug, setSlug] = useState("");
   const [slugTouched, setSlugTouched] = useState(false);
   const [plan, setPlan] = useState<Plan>("free");
+  // The first community: named after the workspace until its own fields are edited.
+  const [first, setFirst] = useState<Identity>(() => newIdentity("", props.account.email));
+  const [firstTouched, setFirstTouched] = useState(false);
+  const firstValue: Identity = firstTouched ? first : { ...first, name, slug: slugTouched ? slug : "", slugTouched };
   const hint = useSlugHint(name, slugTouched ? slug : "");
+  const firstCheck = useIdentityCheck(firstValue, plan, false);
   const effectiveSlug = slugTouched ? slug : (hint?.suggestion ?? "");
   const slugProblem = slugTouched || name ? (slugTouched ? hint?.problem : effectiveSlug.length < 3 && name ? "The slug needs at least 3 characters; type one." : null) : null;
   const create = useChange("create_workspace", { onSuccess: (w) => props.onCreated(w) });
   const blocked = props.offline ? "The server cannot be reached; creating a workspace needs it. What you typed is kept." : null;
+  const ready = !!name && !slugProblem && !firstCheck.checking && firstCheck.problems.length === 0 && blocked === null;
   return (
-    <Dialog title="New workspace" onClose={props.onClose}>
+    <Dialog title="New workspace" onClose={props.onClose} wide>
       <form
         className="form"
         onSubmit={(e) => {
           e.preventDefault();
-          create.mutate({ account: props.account.key, req: { name, slug: effectiveSlug, plan, first_community: null } });
+          if (ready) create.mutate({ account: props.account.key, req: { name, slug: effectiveSlug, plan, first_community: createRequest(firstValue, firstCheck) } });
         }}
       >
         <label>
@@ -78,10 +70,24 @@ export function CreateWorkspaceDialog(props: { account: AccountView; offline: Cl
             {PLANS.map((p) => <option key={p.plan} value={p.plan}>{p.label}</option>)}
           </select>
         </label>
+        <fieldset>
+          <legend>First community</legend>
+          <p className="muted small">Every workspace starts with one community. One is a single-tenant workspace; add more later for a client each (multi-tenant).</p>
+          <CommunityFields
+            value={firstValue}
+            onChange={(v) => {
+              setFirstTouched(true);
+              setFirst(v);
+            }}
+            check={firstCheck}
+            plan={plan}
+            fixedSlug={false}
+          />
+        </fieldset>
         <ErrorNote error={create.error} />
         {blocked && <p className="muted small">{blocked}</p>}
         <div className="row">
-          <button type="submit" disabled={create.isPending || !!slugProblem || !name || blocked !== null}>{create.isPending ? "Creating…" : "Create workspace"}</button>
+          <button type="submit" disabled={create.isPending || !ready}>{create.isPending ? "Creating…" : "Create workspace"}</button>
           <button type="button" onClick={props.onClose}>Cancel</button>
         </div>
       </form>

@@ -126,6 +126,20 @@ impl Cache {
         s.map(|s| data(&s)).transpose()
     }
 
+    /// The invitations addressed to the signed-in user, as their last sync saw them.
+    /// The invitations addressed to the user, as the last sync saw them, each as it stands at
+    /// `now` (one that has expired since says so).
+    pub async fn invitations_offered(&self, now: chrono::DateTime<chrono::Utc>) -> Result<Vec<InvitationOffer>> {
+        let s: String = sqlx::query_scalar("SELECT invitations_offered FROM sync_state WHERE id = 1").fetch_one(&self.pool).await?;
+        let offers: Vec<InvitationOffer> = data(&s)?;
+        Ok(offers.into_iter().map(|o| InvitationOffer { invitation: o.invitation.as_of(now), ..o }).collect())
+    }
+
+    pub async fn set_invitations_offered(&self, offers: &[InvitationOffer]) -> Result<()> {
+        sqlx::query("UPDATE sync_state SET invitations_offered = ? WHERE id = 1").bind(serde_json::to_string(offers).unwrap()).execute(&self.pool).await?;
+        Ok(())
+    }
+
     pub async fn set_me(&self, user: &User) -> Result<()> {
         sqlx::query("UPDATE sync_state SET user_json = ? WHERE id = 1").bind(serde_json::to_string(user).unwrap()).execute(&self.pool).await?;
         Ok(())

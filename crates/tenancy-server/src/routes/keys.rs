@@ -12,7 +12,7 @@ pub fn routes(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
         .routes(routes!(revoke_api_key))
         .routes(routes!(introspect))
         .routes(routes!(list_intakes, create_intake))
-        .routes(routes!(delete_intake))
+        .routes(routes!(update_intake, delete_intake))
         .routes(routes!(alert_volumes))
         .routes(routes!(workspace_alert_volumes))
 }
@@ -64,6 +64,14 @@ async fn list_intakes(State(s): State<Service>, Caller(ctx): Caller, Path((w, c)
     responses((status = 201, body = Intake), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 async fn create_intake(State(s): State<Service>, Caller(ctx): Caller, Path((w, c)): Path<(String, CommunityId)>, Json(req): Json<CreateIntake>) -> Result<Created<Intake>> {
     Ok(Created(s.create_intake(&ctx, &ws(w), c, req).await?))
+}
+
+/// Rename an intake (intakes.manage).
+#[utoipa::path(patch, path = "/v1/workspaces/{ws}/communities/{community}/intakes/{id}", tag = "intakes", security(("bearer" = [])), request_body = UpdateIntake,
+    params(("ws" = String, Path, description = WS), ("community" = String, Path, description = "Community id"), ("id" = String, Path, description = "Intake id")),
+    responses((status = 200, body = Intake), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+async fn update_intake(State(s): State<Service>, Caller(ctx): Caller, Path((w, c, id)): Path<(String, CommunityId, IntakeId)>, Json(req): Json<UpdateIntake>) -> Result<Json<Intake>> {
+    Ok(Json(s.update_intake(&ctx, &ws(w), c, id, req).await?))
 }
 
 /// Remove an intake no restricted role is scoped to.

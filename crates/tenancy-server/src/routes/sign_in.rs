@@ -16,6 +16,7 @@ pub fn routes(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
         .routes(routes!(totp_verify))
         .routes(routes!(permissions))
         .routes(routes!(accept_invitation))
+        .routes(routes!(decline_invitation))
 }
 
 /// Create an account and sign in.
@@ -81,4 +82,12 @@ async fn permissions() -> Json<Vec<CatalogueEntry>> {
     responses((status = 200, body = Membership), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 async fn accept_invitation(axum::extract::State(s): axum::extract::State<Service>, Caller(ctx): Caller, Path(id): Path<InvitationId>) -> Result<Json<Membership>> {
     Ok(Json(s.accept_invitation(&ctx, id).await?))
+}
+
+/// Decline an invitation addressed to the caller's email.
+#[utoipa::path(post, path = "/v1/invitations/{id}/decline", tag = "invitations", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Invitation id")),
+    responses((status = 200, body = Invitation), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+async fn decline_invitation(axum::extract::State(s): axum::extract::State<Service>, Caller(ctx): Caller, Path(id): Path<InvitationId>) -> Result<Json<Invitation>> {
+    Ok(Json(s.decline_invitation(&ctx, id).await?))
 }

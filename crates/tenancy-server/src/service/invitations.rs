@@ -16,10 +16,12 @@ impl Service {
         let mut unit = self.unit(ctx).await?;
         let (ws, actor) = scope(&mut *unit.tx, ctx, r).await?;
         let mut grants = Vec::new();
+        let mut offered_roles = Vec::new();
         for spec in &req.assignments {
-            unit.tx.community(ws.id, spec.community_id).await?.ok_or_else(|| ApiError::not_found("community"))?;
+            let community = unit.tx.community(ws.id, spec.community_id).await?.ok_or_else(|| ApiError::not_found("community"))?;
             let role = unit.tx.role(ws.id, spec.role_id).await?.ok_or_else(|| ApiError::not_found("role"))?;
             grants.push((spec.community_id, RoleGrant::from(&role)));
+            offered_roles.push(OfferedRole { community: community.name.to_string(), role: role.name.to_string(), assignment_type: spec.assignment_type });
         }
         let roles: Vec<_> = grants.iter().map(|(c, g)| (*c, g)).collect();
         may(&actor, &Action::Invite { workspace_role: req.workspace_role, roles: &roles })?;
@@ -49,7 +51,9 @@ impl Service {
             created_at: ctx.now,
             expires_at: ctx.now + Duration::days(INVITATION_TTL_DAYS),
             accepted_at: None,
+            declined_at: None,
             revoked_at: None,
+            offered_roles,
         };
         unit.tx.insert_invitation(&inv).await?;
         let public = inv.public(ctx.now);
@@ -71,6 +75,7 @@ impl Service {
     fn closed(i: &InvitationRecord, now: DateTime<Utc>) -> ApiError {
         let detail = match i.status(now) {
             InvitationStatus::Accepted => "This invitation was already accepted; it can be used once.".to_owned(),
+            InvitationStatus::Declined => "This invitation was declined. Ask an admin of the workspace to invite you again if you changed your mind.".to_owned(),
             InvitationStatus::Revoked => "This invitation was revoked. Ask an admin of the workspace for a new one.".to_owned(),
             InvitationStatus::Expired => format!("This invitation expired on {}. Ask an admin of the workspace to invite you again.", i.expires_at.format("%Y-%m-%d")),
             InvitationStatus::Pending => "This invitation is still pending.".to_owned(),
@@ -98,15 +103,10 @@ impl Service {
         Ok(after)
     }
 
-    /// The invited user accepts: they become a member with the invitation's roles.
-    pub async fn accept_invitation(&self, ctx: &Ctx, id: InvitationId) -> ApiResult<Membership> {
-        let mut unit = self.unit(ctx).await?;
-        let mut inv = unit
-            .tx
-            .invitation(id)
-            .await?
-            .filter(|i| i.email == ctx.user.email)
-            .ok_or_else(|| ApiError::not_found("invitation"))?;
+    /// The pending invitation `id` addressed to the caller, and its workspace (locked): what an
+    /// invitee answers. 404 for anyone else's; the reason when it is closed.
+    async fn offer_to_answer(unit: &mut Unit, ctx: &Ctx, id: InvitationId) -> ApiResult<(InvitationRecord, Workspace)> {
+        let inv = unit.tx.invitation(id).await?.filter(|i| i.email == ctx.user.email).ok_or_else(|| ApiError::not_found("invitation"))?;
         // An invitee is not a member yet: the invitation addressed to them is what lets them in.
         unit.tx.enter_workspace(inv.workspace_id).await?;
         let ws = unit.tx.workspace(inv.workspace_id).await?.filter(|w| w.deleted_at.is_none()).ok_or_else(|| ApiError::not_found("invitation"))?;
@@ -114,6 +114,27 @@ impl Service {
         if inv.status(ctx.now) != InvitationStatus::Pending {
             return Err(Self::closed(&inv, ctx.now));
         }
+        Ok((inv, ws))
+    }
+
+    /// The invited user declines: the invitation closes and frees its seat; nothing else changes.
+    pub async fn decline_invitation(&self, ctx: &Ctx, id: InvitationId) -> ApiResult<Invitation> {
+        let mut unit = self.unit(ctx).await?;
+        let (mut inv, ws) = Self::offer_to_answer(&mut unit, ctx, id).await?;
+        let before = inv.public(ctx.now);
+        inv.declined_at = Some(ctx.now);
+        unit.tx.update_invitation(&inv).await?;
+        let after = inv.public(ctx.now);
+        unit.change(Some(ws.id), EntityKind::Invitation, inv.id, Some(&after), None).await?;
+        unit.audit(Some(ws.id), AuditAction::InvitationDecline, inv.id, Some(&before), Some(&after)).await?;
+        unit.commit().await?;
+        Ok(after)
+    }
+
+    /// The invited user accepts: they become a member with the invitation's roles.
+    pub async fn accept_invitation(&self, ctx: &Ctx, id: InvitationId) -> ApiResult<Membership> {
+        let mut unit = self.unit(ctx).await?;
+        let (mut inv, ws) = Self::offer_to_answer(&mut unit, ctx, id).await?;
         if unit.tx.member(ws.id, ctx.user.id).await?.is_some() {
             return Err(ApiError::conflict("You are already a member of this workspace; ask an admin to change your roles instead."));
         }

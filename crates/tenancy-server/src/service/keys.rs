@@ -132,18 +132,27 @@ impl Service {
     }
 
     pub async fn create_intake(&self, ctx: &Ctx, r: &WorkspaceRef, community: CommunityId, req: CreateIntake) -> ApiResult<Intake> {
-        let kind = req.kind.trim().to_lowercase();
-        if kind.is_empty() || kind.len() > 40 || !kind.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
-            return Err(ApiError::validation("The intake kind must be a short word such as edr, firewall or cloud (letters, digits, - and _)."));
-        }
         let mut unit = self.unit(ctx).await?;
         let (ws, actor) = scope(&mut *unit.tx, ctx, r).await?;
         unit.tx.community(ws.id, community).await?.ok_or_else(|| ApiError::not_found("community"))?;
         may(&actor, &Action::ManageIntakes { community })?;
-        let i = Intake { id: IntakeId::new(), workspace_id: ws.id, community_id: community, name: req.name, kind, created_at: ctx.now };
+        let i = Intake { id: IntakeId::new(), workspace_id: ws.id, community_id: community, name: req.name, kind: req.kind, created_at: ctx.now };
         unit.tx.insert_intake(&i).await?;
         unit.change(Some(ws.id), EntityKind::Intake, i.id, Some(&i), None).await?;
         unit.audit(Some(ws.id), AuditAction::IntakeCreate, i.id, NONE, Some(&i)).await?;
+        unit.commit().await?;
+        Ok(i)
+    }
+
+    pub async fn update_intake(&self, ctx: &Ctx, r: &WorkspaceRef, community: CommunityId, id: IntakeId, req: UpdateIntake) -> ApiResult<Intake> {
+        let mut unit = self.unit(ctx).await?;
+        let (ws, actor) = scope(&mut *unit.tx, ctx, r).await?;
+        let before = unit.tx.intake(ws.id, id).await?.filter(|i| i.community_id == community).ok_or_else(|| ApiError::not_found("intake"))?;
+        may(&actor, &Action::ManageIntakes { community })?;
+        let i = Intake { name: req.name, ..before.clone() };
+        unit.tx.update_intake(&i).await?;
+        unit.change(Some(ws.id), EntityKind::Intake, i.id, Some(&i), None).await?;
+        unit.audit(Some(ws.id), AuditAction::IntakeUpdate, i.id, Some(&before), Some(&i)).await?;
         unit.commit().await?;
         Ok(i)
     }

@@ -51,11 +51,8 @@ impl Service {
     }
 
     pub async fn register(&self, req: RegisterRequest, request_id: &str) -> ApiResult<Session> {
-        if req.password.chars().count() < credentials::MIN_PASSWORD_LEN {
-            return Err(ApiError::validation(format!(
-                "The password is too short; use at least {} characters (a passphrase of a few words works well).",
-                credentials::MIN_PASSWORD_LEN
-            )));
+        if let Some(problem) = tenancy::values::password_problem(&req.password) {
+            return Err(ApiError::validation(problem));
         }
         let hash = credentials::hash_password(&req.password);
         let now = super::now();
@@ -170,13 +167,20 @@ impl Service {
     pub async fn me(&self, ctx: &Ctx) -> ApiResult<Me> {
         let mut tx = self.read(ctx).await?;
         let memberships = tx.memberships(ctx.user.id).await?.into_iter().map(|(workspace, role)| Membership { workspace, role }).collect();
-        let invitations = tx
-            .invitations_for_email(&ctx.user.email)
-            .await?
-            .into_iter()
-            .filter(|i| i.status(ctx.now) == InvitationStatus::Pending)
-            .map(|i| i.public(ctx.now))
-            .collect();
+        let mut invitations = Vec::new();
+        for i in tx.invitations_for_email(&ctx.user.email).await?.into_iter().filter(|i| i.status(ctx.now) == InvitationStatus::Pending) {
+            // An invitee may read the workspace that invited them, and the inviter's account.
+            let Some(ws) = tx.workspace(i.workspace_id).await? else { continue };
+            let inviter = tx.user(i.invited_by).await?;
+            invitations.push(InvitationOffer {
+                workspace_name: ws.name.to_string(),
+                workspace_slug: ws.slug.to_string(),
+                invited_by_name: inviter.as_ref().map(|u| u.display_name.clone()).unwrap_or_default(),
+                invited_by_email: inviter.map(|u| u.email.to_string()).unwrap_or_default(),
+                roles: i.offered_roles.clone(),
+                invitation: i.public(ctx.now),
+            });
+        }
         let user = tx.user(ctx.user.id).await?.unwrap_or_else(|| ctx.user.clone()).public();
         Ok(Me { user, memberships, invitations })
     }

@@ -3,7 +3,7 @@
 use tenancy::audit::AuditAction;
 use super::access::{need_platform_admin, resolve, scope};
 use super::*;
-use crate::store::StoreError;
+use crate::store::{AssignmentQuery, StoreError};
 use tenancy::wire::*;
 use tenancy::plan::{check_free_workspace_allowance, check_usage};
 use tenancy::rules::confirm_deletion;
@@ -17,7 +17,10 @@ pub(crate) fn slug_taken(slug: &Slug) -> ApiError {
 }
 
 fn community_slug_taken(slug: &Slug) -> ApiError {
-    ApiError::conflict(format!("This workspace already has a community with slug \"{slug}\"; choose another slug."))
+    ApiError::new(
+        ProblemKind::SlugTaken,
+        tenancy::slug::community_slug_taken(slug.as_str(), &format!("{slug}-2")),
+    )
 }
 
 fn builtin_role(ws: WorkspaceId, b: BuiltinRole, now: DateTime<Utc>) -> Role {
@@ -77,7 +80,12 @@ impl Service {
             timezone: Timezone::parse("UTC").expect("UTC"),
             contact_email: Some(user.email.clone()),
             region: Region::EuWest,
+            copy_roles_from: None,
         });
+        if first.copy_roles_from.is_some() {
+            return Err(ApiError::validation("A new workspace's first community cannot copy roles: there is no other community yet. Leave copy_roles_from out."));
+        }
+        plan.check_region(first.region)?;
         let community = Community {
             id: CommunityId::new(),
             workspace_id: ws.id,
@@ -150,6 +158,12 @@ impl Service {
     async fn apply_plan(&self, unit: &mut Unit, before: Workspace, plan: Plan, owner: Option<&UserRecord>) -> ApiResult<Workspace> {
         let usage = unit.tx.usage(before.id, unit.now).await?;
         check_usage(plan, usage.members + usage.pending_invitations, usage.communities)?;
+        // Every community's data must be where the new plan may keep it.
+        if plan.regions().others_need.is_some() {
+            for c in unit.tx.communities(before.id, None, u32::MAX).await? {
+                plan.check_region(c.region).map_err(|e| ApiError::new(ProblemKind::PlanLimit, format!("{} is in {}. {e}", c.name, c.region)))?;
+            }
+        }
         if let (Plan::Free, Some(owner)) = (plan, owner) {
             if before.plan != Plan::Free {
                 let owned = unit.tx.count_free_workspaces_owned(owner.id).await?;
@@ -235,12 +249,19 @@ impl Service {
 
     // ---------- communities ----------
 
+    /// A new community, with the role assignments of `copy_roles_from` when given (all of them
+    /// or no community: one transaction, one audit entry).
     pub async fn create_community(&self, ctx: &Ctx, r: &WorkspaceRef, req: CreateCommunity) -> ApiResult<Community> {
         let mut unit = self.unit(ctx).await?;
         let (ws, actor) = scope(&mut *unit.tx, ctx, r).await?;
         may(&actor, &Action::CreateCommunity)?;
         let usage = unit.tx.usage(ws.id, ctx.now).await?;
         check_usage(ws.plan, usage.members + usage.pending_invitations, usage.communities + 1)?;
+        ws.plan.check_region(req.region)?;
+        let template = match req.copy_roles_from {
+            Some(t) => Some(unit.tx.community(ws.id, t).await?.ok_or_else(|| ApiError::not_found("community to copy roles from"))?),
+            None => None,
+        };
         let c = Community {
             id: CommunityId::new(),
             workspace_id: ws.id,
@@ -257,7 +278,28 @@ impl Service {
             e => e.into(),
         })?;
         unit.change(Some(ws.id), EntityKind::Community, c.id, Some(&c), None).await?;
-        unit.audit(Some(ws.id), AuditAction::CommunityCreate, c.id, NONE, Some(&c)).await?;
+        let mut after = serde_json::to_value(&c).expect("serialisable");
+        if let Some(t) = &template {
+            let held = unit.tx.assignments(ws.id, &AssignmentQuery { community_id: Some(t.id), limit: u32::MAX, ..Default::default() }).await?;
+            // Copying hands the template's roles out in the new community: the caller must be
+            // allowed to give each of them there, as when assigning one by one.
+            let roles: std::collections::HashMap<_, _> = unit.tx.roles(ws.id).await?.into_iter().map(|r| (r.id, RoleGrant::from(&r))).collect();
+            let mut checked = std::collections::HashSet::new();
+            for a in &held {
+                if checked.insert(a.role_id) {
+                    let grant = roles.get(&a.role_id).ok_or_else(ApiError::internal)?;
+                    may(&actor, &Action::AssignRole { community: c.id, role: grant })?;
+                }
+            }
+            for a in &held {
+                let copy = RoleAssignment { id: AssignmentId::new(), community_id: c.id, created_at: ctx.now, ..a.clone() };
+                unit.tx.insert_assignment(&copy).await?;
+                unit.change(Some(ws.id), EntityKind::Assignment, copy.id, Some(&copy), None).await?;
+            }
+            after["copied_roles_from"] = serde_json::json!(t.id);
+            after["copied_assignments"] = serde_json::json!(held.len());
+        }
+        unit.audit(Some(ws.id), AuditAction::CommunityCreate, c.id, NONE, Some(&after)).await?;
         unit.commit().await?;
         Ok(c)
     }
@@ -282,6 +324,15 @@ impl Service {
         let before = unit.tx.community(ws.id, id).await?.ok_or_else(|| ApiError::not_found("community"))?;
         check_version("community", if_match, before.version)?;
         may(&actor, &Action::UpdateCommunity { community: id })?;
+        if req.slug.is_some() {
+            return Err(ApiError::validation(format!(
+                "A community's slug is fixed once it exists (links carry it); {} stays {}. Leave the slug out, or create a new community.",
+                before.name, before.slug
+            )));
+        }
+        if let Some(region) = req.region {
+            ws.plan.check_region(region)?;
+        }
         let mut c = before.clone();
         if let Some(n) = req.name {
             c.name = n;

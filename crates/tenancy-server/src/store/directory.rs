@@ -18,13 +18,18 @@ pub struct InvitationRecord {
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
     pub accepted_at: Option<DateTime<Utc>>,
+    pub declined_at: Option<DateTime<Utc>>,
     pub revoked_at: Option<DateTime<Utc>>,
+    /// The community roles offered, by name as they were when the invitation was sent.
+    pub offered_roles: Vec<OfferedRole>,
 }
 
 impl InvitationRecord {
     pub fn status(&self, now: DateTime<Utc>) -> InvitationStatus {
         if self.accepted_at.is_some() {
             InvitationStatus::Accepted
+        } else if self.declined_at.is_some() {
+            InvitationStatus::Declined
         } else if self.revoked_at.is_some() {
             InvitationStatus::Revoked
         } else if self.expires_at <= now {
@@ -122,7 +127,9 @@ pub(crate) fn invitation_row(r: &impl Cols) -> R<InvitationRecord> {
         created_at: t(r, "created_at")?,
         expires_at: t(r, "expires_at")?,
         accepted_at: t_opt(r, "accepted_at")?,
+        declined_at: t_opt(r, "declined_at")?,
         revoked_at: t_opt(r, "revoked_at")?,
+        offered_roles: json(r, "offered_roles")?,
     })
 }
 
@@ -276,14 +283,17 @@ macro_rules! impl_directory_rows {
             }
             async fn insert_invitation(&mut self, i: &InvitationRecord) -> R<()> {
                 self.exec(q!(
-                    "INSERT INTO invitations (id, workspace_id, email, workspace_role, assignments, invited_by, created_at, expires_at, accepted_at, revoked_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)",
+                    "INSERT INTO invitations (id, workspace_id, email, workspace_role, assignments, invited_by, created_at, expires_at, accepted_at, declined_at, revoked_at, offered_roles) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)",
                     i.id.to_string(), i.workspace_id.to_string(), i.email.as_str(), i.workspace_role.as_str(), to_json(&i.assignments), i.invited_by.to_string(),
-                    ms(i.created_at), ms(i.expires_at), opt_ms(i.accepted_at), opt_ms(i.revoked_at)
+                    ms(i.created_at), ms(i.expires_at), opt_ms(i.accepted_at), opt_ms(i.declined_at), opt_ms(i.revoked_at), to_json(&i.offered_roles)
                 )).await?;
                 Ok(())
             }
             async fn update_invitation(&mut self, i: &InvitationRecord) -> R<()> {
-                self.exec(q!("UPDATE invitations SET accepted_at = $1, revoked_at = $2 WHERE id = $3", opt_ms(i.accepted_at), opt_ms(i.revoked_at), i.id.to_string())).await?;
+                self.exec(q!(
+                    "UPDATE invitations SET accepted_at = $1, declined_at = $2, revoked_at = $3 WHERE id = $4",
+                    opt_ms(i.accepted_at), opt_ms(i.declined_at), opt_ms(i.revoked_at), i.id.to_string()
+                )).await?;
                 Ok(())
             }
         }

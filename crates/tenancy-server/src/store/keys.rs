@@ -28,7 +28,7 @@ pub(crate) fn intake_row(r: &impl Cols) -> R<Intake> {
         workspace_id: parse(r, "workspace_id")?,
         community_id: parse(r, "community_id")?,
         name: Name::parse(&r.text("name")?).map_err(corrupt)?,
-        kind: r.text("kind")?,
+        kind: parse(r, "kind")?,
         created_at: t(r, "created_at")?,
     })
 }
@@ -44,6 +44,7 @@ pub trait KeyRows: Send {
     async fn intake(&mut self, ws: WorkspaceId, id: IntakeId) -> R<Option<Intake>>;
     async fn intakes(&mut self, ws: WorkspaceId, community: CommunityId) -> R<Vec<Intake>>;
     async fn insert_intake(&mut self, i: &Intake) -> R<()>;
+    async fn update_intake(&mut self, i: &Intake) -> R<()>;
     async fn delete_intake(&mut self, ws: WorkspaceId, id: IntakeId) -> R<()>;
     /// One community's daily volumes, or every community's (`None`), by community then day.
     /// ... as the JSON array of [`AlertVolume`]s the API sends, written by the database.
@@ -96,8 +97,12 @@ macro_rules! impl_keys_rows {
             async fn insert_intake(&mut self, i: &Intake) -> R<()> {
                 self.exec(q!(
                     "INSERT INTO intakes (id, workspace_id, community_id, name, kind, created_at) VALUES ($1,$2,$3,$4,$5,$6)",
-                    i.id.to_string(), i.workspace_id.to_string(), i.community_id.to_string(), i.name.as_str(), &i.kind, ms(i.created_at)
+                    i.id.to_string(), i.workspace_id.to_string(), i.community_id.to_string(), i.name.as_str(), i.kind.as_str(), ms(i.created_at)
                 )).await?;
+                Ok(())
+            }
+            async fn update_intake(&mut self, i: &Intake) -> R<()> {
+                self.exec(q!("UPDATE intakes SET name = $1 WHERE workspace_id = $2 AND id = $3", i.name.as_str(), i.workspace_id.to_string(), i.id.to_string())).await?;
                 Ok(())
             }
             async fn delete_intake(&mut self, ws: WorkspaceId, id: IntakeId) -> R<()> {

@@ -147,7 +147,7 @@ macro_rules! impl_workspaces_rows {
                     members: u32_of(self.count(q!("SELECT COUNT(*) FROM members WHERE workspace_id = $1", &w)).await?),
                     pending_invitations: u32_of(
                         self.count(q!(
-                            "SELECT COUNT(*) FROM invitations WHERE workspace_id = $1 AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > $2",
+                            "SELECT COUNT(*) FROM invitations WHERE workspace_id = $1 AND accepted_at IS NULL AND declined_at IS NULL AND revoked_at IS NULL AND expires_at > $2",
                             &w, ms(now)
                         ))
                         .await?,

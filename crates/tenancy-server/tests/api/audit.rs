@@ -235,6 +235,13 @@ async fn every_mutating_endpoint_writes_exactly_one_audit_entry() {
     assert!(e["after"]["revoked_at"].is_string() && e["before"]["revoked_at"].is_null(), "{e}");
     assert!(!e.to_string().contains(key["secret"].as_str().unwrap()), "the secret never reaches the audit log");
     let intake_id = intake["id"].as_str().unwrap().to_owned();
+    let wi = [("ws", ws_id.as_str()), ("community", cid.as_str()), ("id", intake_id.as_str())];
+    let (renamed, e) = r
+        .step(PATCH, "/v1/workspaces/{ws}/communities/{community}/intakes/{id}", &wi, "", ot, Some(json!({"name": "EDR (primary)"})), 200,
+            ex(Log::Workspace("audit-co", &olive), "intake.update", Is(&olive.id), "intake", Is(&intake_id), AfterBody("")))
+        .await;
+    assert_eq!((e["before"]["name"].as_str(), renamed["name"].as_str()), (Some("EDR feed"), Some("EDR (primary)")), "{e}");
+    let intake = renamed;
     let (_, e) = r
         .step(DELETE, "/v1/workspaces/{ws}/communities/{community}/intakes/{id}", &[("ws", ws_id.as_str()), ("community", cid.as_str()), ("id", intake_id.as_str())], "", ot, None, 204,
             ex(Log::Workspace("audit-co", &olive), "intake.delete", Is(&olive.id), "intake", Is(&intake_id), AfterNull))
@@ -256,6 +263,13 @@ async fn every_mutating_endpoint_writes_exactly_one_audit_entry() {
     r.step(DELETE, "/v1/workspaces/{ws}/invitations/{id}", &[("ws", ws_id.as_str()), ("id", inv_id.as_str())], "", ot, None, 200,
         ex(Log::Workspace("audit-co", &olive), "invitation.revoke", Is(&olive.id), "invitation", Is(&inv_id), AfterBody("")))
         .await;
+    let declined = app.post(&format!("/v1/workspaces/{ws_id}/invitations"), &olive, json!({"email": milo.email})).await.expect(201);
+    let declined_id = declined["id"].as_str().unwrap().to_owned();
+    let (_, e) = r
+        .step(POST, "/v1/invitations/{id}/decline", &[("id", declined_id.as_str())], "", Some(&milo.token), Some(json!({})), 200,
+            ex(Log::Workspace("audit-co", &olive), "invitation.decline", Is(&milo.id), "invitation", Is(&declined_id), AfterBody("")))
+        .await;
+    assert_eq!(e["after"]["status"], "declined", "{e}");
     let inv2 = app.post(&format!("/v1/workspaces/{ws_id}/invitations"), &olive, json!({"email": milo.email})).await.expect(201);
     let inv2_id = inv2["id"].as_str().unwrap().to_owned();
     let (_, e) = r

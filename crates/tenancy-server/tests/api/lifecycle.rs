@@ -122,7 +122,7 @@ async fn community_slug_is_unique_per_workspace_only() {
     let c1 = app.post("/v1/workspaces/ws-one/communities", &u, body.clone()).await.expect(201);
     app.post("/v1/workspaces/ws-one/communities", &u, json!({"name": "Other name", "slug": "paris", "timezone": "UTC", "region": "uk"}))
         .await
-        .problem(409, "conflict");
+        .problem(409, "slug-taken");
     assert_eq!(usage(&app, "ws-one", &u).await["communities"], 2);
     let c2 = app.post("/v1/workspaces/ws-two/communities", &v, body).await.expect(201);
     assert_ne!(c1["id"], c2["id"]);

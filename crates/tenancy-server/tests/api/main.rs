@@ -14,4 +14,5 @@ mod gating;
 mod isolation;
 mod lifecycle;
 mod model;
+mod onboarding;
 mod owners;

@@ -94,7 +94,9 @@ async fn me_describes_the_caller_their_workspaces_and_invitations() {
     assert_eq!(slugs, ["mira-ws"]);
     assert_eq!(m["memberships"][0]["role"], "owner");
     assert_eq!(m["invitations"].as_array().unwrap().len(), 1);
-    assert_eq!(m["invitations"][0]["status"], "pending");
+    assert_eq!(m["invitations"][0]["invitation"]["status"], "pending");
+    assert_eq!(m["invitations"][0]["workspace_slug"], "oscar-ws");
+    assert_eq!(m["invitations"][0]["invited_by_email"], other.email.as_str());
 
     me(&app, "tnt_at_not-a-token").await.problem(401, "unauthenticated");
 }

@@ -1,13 +1,15 @@
 //! Every read view of the console, answered from the cache with SQL (paged and aggregated in
 //! the database, never by loading everything), one file per view: the lists a pane picks from
-//! (`lists.rs`), the members table (`members.rs`), one member's detail (`member.rs`), and the
-//! overview of a set of communities (`overview.rs`).
+//! (`lists.rs`), the Communities view (`communities.rs`), the members table (`members.rs`), one
+//! member's detail (`member.rs`), and the overview of a set of communities (`overview.rs`).
 
+mod communities;
 mod lists;
 mod member;
 mod members;
 mod overview;
 
+pub use communities::{CommunityRow, WorkspaceMode};
 pub use member::MemberDetail;
 pub use members::{MemberPage, MemberQuery, MemberRow, MemberSort, MemberStatus, RowRole};
 pub use overview::Aggregate;
