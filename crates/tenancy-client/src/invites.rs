@@ -314,9 +314,7 @@ mod tests {
             workspace_id: WorkspaceId::from_u128(1),
             slug: Slug::parse(slug).unwrap(),
             name: Name::parse(name).unwrap(),
-            timezone: Timezone::parse("UTC").unwrap(),
-            contact_email: None,
-            region: Region::EuWest,
+            settings: Some(tenancy::wire::CommunitySettings { timezone: Timezone::parse("UTC").unwrap(), contact_email: None, region: Region::EuWest, portal: Default::default() }),
             created_at: Utc::now(),
             version: 1,
         }

@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::collections::HashMap;
 use tenancy::problem::ProblemKind;
 use tenancy::wire::{ChangeOp, EntityKind, MemberKey, RawChange, RawChangeBatch};
-use tenancy::{UserId, WorkspaceId};
+use tenancy::{UserId, WorkspaceId, WorkspaceRole};
 
 /// The first page of a sync: small, to start applying soon.
 const FIRST_PAGE: u32 = 2500;
@@ -123,6 +123,7 @@ async fn apply_feed(
     let mut full_resync = false;
     let mut applied = 0u64;
     let stopped = || stop.is_some_and(|s| s.load(Ordering::Relaxed));
+    let mut seen_from: Option<i64> = None;
     loop {
         let mut cursor = cache.state().await?.cursor;
         let step = {
@@ -152,15 +153,20 @@ async fn apply_feed(
                             }
                         }
                     }
-                    // Workspaces where the user's own roles change: which API keys they may see changes too.
-                    let mut rekeyed = HashMap::new();
-                    for ws in regranted_workspaces(cache, &batch.changes, me.user.id).await? {
+                    // Workspaces where what the user sees changes (their own roles, or the
+                    // definition of a role, when they see the workspace confined): the feed
+                    // sends only what they see now, so the workspace is read again as it is.
+                    let mut resighted = HashMap::new();
+                    // A sync from nothing reads everything as the user sees it when it starts:
+                    // only changes after that can alter it.
+                    let after = *seen_from.get_or_insert(if cursor > 0 { cursor } else { batch.latest });
+                    for ws in resighted_workspaces(cache, &batch.changes, me.user.id, after).await? {
                         if joined.contains_key(&ws) {
                             continue;
                         }
-                        match api.snapshot_raw(Some(ws), Some(EntityKind::ApiKey)).await {
+                        match api.snapshot_raw(Some(ws), None).await {
                             Ok(s) => {
-                                rekeyed.insert(ws, s.changes);
+                                resighted.insert(ws, s.changes);
                             }
                             Err(e) if e.code == ErrorCode::NotFound => {}
                             Err(e) => return Err(e),
@@ -173,7 +179,7 @@ async fn apply_feed(
                     if batch.changes.is_empty() && batch.next_since == cursor {
                         cache.touch(now).await?;
                     } else {
-                        cache.apply_raw_batch(&batch.changes, &joined, &rekeyed, batch.next_since, now).await?;
+                        cache.apply_raw_batch(&batch.changes, &joined, &resighted, batch.next_since, now).await?;
                     }
                     cursor = batch.next_since;
                     applied += batch.changes.len() as u64;
@@ -261,26 +267,47 @@ pub async fn follow_feed(api: &ApiClient, since: i64, batch: u32, pages: tokio::
     }
 }
 
-/// Workspaces `me` joins in `changes`: their own membership appears where the cache (or an
-/// earlier change of the batch) has none.
-/// Workspaces already cached in which `changes` alter `me`'s own workspace role or community
-/// roles (and so, possibly, which API keys `me` may list there).
-async fn regranted_workspaces(cache: &Cache, changes: &[RawChange], me: UserId) -> Result<Vec<WorkspaceId>> {
+/// Workspaces already cached in which `changes` may alter what `me` sees: their own
+/// workspace role, unless it stays owner or admin (who see everything); and, where they see
+/// the workspace confined to their communities, their own community roles or a role's
+/// definition (which permissions they hold where, and so which communities, people, keys,
+/// intakes and volumes they read).
+/// Only changes after `after` count.
+async fn resighted_workspaces(cache: &Cache, changes: &[RawChange], me: UserId, after: i64) -> Result<Vec<WorkspaceId>> {
     let me_text = me.to_string();
     // (The text test first: a full sync brings 200,000 assignments, nearly all of others.)
     let mine = |d: &serde_json::value::RawValue| d.get().contains(&me_text) && crate::cache::cols(d.get()).user_id == me_text;
+    let mut cached: HashMap<WorkspaceId, Option<WorkspaceRole>> = HashMap::new();
     let mut out: Vec<WorkspaceId> = Vec::new();
-    for c in changes {
-        let ws = match (c.kind, c.op) {
-            (EntityKind::Member, ChangeOp::Upsert) if member_of(c) == Some(me) => c.workspace_id,
-            (EntityKind::Assignment, ChangeOp::Upsert) if c.data.as_deref().is_some_and(mine) => c.workspace_id,
-            (EntityKind::Assignment, ChangeOp::Delete) if cache.assignment_holder(&c.id).await? == Some(me) => c.workspace_id,
-            _ => None,
+    for c in changes.iter().filter(|c| c.seq > after) {
+        let Some(ws) = c.workspace_id.filter(|w| !out.contains(w)) else { continue };
+        let own_role = matches!(c.kind, EntityKind::Member) && c.op == ChangeOp::Upsert && member_of(c) == Some(me);
+        let own_assignment = match (c.kind, c.op) {
+            (EntityKind::Assignment, ChangeOp::Upsert) => c.data.as_deref().is_some_and(mine),
+            (EntityKind::Assignment, ChangeOp::Delete) => cache.assignment_holder(&c.id).await? == Some(me),
+            _ => false,
         };
-        if let Some(ws) = ws.filter(|w| !out.contains(w)) {
-            if cache.has_member(ws, me).await? {
-                out.push(ws);
+        if !own_role && !own_assignment && c.kind != EntityKind::Role {
+            continue;
+        }
+        let before = match cached.get(&ws) {
+            Some(r) => *r,
+            None => {
+                let r = cache.member_role(ws, me).await?;
+                cached.insert(ws, r);
+                r
             }
+        };
+        // Not a member yet: joining brings the workspace's state.
+        let Some(before) = before else { continue };
+        let resighted = if own_role {
+            let after = c.data.as_deref().and_then(|d| serde_json::from_str::<tenancy::wire::Member>(d.get()).ok()).map(|m| m.role);
+            !(before.is_admin_or_owner() && after.is_some_and(|r| r.is_admin_or_owner()))
+        } else {
+            !before.is_admin_or_owner()
+        };
+        if resighted {
+            out.push(ws);
         }
     }
     Ok(out)
@@ -291,6 +318,8 @@ fn member_of(c: &RawChange) -> Option<UserId> {
     (c.kind == EntityKind::Member).then(|| c.id.parse::<MemberKey>().ok()).flatten().map(|k| k.user)
 }
 
+/// Workspaces `me` joins in `changes`: their own membership appears where the cache (or an
+/// earlier change of the batch) has none.
 async fn joined_workspaces(cache: &Cache, changes: &[RawChange], me: UserId) -> Result<Vec<WorkspaceId>> {
     let mut member: HashMap<WorkspaceId, bool> = HashMap::new();
     let mut out = Vec::new();

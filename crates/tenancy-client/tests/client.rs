@@ -187,7 +187,7 @@ async fn every_mutation_kind_reaches_the_server_and_then_the_cache() {
         .unwrap();
     let role = owner.update_role(ws.id, role.id, &UpdateRole { description: Some("reads EDR alerts".into()), ..Default::default() }, Some(role.version)).await.unwrap();
     resync().await;
-    assert_eq!(cache.communities(ws.id, None).await.unwrap().iter().find(|x| x.id == c.id).unwrap().region, Region::Uk);
+    assert_eq!(cache.communities(ws.id, None).await.unwrap().iter().find(|x| x.id == c.id).unwrap().settings.as_ref().unwrap().region, Region::Uk);
     assert_eq!(cache.intakes(c.id).await.unwrap().len(), 1);
     assert!(cache.roles(ws.id).await.unwrap().iter().any(|r| r.id == role.id && r.description == "reads EDR alerts"));
 

@@ -9,7 +9,7 @@
 
 use tenancy::audit::AuditAction;
 use crate::service::Unit;
-use crate::store::{AuditRecord, InvitationRecord, NewChange, Store, Tx, UserRecord};
+use crate::store::{AuditRecord, IntakeVolume, InvitationRecord, NewChange, Store, Tx, UserRecord};
 use argon2::password_hash::{PasswordHasher, SaltString};
 use base64::Engine;
 use chrono::{DateTime, Duration, NaiveTime, Utc};
@@ -121,13 +121,14 @@ impl Seeder {
     }
 
     /// Remembers an admin action for the audit log, as the service would have recorded it.
+    /// `community`: the one community the entry is about, as the service records it.
     #[allow(clippy::too_many_arguments)]
-    #[allow(clippy::too_many_arguments)]
-    fn log<T: serde::Serialize>(&mut self, ws: WorkspaceId, actor: UserId, action: AuditAction, target: impl ToString, before: Option<&T>, after: Option<&T>, at: DateTime<Utc>) {
+    fn log<T: serde::Serialize>(&mut self, ws: WorkspaceId, community: Option<CommunityId>, actor: UserId, action: AuditAction, target: impl ToString, before: Option<&T>, after: Option<&T>, at: DateTime<Utc>) {
         let Some(audit) = self.audit.as_mut() else { return };
         let json = |v: Option<&T>| v.map(|v| serde_json::to_value(v).expect("serialisable"));
         audit.push(AuditRecord {
             workspace_id: Some(ws),
+            community_id: community,
             actor_id: Some(actor),
             action,
             target_id: target.to_string(),
@@ -155,9 +156,11 @@ impl Seeder {
         self.base - Duration::minutes(self.rng.gen_range(60..max_days.max(2) * 24 * 60))
     }
 
-    async fn change<T: serde::Serialize>(&self, tx: &mut dyn Tx, ws: WorkspaceId, kind: EntityKind, eid: String, data: &T, subject: Option<UserId>) -> anyhow::Result<()> {
+    #[allow(clippy::too_many_arguments)]
+    async fn change<T: serde::Serialize>(&self, tx: &mut dyn Tx, ws: WorkspaceId, kind: EntityKind, eid: String, data: &T, subject: Option<UserId>, community: Option<CommunityId>) -> anyhow::Result<()> {
         tx.insert_change(&NewChange {
             workspace_id: Some(ws),
+            community_id: community,
             subject_user_id: subject,
             kind,
             entity_id: eid,
@@ -214,9 +217,9 @@ impl Seeder {
             version: 1,
         };
         tx.insert_workspace(&ws, owner.id).await?;
-        self.change(tx, ws.id, EntityKind::Workspace, ws.id.to_string(), &ws, None).await?;
+        self.change(tx, ws.id, EntityKind::Workspace, ws.id.to_string(), &ws, None, None).await?;
         self.admins.insert(ws.id, vec![(owner.id, ws.created_at)]);
-        self.log(ws.id, owner.id, AuditAction::WorkspaceCreate, ws.id, None, Some(&ws), ws.created_at);
+        self.log(ws.id, None, owner.id, AuditAction::WorkspaceCreate, ws.id, None, Some(&ws), ws.created_at);
         let mut roles = Vec::new();
         for b in BuiltinRole::ALL {
             let r = Role {
@@ -232,7 +235,7 @@ impl Seeder {
                 version: 1,
             };
             tx.insert_role(&r).await?;
-            self.change(tx, ws.id, EntityKind::Role, r.id.to_string(), &r, None).await?;
+            self.change(tx, ws.id, EntityKind::Role, r.id.to_string(), &r, None, None).await?;
             roles.push(r);
         }
         use Permission::*;
@@ -249,8 +252,8 @@ impl Seeder {
             version: 1,
         };
         tx.insert_role(&custom).await?;
-        self.change(tx, ws.id, EntityKind::Role, custom.id.to_string(), &custom, None).await?;
-        self.log(ws.id, owner.id, AuditAction::RoleCreate, custom.id, None, Some(&custom), custom.created_at);
+        self.change(tx, ws.id, EntityKind::Role, custom.id.to_string(), &custom, None, None).await?;
+        self.log(ws.id, None, owner.id, AuditAction::RoleCreate, custom.id, None, Some(&custom), custom.created_at);
         roles.push(custom);
         self.report.workspaces += 1;
         Ok((ws, roles))
@@ -274,28 +277,30 @@ impl Seeder {
             let at = self.since(m.joined_at);
             let by = self.some_admin(ws.id, at);
             let was = Member { role: WorkspaceRole::Member, ..m.clone() };
-            self.log(ws.id, by, AuditAction::MemberRoleChange, u.id, Some(&was), Some(&m), at);
+            self.log(ws.id, None, by, AuditAction::MemberRoleChange, u.id, Some(&was), Some(&m), at);
             self.admins.get_mut(&ws.id).expect("workspace seeded").push((u.id, at));
         }
-        self.change(tx, ws.id, EntityKind::Member, MemberKey::of(&m).to_string(), &m, Some(u.id)).await
+        self.change(tx, ws.id, EntityKind::Member, MemberKey::of(&m).to_string(), &m, Some(u.id), None).await
     }
 
     async fn community(&mut self, tx: &mut dyn Tx, ws: &Workspace, display: &str, creator: &UserRecord) -> anyhow::Result<(Community, Vec<Intake>)> {
         let tz = TIMEZONES[self.rng.gen_range(0..TIMEZONES.len())];
+        let id = self.next_id();
+        let timezone = Timezone::parse(tz)?;
+        let contact_email = Some(Email::parse(&format!("soc@{}.example", Slug::suggest(display)))?);
+        let region = Region::ALL[self.rng.gen_range(0..Region::ALL.len())];
         let c = Community {
-            id: self.next_id(),
+            id,
             workspace_id: ws.id,
             slug: slug(display),
             name: name(display),
-            timezone: Timezone::parse(tz)?,
-            contact_email: Some(Email::parse(&format!("soc@{}.example", Slug::suggest(display)))?),
-            region: Region::ALL[self.rng.gen_range(0..Region::ALL.len())],
+            settings: Some(CommunitySettings { timezone, contact_email, region, portal: Portal::default() }),
             created_at: self.since(ws.created_at),
             version: 1,
         };
         tx.insert_community(&c).await?;
-        self.change(tx, ws.id, EntityKind::Community, c.id.to_string(), &c, None).await?;
-        self.log(ws.id, creator.id, AuditAction::CommunityCreate, c.id, None, Some(&c), c.created_at);
+        self.change(tx, ws.id, EntityKind::Community, c.id.to_string(), &c, None, Some(c.id)).await?;
+        self.log(ws.id, Some(c.id), creator.id, AuditAction::CommunityCreate, c.id, None, Some(&c), c.created_at);
         let mut intakes = Vec::new();
         let n = self.rng.gen_range(2..=4);
         let mut kinds = INTAKE_KINDS.to_vec();
@@ -303,22 +308,33 @@ impl Seeder {
         for kind in kinds.into_iter().take(n) {
             let i = Intake { id: self.next_id(), workspace_id: ws.id, community_id: c.id, name: name(&format!("{} — {display}", kind.label())), kind, created_at: c.created_at };
             tx.insert_intake(&i).await?;
-            self.change(tx, ws.id, EntityKind::Intake, i.id.to_string(), &i, None).await?;
+            self.change(tx, ws.id, EntityKind::Intake, i.id.to_string(), &i, None, Some(i.community_id)).await?;
             intakes.push(i);
         }
-        // 90 days of alert volumes with a weekly rhythm and a per-client scale.
+        // 90 days of alert volumes with a weekly rhythm and a per-client scale, recorded per
+        // intake: each intake's share of the day comes from a generator of the community's own
+        // (so the rest of the seed is what it always was).
         let scale = self.rng.gen_range(20.0..900.0f64);
         let today = self.base.date_naive();
-        let mut vols = Vec::with_capacity(90);
+        let mut shares = ChaCha8Rng::seed_from_u64(c.id.as_uuid().as_u128() as u64);
+        let weights: Vec<f64> = intakes.iter().map(|_| shares.gen_range(0.2..1.0)).collect();
+        let sum: f64 = weights.iter().sum();
+        let mut vols = Vec::with_capacity(90 * intakes.len());
         for d in 0..90 {
             let day = today - Duration::days(89 - d);
             let weekday = chrono::Datelike::weekday(&day).num_days_from_monday();
             let weekly = if weekday >= 5 { 0.55 } else { 1.0 };
             let noise = self.rng.gen_range(0.7..1.3);
             let spike = if self.rng.gen_bool(0.03) { 3.0 } else { 1.0 };
-            vols.push(AlertVolume { community_id: c.id, day, alerts: (scale * weekly * noise * spike) as u32 });
+            let total = (scale * weekly * noise * spike) as u32;
+            let mut left = total;
+            for (k, i) in intakes.iter().enumerate() {
+                let alerts = if k + 1 == intakes.len() { left } else { ((total as f64) * weights[k] / sum) as u32 };
+                left -= alerts;
+                vols.push(IntakeVolume { community_id: c.id, intake_id: i.id, day, alerts });
+            }
         }
-        tx.insert_alert_volumes(ws.id, &vols).await?;
+        tx.insert_intake_volumes(ws.id, &vols).await?;
         // One API key per community; its secret is thrown away, only the hash is stored.
         let secret: [u8; 24] = self.rng.gen();
         let prefix = format!("tnt_{}", &base32(&secret)[..8].to_lowercase());
@@ -337,8 +353,8 @@ impl Seeder {
         };
         let full = format!("{prefix}_{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(secret));
         tx.insert_api_key(&key, &crate::credentials::token_hash(&full)).await?;
-        self.change(tx, ws.id, EntityKind::ApiKey, key.id.to_string(), &key, None).await?;
-        self.log(ws.id, creator.id, AuditAction::ApiKeyCreate, key.id, None, Some(&key), key.created_at);
+        self.change(tx, ws.id, EntityKind::ApiKey, key.id.to_string(), &key, None, Some(key.community_id)).await?;
+        self.log(ws.id, Some(key.community_id), creator.id, AuditAction::ApiKeyCreate, key.id, None, Some(&key), key.created_at);
         self.report.api_keys += 1;
         self.report.communities += 1;
         Ok((c, intakes))
@@ -353,10 +369,10 @@ impl Seeder {
         let after = self.joined[&(ws.id, u.id)].max(c.created_at);
         let a = RoleAssignment { id: self.next_id(), workspace_id: ws.id, community_id: c.id, user_id: u.id, role_id: role.id, assignment_type: t, created_at: self.since(after) };
         tx.insert_assignment(&a).await?;
-        self.change(tx, ws.id, EntityKind::Assignment, a.id.to_string(), &a, Some(u.id)).await?;
+        self.change(tx, ws.id, EntityKind::Assignment, a.id.to_string(), &a, Some(u.id), Some(a.community_id)).await?;
         if self.audit.is_some() {
             let by = self.some_admin(ws.id, a.created_at);
-            self.log(ws.id, by, AuditAction::MemberAssignRoles, u.id, None, Some(&vec![a.clone()]), a.created_at);
+            self.log(ws.id, Some(a.community_id), by, AuditAction::MemberAssignRoles, u.id, None, Some(&vec![a.clone()]), a.created_at);
         }
         self.report.assignments += 1;
         Ok(())
@@ -398,8 +414,8 @@ impl Seeder {
             };
             tx.insert_invitation(&inv).await?;
             let public = inv.public(self.base);
-            self.change(tx, ws.id, EntityKind::Invitation, inv.id.to_string(), &public, None).await?;
-            self.log(ws.id, inviter.id, AuditAction::InvitationCreate, inv.id, None, Some(&public), created);
+            self.change(tx, ws.id, EntityKind::Invitation, inv.id.to_string(), &public, None, Some(c.id)).await?;
+            self.log(ws.id, Some(c.id), inviter.id, AuditAction::InvitationCreate, inv.id, None, Some(&public), created);
             self.report.invitations += 1;
         }
         Ok(())
@@ -420,9 +436,9 @@ impl Seeder {
             version: 1,
         };
         tx.insert_role(&r).await?;
-        self.change(tx, ws.id, EntityKind::Role, r.id.to_string(), &r, None).await?;
+        self.change(tx, ws.id, EntityKind::Role, r.id.to_string(), &r, None, None).await?;
         let by = self.admins[&ws.id][0].0;
-        self.log(ws.id, by, AuditAction::RoleCreate, r.id, None, Some(&r), r.created_at);
+        self.log(ws.id, None, by, AuditAction::RoleCreate, r.id, None, Some(&r), r.created_at);
         Ok(r)
     }
 }

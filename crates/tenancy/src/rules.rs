@@ -23,6 +23,10 @@ impl Actor {
     pub fn is_admin_or_owner(&self) -> bool {
         self.workspace_role.is_some_and(WorkspaceRole::is_admin_or_owner)
     }
+    /// What the caller may see in the workspace (see [`crate::sight`]).
+    pub fn sight(&self) -> crate::sight::Sight {
+        crate::sight::Sight::of(self.user_id, self.workspace_role, &self.permissions)
+    }
 }
 
 /// Something the caller wants to do inside a workspace.
@@ -54,6 +58,8 @@ pub enum Action<'a> {
     /// `target_communities`.
     ResetTwoFactor { target: UserId, target_role: WorkspaceRole, target_communities: &'a [CommunityId] },
     ReadAuditLog,
+    /// The plan's usage: counts over the whole workspace (billing.read).
+    ReadUsage,
 }
 
 /// Why an action was refused: a stable reason and a sentence that says what to do.
@@ -248,7 +254,21 @@ pub fn may(actor: &Actor, action: &Action<'_>) -> Result<(), Denied> {
                 "Resetting two-factor authentication is for workspace admins and owners, or a community Admin of a community the member belongs to. Ask one of them.",
             )
         }
-        Action::ReadAuditLog => need_admin(actor, "Reading the audit log"),
+        Action::ReadAuditLog => {
+            // Owners and admins read it all; a community's managers, the entries about it.
+            if actor.is_admin_or_owner() || actor.permissions.holds_anywhere(CommunityManage) {
+                Ok(())
+            } else {
+                denied(DeniedReason::NotAdmin, "Reading the audit log is for workspace admins and owners, and for holders of community.manage (the entries about their communities). Ask one of them.")
+            }
+        }
+        Action::ReadUsage => {
+            if actor.permissions.holds(None, BillingRead) {
+                Ok(())
+            } else {
+                denied(DeniedReason::MissingPermission(BillingRead), "The plan's usage counts the whole workspace; it is for workspace admins and owners (billing.read). Ask one of them.")
+            }
+        }
     }
 }
 

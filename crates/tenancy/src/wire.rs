@@ -207,12 +207,41 @@ pub struct Community {
     pub workspace_id: WorkspaceId,
     pub slug: Slug,
     pub name: Name,
-    pub timezone: Timezone,
-    pub contact_email: Option<Email>,
-    pub region: Region,
+    /// Its settings; `null` for a person whose roles there do not let them read them
+    /// (community.read), who sees its name only.
+    pub settings: Option<CommunitySettings>,
     pub created_at: DateTime<Utc>,
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub version: i64,
+}
+
+impl Community {
+    /// The community as someone who may not read its settings sees it.
+    pub fn without_settings(mut self) -> Self {
+        self.settings = None;
+        self
+    }
+}
+
+/// A community's settings, read with community.read and changed with community.manage.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct CommunitySettings {
+    pub timezone: Timezone,
+    pub contact_email: Option<Email>,
+    pub region: Region,
+    #[serde(default)]
+    pub portal: Portal,
+}
+
+/// The client portal of a community: when enabled, its admins may invite client contacts,
+/// who see the community's overview read-only (and its team when `show_team`).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Portal {
+    pub enabled: bool,
+    /// Client contacts see the community's team (its members and their roles there).
+    pub show_team: bool,
 }
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
@@ -244,6 +273,8 @@ pub struct UpdateCommunity {
     pub contact_email: Option<Option<Email>>,
     #[serde(default)]
     pub region: Option<Region>,
+    #[serde(default)]
+    pub portal: Option<Portal>,
     /// Refused when given: a slug is fixed once the community exists, because links carry it.
     #[serde(default, skip_serializing)]
     #[schema(ignore)]
@@ -427,6 +458,12 @@ pub struct Invitation {
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
     pub status: InvitationStatus,
+}
+
+/// The one community `specs` give roles in, if they are all in one.
+pub fn single_community(specs: &[AssignmentSpec]) -> Option<CommunityId> {
+    let first = specs.first()?.community_id;
+    specs.iter().all(|a| a.community_id == first).then_some(first)
 }
 
 impl Invitation {

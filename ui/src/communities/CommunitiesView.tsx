@@ -134,8 +134,8 @@ function CommunityTable({ rows, selected, onSelect }: { rows: CommunityRow[]; se
                 <td className="num">{formatNumber(r.members)}</td>
                 <td className="num">{formatNumber(r.intakes)}</td>
                 <td className="num">{formatNumber(r.api_keys)}</td>
-                <td>{c.region}</td>
-                <td>{c.timezone}</td>
+                <td>{c.settings?.region ?? <Hidden />}</td>
+                <td>{c.settings?.timezone ?? <Hidden />}</td>
               </tr>
             );
           })}
@@ -148,4 +148,9 @@ function CommunityTable({ rows, selected, onSelect }: { rows: CommunityRow[]; se
       </table>
     </div>
   );
+}
+
+/** A setting the person's roles do not let them read (community.read). */
+function Hidden() {
+  return <span className="muted" title="Your roles here do not include community.read">not shown</span>;
 }

@@ -4,6 +4,7 @@
 import { useState } from "react";
 import type { Community } from "../bindings/Community";
 import type { CommunityRow } from "../bindings/CommunityRow";
+import type { CommunitySettings } from "../bindings/CommunitySettings";
 import { usePane } from "../context";
 import { counted, formatNumber } from "../format";
 import { Dialog, ErrorNote, OfflineReason, ServerButton } from "../kit/kit";
@@ -69,19 +70,26 @@ export function CreateCommunityDialog({ rows, onClose, onCreated }: { rows: Comm
 
 /** A community's identity, editable (its slug fixed), saved with the version it was read at. */
 export function EditCommunity({ community }: { community: Community }) {
+  if (!community.settings) {
+    return <p className="muted">Your roles in {community.name} do not include community.read, so its settings are not shown. Ask a community Admin or a workspace admin.</p>;
+  }
+  return <EditSettings community={community} settings={community.settings} />;
+}
+
+function EditSettings({ community, settings }: { community: Community; settings: CommunitySettings }) {
   const { account, ws } = usePane();
   const [value, setValue] = useState<Identity>(() => ({
     name: community.name,
     slug: community.slug,
     slugTouched: true,
-    timezone: community.timezone,
-    contactEmail: community.contact_email ?? "",
-    region: community.region,
+    timezone: settings.timezone,
+    contactEmail: settings.contact_email ?? "",
+    region: settings.region,
   }));
   const check = useIdentityCheck(value, ws.plan, true);
   const save = useChange("update_community");
   const changed =
-    value.name.trim() !== community.name || value.timezone.trim() !== community.timezone || (value.contactEmail.trim() || null) !== community.contact_email || value.region !== community.region;
+    value.name.trim() !== community.name || value.timezone.trim() !== settings.timezone || (value.contactEmail.trim() || null) !== settings.contact_email || value.region !== settings.region;
   return (
     <form
       className="form"
@@ -95,9 +103,10 @@ export function EditCommunity({ community }: { community: Community }) {
           version: community.version,
           req: {
             name: value.name.trim() !== community.name ? value.name.trim() : null,
-            timezone: value.timezone.trim() !== community.timezone ? value.timezone.trim() : null,
-            contact_email: (value.contactEmail.trim() || null) !== community.contact_email ? value.contactEmail.trim() || null : undefined,
-            region: value.region !== community.region ? value.region : null,
+            timezone: value.timezone.trim() !== settings.timezone ? value.timezone.trim() : null,
+            contact_email: (value.contactEmail.trim() || null) !== settings.contact_email ? value.contactEmail.trim() || null : undefined,
+            region: value.region !== settings.region ? value.region : null,
+            portal: null,
           },
         });
       }}

@@ -2,6 +2,7 @@
 import { cleanup, fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Community } from "../bindings/Community";
+import type { CommunitySettings } from "../bindings/CommunitySettings";
 import type { CommunityRow } from "../bindings/CommunityRow";
 import type { Intake } from "../bindings/Intake";
 import type { RegionChoice } from "../bindings/RegionChoice";
@@ -10,18 +11,20 @@ import { CommunitiesView } from "./CommunitiesView";
 
 afterEach(cleanup);
 
-const community = (id: string, name: string, over: Partial<Community> = {}): Community => ({
-  id,
-  workspace_id: "ws-1",
-  slug: name.toLowerCase().replace(/ /g, "-"),
-  name,
-  timezone: "Europe/Paris",
-  contact_email: null,
-  region: "eu-west",
-  created_at: "2026-01-01T00:00:00Z",
-  version: 1,
-  ...over,
-});
+type Over = Partial<Omit<Community, "settings">> & Partial<Omit<CommunitySettings, "portal">>;
+const community = (id: string, name: string, over: Over = {}): Community => {
+  const { timezone = "Europe/Paris", contact_email = null, region = "eu-west", ...rest } = over;
+  return {
+    id,
+    workspace_id: "ws-1",
+    slug: name.toLowerCase().replace(/ /g, "-"),
+    name,
+    settings: { timezone, contact_email, region, portal: { enabled: false, show_team: false } },
+    created_at: "2026-01-01T00:00:00Z",
+    version: 1,
+    ...rest,
+  };
+};
 const rows: CommunityRow[] = [
   { community: community("c1", "Acme Corp"), members: 12, intakes: 3, api_keys: 1 },
   { community: community("c2", "Globex", { region: "us-east", timezone: "America/New_York" }), members: 4, intakes: 0, api_keys: 0 },

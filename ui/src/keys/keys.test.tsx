@@ -9,7 +9,7 @@ import { ApiKeys, keyStatus, parseDays } from "./ApiKeys";
 
 afterEach(cleanup);
 
-const community = (id: string, name: string): Community => ({ id, workspace_id: "ws-1", slug: id, name, timezone: "UTC", contact_email: null, region: "eu-west", created_at: "2026-01-01T00:00:00Z", version: 1 });
+const community = (id: string, name: string): Community => ({ id, workspace_id: "ws-1", slug: id, name, settings: { timezone: "UTC", contact_email: null, region: "eu-west", portal: { enabled: false, show_team: false } }, created_at: "2026-01-01T00:00:00Z", version: 1 });
 const role = (id: string, name: string): Role => ({ id, workspace_id: "ws-1", name, kind: "builtin", builtin: null, description: "", permissions: [], intake_scope: [], created_at: "2026-01-01T00:00:00Z", version: 1 });
 const key = (id: string, name: string, over: Partial<ApiKey> = {}): ApiKey => ({
   id, workspace_id: "ws-1", community_id: "c2", name, prefix: `tk_${id}`, role_ids: ["r-analyst"], created_by: "u-ann", created_at: "2026-02-01T10:00:00Z", expires_at: null, last_used_at: null, revoked_at: null, ...over,

@@ -7,8 +7,8 @@ import type { MemberRow } from "../bindings/MemberRow";
 import type { Role } from "../bindings/Role";
 
 export const communities: Community[] = [
-  { id: "c-acme", workspace_id: "ws-1", slug: "acme", name: "Acme", timezone: "UTC", contact_email: null, region: "eu-west", created_at: "2026-01-01T00:00:00Z", version: 1 },
-  { id: "c-glob", workspace_id: "ws-1", slug: "globex", name: "Globex", timezone: "UTC", contact_email: null, region: "us-east", created_at: "2026-01-01T00:00:00Z", version: 1 },
+  { id: "c-acme", workspace_id: "ws-1", slug: "acme", name: "Acme", settings: { timezone: "UTC", contact_email: null, region: "eu-west", portal: { enabled: false, show_team: false } }, created_at: "2026-01-01T00:00:00Z", version: 1 },
+  { id: "c-glob", workspace_id: "ws-1", slug: "globex", name: "Globex", settings: { timezone: "UTC", contact_email: null, region: "us-east", portal: { enabled: false, show_team: false } }, created_at: "2026-01-01T00:00:00Z", version: 1 },
 ];
 
 const role = (id: string, name: string, builtin: Role["builtin"]): Role => ({

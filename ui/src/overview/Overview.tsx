@@ -47,7 +47,15 @@ export function Overview() {
           <div className="ov-grid">
             <section className="ov-card" aria-labelledby="ov-usage">
               <h3 id="ov-usage">Plan usage <span className="muted small">(whole workspace{use.data ? ` · ${use.data.plan}` : ""})</span></h3>
-              {use.isLoading ? <Loading what="usage" /> : use.error ? <ErrorNote error={use.error} onRetry={() => use.refetch()} /> : use.data && <Usage u={use.data} />}
+              {use.isLoading ? (
+                <Loading what="usage" />
+              ) : use.error?.code === "forbidden" ? (
+                <p className="muted small">{use.error.message}</p>
+              ) : use.error ? (
+                <ErrorNote error={use.error} onRetry={() => use.refetch()} />
+              ) : (
+                use.data && <Usage u={use.data} />
+              )}
             </section>
             <section className="ov-card" aria-labelledby="ov-dist">
               <h3 id="ov-dist">Role distribution <span className="muted small">(people holding each role)</span></h3>

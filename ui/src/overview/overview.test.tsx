@@ -16,7 +16,7 @@ beforeAll(() => {
 });
 
 const community = (id: string, name: string): Community => ({
-  id, workspace_id: "ws-1", slug: id, name, timezone: "UTC", contact_email: null, region: "eu-central", created_at: "2026-01-01T00:00:00Z", version: 1,
+  id, workspace_id: "ws-1", slug: id, name, settings: { timezone: "UTC", contact_email: null, region: "eu-central", portal: { enabled: false, show_team: false } }, created_at: "2026-01-01T00:00:00Z", version: 1,
 });
 const role = (id: string, name: string, builtin: Role["builtin"] = null): Role => ({
   id, workspace_id: "ws-1", name, kind: builtin ? "builtin" : "custom", builtin, description: "", permissions: [], intake_scope: [], created_at: "2026-01-01T00:00:00Z", version: 1,

@@ -26,7 +26,7 @@ const role = (id: string, name: string, over: Partial<Role> = {}): Role => ({
 });
 const guest = role("r-guest", "Guest", { kind: "builtin", builtin: "guest", permissions: ["alerts.read", "members.read"], description: "Read-only" });
 const tier2 = role("r-tier2", "Tier 2", { permissions: ["alerts.read", "alerts.comment"] });
-const community: Community = { id: "c1", workspace_id: "ws-1", slug: "contoso", name: "Contoso", timezone: "UTC", contact_email: null, region: "eu-west", created_at: "2026-01-01T00:00:00Z", version: 1 };
+const community: Community = { id: "c1", workspace_id: "ws-1", slug: "contoso", name: "Contoso", settings: { timezone: "UTC", contact_email: null, region: "eu-west", portal: { enabled: false, show_team: false } }, created_at: "2026-01-01T00:00:00Z", version: 1 };
 
 /** Clicks a button once it is enabled (the draft's check answers asynchronously, as from Rust). */
 async function clickWhenEnabled(name: string) {

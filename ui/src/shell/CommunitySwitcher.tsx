@@ -42,7 +42,7 @@ export function CommunitySwitcher(props: { communities: Community[]; selected: s
               <li key={c.id} role="option" aria-selected={chosen.has(c.id)}>
                 <label>
                   <input type="checkbox" checked={chosen.has(c.id)} onChange={() => toggle(c.id)} /> {c.name}
-                  <span className="muted small"> {c.region}</span>
+                  {c.settings && <span className="muted small"> {c.settings.region}</span>}
                 </label>
               </li>
             ))}

@@ -104,7 +104,7 @@ describe("compare", () => {
 
 describe("community switcher", () => {
   const cs: Community[] = ["Acme Corp", "Bolt Bank", "Crane Air"].map((name, i) => ({
-    id: `c${i}`, workspace_id: "ws-1", slug: name.toLowerCase().replace(" ", "-"), name, timezone: "UTC", contact_email: null, region: "eu-west", created_at: "2026-01-01T00:00:00Z", version: 1,
+    id: `c${i}`, workspace_id: "ws-1", slug: name.toLowerCase().replace(" ", "-"), name, settings: { timezone: "UTC", contact_email: null, region: "eu-west", portal: { enabled: false, show_team: false } }, created_at: "2026-01-01T00:00:00Z", version: 1,
   }));
 
   it("selects several communities and selects all matching a search", () => {

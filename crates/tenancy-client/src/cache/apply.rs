@@ -23,6 +23,27 @@ pub(super) async fn member_exists(c: &mut sqlx::SqliteConnection, ws: &str, user
     Ok(n > 0)
 }
 
+pub(super) async fn workspace_cached(c: &mut sqlx::SqliteConnection, ws: &str) -> Result<bool> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM workspaces WHERE id = ?").bind(ws).fetch_one(&mut *c).await?;
+    Ok(n > 0)
+}
+
+/// Where `me` sees a workspace confined to their communities, the people they see are
+/// themself and those holding a role they see: anyone else left (their last such role
+/// deleted) is dropped.
+pub(super) async fn forget_unseen_people(c: &mut sqlx::SqliteConnection, ws: &str, me: &str) -> Result<()> {
+    sqlx::query(
+        "DELETE FROM members WHERE workspace_id = ?1 AND user_id <> ?2 \
+         AND EXISTS (SELECT 1 FROM members m WHERE m.workspace_id = ?1 AND m.user_id = ?2 AND m.role NOT IN ('owner', 'admin')) \
+         AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.ws = (SELECT k FROM keys WHERE id = ?1) AND a.user = (SELECT k FROM keys WHERE id = members.user_id))",
+    )
+    .bind(ws)
+    .bind(me)
+    .execute(&mut *c)
+    .await?;
+    Ok(())
+}
+
 /// Drops every row of a workspace the user no longer belongs to.
 pub(super) async fn forget_workspace(tx: &mut sqlx::SqliteConnection, ws: &str) -> Result<()> {
     for sql in [

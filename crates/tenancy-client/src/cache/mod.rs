@@ -8,7 +8,7 @@ mod rows;
 pub mod views;
 
 pub(crate) use rows::cols;
-use apply::{apply_many, apply_one, forget_workspace, member_exists, own_membership};
+use apply::{apply_many, apply_one, forget_unseen_people, forget_workspace, member_exists, own_membership, workspace_cached};
 
 /// Rows per statement: well under SQLite's variable limit for the widest table (8 columns).
 pub(crate) const CHUNK: usize = 500;
@@ -170,18 +170,22 @@ impl Cache {
     /// - when they join a workspace (their membership appears), the workspace's current state
     ///   from `joined` (its `/v1/snapshot?workspace=`), if given, is written right after, since
     ///   the changes it had before the cursor were never sent to this cache.
-    /// `rekeyed` holds, per workspace, the API keys the user may now list there (after their own
-    /// roles changed): they replace the workspace's cached keys.
+    /// `resighted` holds, per workspace, its current state as the user sees it after their own
+    /// roles changed (its `/v1/snapshot?workspace=`): it replaces what the cache held of it, so
+    /// what they no longer see leaves the file and what they now see arrives.
+    /// Where the user sees a workspace confined to their communities, a person whose last
+    /// visible role goes leaves the cache with it (the feed does not say so: it sends the
+    /// memberships of the people the user sees).
     pub async fn apply_batch(
         &self,
         changes: &[Change],
         joined: &HashMap<WorkspaceId, Vec<Change>>,
-        rekeyed: &HashMap<WorkspaceId, Vec<Change>>,
+        resighted: &HashMap<WorkspaceId, Vec<Change>>,
         next_since: i64,
         now: DateTime<Utc>,
     ) -> Result<()> {
         let raw = |m: &HashMap<WorkspaceId, Vec<Change>>| m.iter().map(|(w, v)| (*w, raws(v))).collect::<HashMap<_, _>>();
-        self.apply_raw_batch(&raws(changes), &raw(joined), &raw(rekeyed), next_since, now).await
+        self.apply_raw_batch(&raws(changes), &raw(joined), &raw(resighted), next_since, now).await
     }
 
     /// [`Cache::apply_batch`] of changes as the feed sends them (entities as JSON text).
@@ -189,7 +193,7 @@ impl Cache {
         &self,
         changes: &[RawChange],
         joined: &HashMap<WorkspaceId, Vec<RawChange>>,
-        rekeyed: &HashMap<WorkspaceId, Vec<RawChange>>,
+        resighted: &HashMap<WorkspaceId, Vec<RawChange>>,
         next_since: i64,
         now: DateTime<Utc>,
     ) -> Result<()> {
@@ -220,9 +224,21 @@ impl Cache {
             }
         }
         apply_many(&mut tx, &run, &mut keys).await?;
-        for (ws, api_keys) in rekeyed {
-            sqlx::query("DELETE FROM api_keys WHERE workspace_id = ?").bind(ws.to_string()).execute(&mut *tx).await?;
-            apply_many(&mut tx, &api_keys.iter().collect::<Vec<_>>(), &mut keys).await?;
+        for (ws, state) in resighted {
+            let ws = ws.to_string();
+            // (Left in this very batch: nothing to replace.)
+            if workspace_cached(&mut tx, &ws).await? {
+                forget_workspace(&mut tx, &ws).await?;
+                apply_many(&mut tx, &state.iter().collect::<Vec<_>>(), &mut keys).await?;
+            }
+        }
+        if let Some(me) = me.map(|m| m.to_string()) {
+            let mut pruned: Vec<String> = Vec::new();
+            for c in changes.iter().filter(|c| c.kind == EntityKind::Assignment && c.op == ChangeOp::Delete) {
+                let Some(ws) = c.workspace_id.map(|w| w.to_string()).filter(|w| !pruned.contains(w)) else { continue };
+                forget_unseen_people(&mut tx, &ws, &me).await?;
+                pruned.push(ws);
+            }
         }
         sqlx::query("UPDATE sync_state SET cursor = ?, last_sync_at = ? WHERE id = 1").bind(next_since).bind(ms(now)).execute(&mut *tx).await?;
         tx.commit().await?;
@@ -260,6 +276,16 @@ impl Cache {
     }
 
     /// Whether the cache holds `user`'s membership of `ws`.
+    /// `user`'s workspace role in a cached workspace (`None`: not a member there).
+    pub async fn member_role(&self, ws: WorkspaceId, user: UserId) -> Result<Option<tenancy::WorkspaceRole>> {
+        let r: Option<String> = sqlx::query_scalar("SELECT role FROM members WHERE workspace_id = ? AND user_id = ?")
+            .bind(ws.to_string())
+            .bind(user.to_string())
+            .fetch_optional(&self.pool)
+            .await?;
+        r.map(|r| r.parse().map_err(|_| ClientError::internal("the cache holds an unknown workspace role"))).transpose()
+    }
+
     pub async fn has_member(&self, ws: WorkspaceId, user: UserId) -> Result<bool> {
         let mut c = self.pool.acquire().await?;
         member_exists(&mut c, &ws.to_string(), &user.to_string()).await

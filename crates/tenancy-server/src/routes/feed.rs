@@ -53,6 +53,8 @@ async fn changes(State(s): State<Service>, Caller(ctx): Caller, Query(q): Query<
 struct SnapshotScope {
     /// Only this workspace (its id), e.g. one just joined; absent for every workspace.
     workspace: Option<String>,
+    /// Only this community of `workspace` (its id), e.g. one the caller has just come to see.
+    community: Option<String>,
     /// Only this kind of entity, e.g. `api_key`.
     kind: Option<EntityKind>,
 }
@@ -67,5 +69,9 @@ async fn snapshot(State(s): State<Service>, Caller(ctx): Caller, Query(q): Query
         .workspace
         .map(|w| w.parse::<tenancy::WorkspaceId>().map_err(|_| ApiError::validation("workspace must be a workspace id, as the change feed gives it.")))
         .transpose()?;
-    Ok(Json(s.snapshot(&ctx, workspace, q.kind).await?))
+    let community = q
+        .community
+        .map(|c| c.parse::<tenancy::CommunityId>().map_err(|_| ApiError::validation("community must be a community id, as the change feed gives it.")))
+        .transpose()?;
+    Ok(Json(s.snapshot(&ctx, workspace, community, q.kind).await?))
 }

@@ -2,7 +2,8 @@
 //! existence does not leak.
 
 use super::*;
-use tenancy::wire::Workspace;
+use crate::store::Confinement;
+use tenancy::wire::{Community, Member, Workspace};
 use tenancy::{Actor, EffectivePermissions, RoleGrant, WorkspaceRole};
 
 /// A workspace named in a URL, by id or by slug (deep links carry the slug).
@@ -54,7 +55,43 @@ pub(crate) async fn scope(tx: &mut dyn Tx, ctx: &Ctx, r: &WorkspaceRef) -> ApiRe
         workspace_role: Some(member.role),
         permissions,
     };
+    // And to what the caller may see in it.
+    tx.confine(&Confinement::of(ws.id, &actor.sight())).await?;
     Ok((ws, actor))
+}
+
+/// Community `id` of `ws` as `sight` shows it: 404 when it does not exist for the caller,
+/// exactly as when it does not exist at all.
+pub(crate) async fn community_seen(tx: &mut dyn Tx, ws: WorkspaceId, sight: &Sight, id: CommunityId) -> ApiResult<Community> {
+    tx.community(ws, id).await?.and_then(|c| sight.community(c)).ok_or_else(|| ApiError::not_found("community"))
+}
+
+/// 403 unless `sight` may read `d` in `c` (a community the caller sees), saying which
+/// permissions would let them.
+pub(crate) fn need_read(sight: &Sight, c: &Community, d: Data) -> ApiResult<()> {
+    if sight.reads(c.id, d) {
+        Ok(())
+    } else {
+        Err(ApiError::new(ProblemKind::Forbidden, d.refusal(c.name.as_str())))
+    }
+}
+
+/// The communities `user` holds roles in.
+pub(crate) async fn held_by(tx: &mut dyn Tx, ws: WorkspaceId, user: UserId) -> ApiResult<Vec<CommunityId>> {
+    let all = tx.assignments(ws, &crate::store::AssignmentQuery { user_id: Some(user), limit: u32::MAX, ..Default::default() }).await?;
+    let held: std::collections::BTreeSet<CommunityId> = all.into_iter().map(|a| a.community_id).collect();
+    Ok(held.into_iter().collect())
+}
+
+/// Member `user` of `ws` as `sight` shows them: 404 when the caller may not see them (they
+/// share no community whose people the caller may see), exactly as for a stranger.
+pub(crate) async fn member_seen(tx: &mut dyn Tx, ws: WorkspaceId, sight: &Sight, user: UserId) -> ApiResult<Member> {
+    let m = tx.member(ws, user).await?.ok_or_else(|| ApiError::not_found("member"))?;
+    if sight.is_whole() || sight.me() == Some(user) || sight.sees_person(user, held_by(tx, ws, user).await?) {
+        Ok(m)
+    } else {
+        Err(ApiError::not_found("member"))
+    }
 }
 
 pub(crate) fn need_platform_admin(ctx: &Ctx) -> ApiResult<()> {

@@ -46,7 +46,7 @@ impl Service {
             // The purge removes the workspace's feed entries; each former member still learns
             // that their membership is gone, so their mirrors drop the workspace.
             for m in members {
-                unit.change(Some(*id), EntityKind::Member, MemberKey::of(&m), None::<&()>, Some(m.user_id)).await?;
+                unit.change(Some(*id), EntityKind::Member, MemberKey::of(&m), None::<&()>, Some(m.user_id), None).await?;
             }
         }
         let report = PurgeReport { purged: due };
@@ -64,7 +64,7 @@ impl Service {
         need_platform_admin(ctx)?;
         let limit = p.limit()?;
         let before = p.after()?.map(|a| a.parse::<i64>()).transpose().map_err(|_| ApiError::new(ProblemKind::InvalidCursor, "The cursor is not valid; omit it to start over."))?;
-        let rows = self.read_instance().await?.audit(None, before, limit + 1).await?;
+        let rows = self.read_instance().await?.audit(None, None, before, limit + 1).await?;
         Ok(page(rows, limit, |e| e.id.to_string()))
     }
 }

@@ -1,9 +1,9 @@
 //! Members, their workspace roles, community role assignments, and custom/restricted roles.
 
 use tenancy::audit::AuditAction;
-use super::access::{effective, scope};
+use super::access::{community_seen, effective, member_seen, scope};
 use super::*;
-use crate::store::{AssignmentQuery, MemberQuery, StoreError};
+use crate::store::{AssignmentQuery, MemberQuery, StoreError, Within};
 use std::collections::BTreeSet;
 use tenancy::wire::*;
 use tenancy::role::validate_role_definition;
@@ -29,31 +29,36 @@ pub struct AssignmentFilter {
 impl Service {
     pub async fn members(&self, ctx: &Ctx, r: &WorkspaceRef, f: &MemberFilter, p: &PageParams) -> ApiResult<Page<Member>> {
         let mut tx = self.read(ctx).await?;
-        let (ws, _) = scope(&mut *tx, ctx, r).await?;
+        let (ws, actor) = scope(&mut *tx, ctx, r).await?;
         let limit = p.limit()?;
-        let q = MemberQuery { search: f.q.clone().filter(|s| !s.trim().is_empty()), role: f.role, after_email: p.after()?, limit: limit + 1 };
+        // A member sees themself and the people of the communities whose people they may see.
+        let within = Within::people(&actor.sight());
+        let q = MemberQuery { search: f.q.clone().filter(|s| !s.trim().is_empty()), role: f.role, after_email: p.after()?, limit: limit + 1, within };
         let rows = tx.members(ws.id, &q).await?;
         Ok(page(rows, limit, |m| m.email.to_string()))
     }
 
     pub async fn member(&self, ctx: &Ctx, r: &WorkspaceRef, user: UserId) -> ApiResult<Member> {
         let mut tx = self.read(ctx).await?;
-        let (ws, _) = scope(&mut *tx, ctx, r).await?;
-        tx.member(ws.id, user).await?.ok_or_else(|| ApiError::not_found("member"))
+        let (ws, actor) = scope(&mut *tx, ctx, r).await?;
+        member_seen(&mut *tx, ws.id, &actor.sight(), user).await
     }
 
+    /// Their permissions as the caller may see them: only what comes from communities whose
+    /// people the caller may see.
     pub async fn member_permissions(&self, ctx: &Ctx, r: &WorkspaceRef, user: UserId) -> ApiResult<EffectivePermissions> {
         let mut tx = self.read(ctx).await?;
-        let (ws, _) = scope(&mut *tx, ctx, r).await?;
-        let m = tx.member(ws.id, user).await?.ok_or_else(|| ApiError::not_found("member"))?;
-        effective(&mut *tx, ws.id, user, Some(m.role)).await
+        let (ws, actor) = scope(&mut *tx, ctx, r).await?;
+        let sight = actor.sight();
+        let m = member_seen(&mut *tx, ws.id, &sight, user).await?;
+        Ok(sight.permissions_of(user, effective(&mut *tx, ws.id, user, Some(m.role)).await?))
     }
 
     pub async fn change_member_role(&self, ctx: &Ctx, r: &WorkspaceRef, user: UserId, to: WorkspaceRole, if_match: Option<i64>) -> ApiResult<Member> {
         let mut unit = self.unit(ctx).await?;
         let (ws, actor) = scope(&mut *unit.tx, ctx, r).await?;
         unit.tx.lock_workspace(ws.id).await?;
-        let before = unit.tx.member(ws.id, user).await?.ok_or_else(|| ApiError::not_found("member"))?;
+        let before = member_seen(&mut *unit.tx, ws.id, &actor.sight(), user).await?;
         check_version("member", if_match, before.version)?;
         may(&actor, &Action::ChangeWorkspaceRole { target: user, from: before.role, to })?;
         let owners = unit.tx.count_owners(ws.id).await?;
@@ -71,7 +76,7 @@ impl Service {
         m.role = to;
         m.version += 1;
         unit.tx.update_member(&m).await?;
-        unit.change(Some(ws.id), EntityKind::Member, MemberKey::of(&m), Some(&m), Some(user)).await?;
+        unit.change(Some(ws.id), EntityKind::Member, MemberKey::of(&m), Some(&m), Some(user), None).await?;
         unit.audit(Some(ws.id), AuditAction::MemberRoleChange, user, Some(&before), Some(&m)).await?;
         unit.commit().await?;
         Ok(m)
@@ -82,7 +87,7 @@ impl Service {
         let mut unit = self.unit(ctx).await?;
         let (ws, actor) = scope(&mut *unit.tx, ctx, r).await?;
         unit.tx.lock_workspace(ws.id).await?;
-        let before = unit.tx.member(ws.id, user).await?.ok_or_else(|| ApiError::not_found("member"))?;
+        let before = member_seen(&mut *unit.tx, ws.id, &actor.sight(), user).await?;
         check_version("member", if_match, before.version)?;
         may(&actor, &Action::RemoveMember { target: user, target_role: before.role })?;
         let owners = unit.tx.count_owners(ws.id).await?;
@@ -90,10 +95,10 @@ impl Service {
         let assignments = unit.tx.assignments(ws.id, &AssignmentQuery { user_id: Some(user), limit: u32::MAX, ..Default::default() }).await?;
         for a in &assignments {
             unit.tx.delete_assignment(ws.id, a.id).await?;
-            unit.change(Some(ws.id), EntityKind::Assignment, a.id, None::<&()>, Some(user)).await?;
+            unit.change(Some(ws.id), EntityKind::Assignment, a.id, None::<&()>, Some(user), Some(a.community_id)).await?;
         }
         unit.tx.delete_member(ws.id, user).await?;
-        unit.change(Some(ws.id), EntityKind::Member, MemberKey::of(&before), None::<&()>, Some(user)).await?;
+        unit.change(Some(ws.id), EntityKind::Member, MemberKey::of(&before), None::<&()>, Some(user), None).await?;
         let action = if user == ctx.user.id { AuditAction::MemberLeave } else { AuditAction::MemberRemove };
         unit.audit(Some(ws.id), action, user, Some(&before), NONE).await?;
         unit.commit().await
@@ -102,7 +107,7 @@ impl Service {
     pub async fn reset_member_2fa(&self, ctx: &Ctx, r: &WorkspaceRef, user: UserId) -> ApiResult<Member> {
         let mut unit = self.unit(ctx).await?;
         let (ws, actor) = scope(&mut *unit.tx, ctx, r).await?;
-        let before = unit.tx.member(ws.id, user).await?.ok_or_else(|| ApiError::not_found("member"))?;
+        let before = member_seen(&mut *unit.tx, ws.id, &actor.sight(), user).await?;
         let communities: Vec<CommunityId> = unit
             .tx
             .assignments(ws.id, &AssignmentQuery { user_id: Some(user), limit: u32::MAX, ..Default::default() })
@@ -131,13 +136,15 @@ impl Service {
 
     pub async fn assignments(&self, ctx: &Ctx, r: &WorkspaceRef, f: &AssignmentFilter, p: &PageParams) -> ApiResult<Page<RoleAssignment>> {
         let mut tx = self.read(ctx).await?;
-        let (ws, _) = scope(&mut *tx, ctx, r).await?;
+        let (ws, actor) = scope(&mut *tx, ctx, r).await?;
         let limit = p.limit()?;
         let after_id = p
             .after()?
             .map(|a| a.parse::<AssignmentId>().map_err(|_| ApiError::new(ProblemKind::InvalidCursor, "The cursor is not valid; omit it to start over.")))
             .transpose()?;
-        let q = AssignmentQuery { community_id: f.community_id, user_id: f.user_id, after_id, limit: limit + 1 };
+        // Their own, and those in communities whose people the caller may see.
+        let within = Within::people(&actor.sight());
+        let q = AssignmentQuery { community_id: f.community_id, user_id: f.user_id, after_id, limit: limit + 1, within };
         let rows = tx.assignments(ws.id, &q).await?;
         Ok(page(rows, limit, |a| a.id.to_string()))
     }
@@ -149,11 +156,12 @@ impl Service {
         }
         let mut unit = self.unit(ctx).await?;
         let (ws, actor) = scope(&mut *unit.tx, ctx, r).await?;
-        unit.tx.member(ws.id, user).await?.ok_or_else(|| ApiError::not_found("member"))?;
+        let sight = actor.sight();
+        member_seen(&mut *unit.tx, ws.id, &sight, user).await?;
         let existing = unit.tx.assignments(ws.id, &AssignmentQuery { user_id: Some(user), limit: u32::MAX, ..Default::default() }).await?;
         let mut made = Vec::new();
         for spec in &req.assignments {
-            unit.tx.community(ws.id, spec.community_id).await?.ok_or_else(|| ApiError::not_found("community"))?;
+            community_seen(&mut *unit.tx, ws.id, &sight, spec.community_id).await?;
             let role = unit.tx.role(ws.id, spec.role_id).await?.ok_or_else(|| ApiError::not_found("role"))?;
             may(&actor, &Action::AssignRole { community: spec.community_id, role: &RoleGrant::from(&role) })?;
             let same = existing.iter().find(|a| a.community_id == spec.community_id && a.role_id == spec.role_id);
@@ -162,7 +170,7 @@ impl Service {
                 Some(a) => {
                     // A new assignment type replaces the old assignment.
                     unit.tx.delete_assignment(ws.id, a.id).await?;
-                    unit.change(Some(ws.id), EntityKind::Assignment, a.id, None::<&()>, Some(user)).await?;
+                    unit.change(Some(ws.id), EntityKind::Assignment, a.id, None::<&()>, Some(user), Some(a.community_id)).await?;
                 }
                 None => {}
             }
@@ -179,7 +187,7 @@ impl Service {
                 created_at: ctx.now,
             };
             unit.tx.insert_assignment(&a).await?;
-            unit.change(Some(ws.id), EntityKind::Assignment, a.id, Some(&a), Some(user)).await?;
+            unit.change(Some(ws.id), EntityKind::Assignment, a.id, Some(&a), Some(user), Some(a.community_id)).await?;
             made.push(a);
         }
         unit.audit(Some(ws.id), AuditAction::MemberAssignRoles, user, NONE, Some(&made)).await?;
@@ -190,10 +198,16 @@ impl Service {
     pub async fn unassign_role(&self, ctx: &Ctx, r: &WorkspaceRef, id: AssignmentId) -> ApiResult<()> {
         let mut unit = self.unit(ctx).await?;
         let (ws, actor) = scope(&mut *unit.tx, ctx, r).await?;
-        let a = unit.tx.assignment(ws.id, id).await?.ok_or_else(|| ApiError::not_found("role assignment"))?;
+        let sight = actor.sight();
+        let a = unit
+            .tx
+            .assignment(ws.id, id)
+            .await?
+            .filter(|a| sight.sees_community(a.community_id) && sight.sees_assignment(a.community_id, a.user_id))
+            .ok_or_else(|| ApiError::not_found("role assignment"))?;
         may(&actor, &Action::UnassignRole { community: a.community_id })?;
         unit.tx.delete_assignment(ws.id, id).await?;
-        unit.change(Some(ws.id), EntityKind::Assignment, a.id, None::<&()>, Some(a.user_id)).await?;
+        unit.change(Some(ws.id), EntityKind::Assignment, a.id, None::<&()>, Some(a.user_id), Some(a.community_id)).await?;
         unit.audit(Some(ws.id), AuditAction::MemberUnassignRole, a.id, Some(&a), NONE).await?;
         unit.commit().await
     }
@@ -214,12 +228,13 @@ impl Service {
         tx.role(ws.id, id).await?.ok_or_else(|| ApiError::not_found("role"))
     }
 
-    async fn check_role_definition(unit: &mut Unit, ws: WorkspaceId, role: &Role) -> ApiResult<()> {
+    async fn check_role_definition(unit: &mut Unit, ws: WorkspaceId, sight: &Sight, role: &Role) -> ApiResult<()> {
         let perms: BTreeSet<_> = role.permissions.iter().copied().collect();
         let intakes: BTreeSet<_> = role.intake_scope.iter().copied().collect();
         validate_role_definition(role.kind, &perms, &intakes).map_err(|e| ApiError::validation(e.to_string()))?;
         for i in &intakes {
-            if unit.tx.intake(ws, *i).await?.is_none() {
+            // An intake the caller may not see is, for them, one that does not exist.
+            if !unit.tx.intake(ws, *i).await?.is_some_and(|x| sight.sees_intake(x.community_id, Data::Intakes, x.id)) {
                 return Err(ApiError::validation(format!("Intake {i} does not exist in this workspace; pick intakes from the community's intake list.")));
             }
         }
@@ -236,10 +251,14 @@ impl Service {
         }
         for c in unit.tx.communities_using_role(ws, after.id).await? {
             let Err(denied) = may(actor, &Action::AssignRole { community: c, role: &new }) else { continue };
-            let slug = unit.tx.community(ws, c).await?.map(|c| c.slug.to_string()).unwrap_or_default();
+            // A community the caller cannot see is not named.
+            let where_ = match unit.tx.community(ws, c).await?.filter(|x| actor.sight().sees_community(x.id)) {
+                Some(x) => format!("community {}", x.slug),
+                None => "a community you cannot see".to_owned(),
+            };
             return Err(ApiError::new(
                 ProblemKind::Forbidden,
-                format!("\"{}\" is in use in community {slug}, where you may not grant what the change adds. {}", before.name, denied.message),
+                format!("\"{}\" is in use in {where_}, where you may not grant what the change adds. {}", before.name, denied.message),
             ));
         }
         Ok(())
@@ -270,13 +289,13 @@ impl Service {
             created_at: ctx.now,
             version: 1,
         };
-        Self::check_role_definition(&mut unit, ws.id, &role).await?;
+        Self::check_role_definition(&mut unit, ws.id, &actor.sight(), &role).await?;
         may(&actor, &Action::ManageRole { role: &RoleGrant::from(&role) })?;
         unit.tx.insert_role(&role).await.map_err(|e| match e {
             StoreError::Unique(_) => Self::name_taken(&role.name),
             e => e.into(),
         })?;
-        unit.change(Some(ws.id), EntityKind::Role, role.id, Some(&role), None).await?;
+        unit.change(Some(ws.id), EntityKind::Role, role.id, Some(&role), None, None).await?;
         unit.audit(Some(ws.id), AuditAction::RoleCreate, role.id, NONE, Some(&role)).await?;
         unit.commit().await?;
         Ok(role)
@@ -308,7 +327,7 @@ impl Service {
             role.intake_scope = i;
         }
         role.version += 1;
-        Self::check_role_definition(&mut unit, ws.id, &role).await?;
+        Self::check_role_definition(&mut unit, ws.id, &actor.sight(), &role).await?;
         may(&actor, &Action::ManageRole { role: &RoleGrant::from(&before) })?;
         may(&actor, &Action::ManageRole { role: &RoleGrant::from(&role) })?;
         Self::check_widening(&mut unit, ws.id, &actor, &before, &role).await?;
@@ -316,7 +335,7 @@ impl Service {
             StoreError::Unique(_) => Self::name_taken(&role.name),
             e => e.into(),
         })?;
-        unit.change(Some(ws.id), EntityKind::Role, role.id, Some(&role), None).await?;
+        unit.change(Some(ws.id), EntityKind::Role, role.id, Some(&role), None, None).await?;
         unit.audit(Some(ws.id), AuditAction::RoleUpdate, role.id, Some(&before), Some(&role)).await?;
         unit.commit().await?;
         Ok(role)
@@ -339,7 +358,7 @@ impl Service {
             )));
         }
         unit.tx.delete_role(ws.id, id).await?;
-        unit.change(Some(ws.id), EntityKind::Role, id, None::<&()>, None).await?;
+        unit.change(Some(ws.id), EntityKind::Role, id, None::<&()>, None, None).await?;
         unit.audit(Some(ws.id), AuditAction::RoleDelete, id, Some(&before), NONE).await?;
         unit.commit().await
     }

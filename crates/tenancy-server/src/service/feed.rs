@@ -2,7 +2,7 @@
 
 use super::access::{effective, scope};
 use super::*;
-use crate::store::{AssignmentQuery, MemberQuery};
+use crate::store::{AssignmentQuery, CommunityFeed, Confinement, ConfinedFeed, FeedScope, MemberQuery, Within};
 use tenancy::wire::*;
 use tenancy::*;
 
@@ -28,17 +28,40 @@ impl FeedPage {
 }
 
 impl Service {
+    /// The audit log: all of it for the workspace's owners and admins; for holders of
+    /// community.manage, the entries about their communities.
     pub async fn audit_log(&self, ctx: &Ctx, r: &WorkspaceRef, p: &PageParams) -> ApiResult<Page<AuditEntry>> {
         let mut tx = self.read(ctx).await?;
         let (ws, actor) = scope(&mut *tx, ctx, r).await?;
         may(&actor, &Action::ReadAuditLog)?;
         let limit = p.limit()?;
         let before = p.after()?.map(|a| a.parse::<i64>()).transpose().map_err(|_| ApiError::new(ProblemKind::InvalidCursor, "The cursor is not valid; omit it to start over."))?;
-        let rows = tx.audit(Some(ws.id), before, limit + 1).await?;
+        let only = actor.sight().communities_reading(Data::Audit);
+        let rows = tx.audit(Some(ws.id), only.as_deref(), before, limit + 1).await?;
         Ok(page(rows, limit, |e| e.id.to_string()))
     }
 
-    /// Everything visible to the caller since `since`, in sequence order (entities as stored).
+    /// What the caller sees in each workspace they belong to (soft-deleted ones included, as
+    /// the feed shows them), with the row-level security context set to it.
+    async fn sights(&self, tx: &mut dyn Tx, ctx: &Ctx, only: Option<WorkspaceId>) -> ApiResult<Vec<(WorkspaceId, Sight)>> {
+        let mut out = Vec::new();
+        let mut confinement = Confinement::default();
+        for w in tx.member_workspaces(ctx.user.id).await? {
+            if only.is_some_and(|o| o != w) {
+                continue;
+            }
+            let role = tx.member(w, ctx.user.id).await?.map(|m| m.role);
+            let perms = effective(tx, w, ctx.user.id, role).await?;
+            let sight = Sight::of(ctx.user.id, role, &perms);
+            confinement.add(w, &sight);
+            out.push((w, sight));
+        }
+        tx.confine(&confinement).await?;
+        Ok(out)
+    }
+
+    /// Everything visible to the caller since `since`, in sequence order (entities as stored,
+    /// but those the caller sees narrowed: invitations, communities without their settings).
     pub async fn changes(&self, ctx: &Ctx, since: i64, limit: Option<u32>) -> ApiResult<FeedPage> {
         let limit = limit.unwrap_or(1000).clamp(1, MAX_FEED_BATCH);
         if since < 0 {
@@ -53,88 +76,117 @@ impl Service {
             ));
         }
         let latest = tx.latest_seq().await?;
+        let sights = self.sights(&mut *tx, ctx, None).await?;
+        let scope = feed_scope(ctx.user.id, &sights);
         // The page ends at its `limit`-th change when there is one more; otherwise it holds
         // everything up to `latest`, and the caller is up to date.
-        let bounds = tx.feed_bounds(ctx.user.id, since, limit).await?;
+        let bounds = tx.feed_bounds(&scope, since, limit).await?;
         let (upto, has_more) = match bounds[..] {
             [last, _] => (last, true),
             _ => (latest.max(since), false),
         };
-        let mut keys = KeyReaders::default();
-        let mut hidden = Vec::new();
-        for c in tx.feed_api_keys(ctx.user.id, since, upto).await? {
-            if !keys.may_see(&mut *tx, ctx, &c).await? {
-                hidden.push(c.seq);
-            }
+        let by_ws: std::collections::HashMap<WorkspaceId, &Sight> = sights.iter().map(|(w, s)| (*w, s)).collect();
+        let mut replaced = Vec::new();
+        for c in tx.feed_to_narrow(&scope, since, upto).await? {
+            let Some(sight) = c.workspace_id.and_then(|w| by_ws.get(&w)) else { continue };
+            replaced.push((c.seq, narrowed(sight, c)?));
         }
-        let changes = tx.feed_json(ctx.user.id, since, upto, &hidden).await?;
+        let changes = tx.feed_json(&scope, since, upto, &replaced).await?;
         Ok(FeedPage { changes, next_since: upto, has_more, latest })
     }
 
-    /// The current state of what the change feed shows the caller, as upserts: every entity of
-    /// every workspace they are a member of (soft-deleted ones included), or of one of them.
-    /// Read in one transaction, so following the feed from `next_since` afterwards misses
-    /// nothing. A client rebuilds its mirror from this when its cursor is older than the feed
-    /// keeps, and fetches one workspace's state when it joins a workspace whose earlier changes
-    /// it never received.
-    /// `kind` narrows it to one entity kind (a client whose roles changed reloads only the API
-    /// keys it may now list).
-    pub async fn snapshot(&self, ctx: &Ctx, workspace: Option<WorkspaceId>, kind: Option<EntityKind>) -> ApiResult<ChangeBatch> {
+    /// The current state of what the change feed shows the caller, as upserts: of every
+    /// workspace they are a member of (soft-deleted ones included), or of one of them, or of one
+    /// community of it. Read in one transaction, so following the feed from `next_since`
+    /// afterwards misses nothing. A client rebuilds its mirror from this when its cursor is
+    /// older than the feed keeps, and fetches the state of a workspace it joins or a community
+    /// it comes to see, whose earlier changes it never received.
+    /// `kind` narrows it to one entity kind.
+    pub async fn snapshot(&self, ctx: &Ctx, workspace: Option<WorkspaceId>, community: Option<CommunityId>, kind: Option<EntityKind>) -> ApiResult<ChangeBatch> {
+        if community.is_some() && workspace.is_none() {
+            return Err(ApiError::validation("A community's snapshot needs its workspace too: give workspace and community."));
+        }
         let want = |k: EntityKind| kind.is_none_or(|x| x == k);
         let mut tx = self.read(ctx).await?;
         let latest = tx.latest_seq().await?;
         let floor = tx.feed_floor().await?;
-        let mine = tx.member_workspaces(ctx.user.id).await?;
-        let wanted = match workspace {
-            Some(w) if mine.contains(&w) => vec![w],
-            Some(_) => return Err(ApiError::not_found("workspace")),
-            None => mine,
-        };
+        let sights = self.sights(&mut *tx, ctx, workspace).await?;
+        if workspace.is_some() && sights.is_empty() {
+            return Err(ApiError::not_found("workspace"));
+        }
         let mut changes = Vec::new();
         let mut put = |ws: WorkspaceId, kind: EntityKind, id: String, data: serde_json::Value| {
             changes.push(Change { seq: latest, workspace_id: Some(ws), kind, id, op: ChangeOp::Upsert, data: Some(data), at: ctx.now });
         };
-        for w in wanted {
+        for (w, sight) in &sights {
+            let w = *w;
             tx.enter_workspace(w).await?;
             let Some(ws) = tx.workspace(w).await? else { continue };
-            if want(EntityKind::Workspace) {
+            if let Some(c) = community {
+                if !sight.sees_community(c) {
+                    return Err(ApiError::not_found("community"));
+                }
+            }
+            let whole_workspace = community.is_none();
+            if whole_workspace && want(EntityKind::Workspace) {
                 put(w, EntityKind::Workspace, w.to_string(), to_value(&ws));
             }
-            if want(EntityKind::Role) {
+            if whole_workspace && want(EntityKind::Role) {
                 for r in tx.roles(w).await? {
                     put(w, EntityKind::Role, r.id.to_string(), to_value(&r));
                 }
             }
-            let role = tx.member(w, ctx.user.id).await?.map(|m| m.role);
-            let keys_readable = effective(&mut *tx, w, ctx.user.id, role).await?;
-            for c in tx.communities(w, None, u32::MAX).await? {
-                if want(EntityKind::Intake) {
-                    for i in tx.intakes(w, c.id).await? {
+            let only: Option<Vec<CommunityId>> = match community {
+                Some(c) => Some(vec![c]),
+                None => sight.communities(),
+            };
+            for c in tx.communities(w, only.as_deref(), None, u32::MAX).await? {
+                if want(EntityKind::Intake) && sight.reads(c.id, Data::Intakes) {
+                    for i in tx.intakes(w, c.id).await?.into_iter().filter(|i| sight.sees_intake(c.id, Data::Intakes, i.id)) {
                         put(w, EntityKind::Intake, i.id.to_string(), to_value(&i));
                     }
                 }
-                if want(EntityKind::ApiKey) && keys_readable.holds(Some(c.id), Permission::ApiKeysRead) {
+                if want(EntityKind::ApiKey) && sight.reads(c.id, Data::ApiKeys) {
                     for k in tx.api_keys(w, c.id, None, u32::MAX).await? {
                         put(w, EntityKind::ApiKey, k.id.to_string(), to_value(&k));
                     }
                 }
                 if want(EntityKind::Community) {
-                    put(w, EntityKind::Community, c.id.to_string(), to_value(&c));
+                    if let Some(seen) = sight.community(c) {
+                        put(w, EntityKind::Community, seen.id.to_string(), to_value(&seen));
+                    }
                 }
             }
+            // People: whole sight, all; else themself and the people of the communities (of
+            // the one asked for) whose people they may see.
+            let within = Within::people(sight).map(|mut p| {
+                if let Some(c) = community {
+                    p.communities.retain(|x| *x == c);
+                }
+                p
+            });
             if want(EntityKind::Member) {
-                for m in tx.members(w, &MemberQuery { limit: u32::MAX, ..Default::default() }).await? {
+                let mut q = MemberQuery { limit: u32::MAX, within: within.clone(), ..Default::default() };
+                if let (Some(c), None) = (community, &q.within) {
+                    // Whole sight, one community: the people holding roles there.
+                    q.within = Some(Within { me: ctx.user.id, communities: vec![c] });
+                }
+                for m in tx.members(w, &q).await? {
                     put(w, EntityKind::Member, MemberKey::of(&m).to_string(), to_value(&m));
                 }
             }
             if want(EntityKind::Assignment) {
-                for a in tx.assignments(w, &AssignmentQuery { limit: u32::MAX, ..Default::default() }).await? {
+                let q = AssignmentQuery { community_id: community, limit: u32::MAX, within: within.clone(), ..Default::default() };
+                for a in tx.assignments(w, &q).await? {
                     put(w, EntityKind::Assignment, a.id.to_string(), to_value(&a));
                 }
             }
             if want(EntityKind::Invitation) {
                 for i in tx.invitations(w, None, u32::MAX).await? {
-                    put(w, EntityKind::Invitation, i.id.to_string(), to_value(&i.public(ctx.now)));
+                    let offers_here = community.is_none_or(|c| i.assignments.iter().any(|a| a.community_id == c));
+                    if let Some(seen) = sight.invitation(i.public(ctx.now)).filter(|_| offers_here) {
+                        put(w, EntityKind::Invitation, seen.id.to_string(), to_value(&seen));
+                    }
                 }
             }
         }
@@ -143,25 +195,71 @@ impl Service {
     }
 }
 
-/// API keys are listed only to holders of `api_keys.read` in their community; the feed and the
-/// snapshot follow the same rule, so a mirror never holds keys its user could not list.
-#[derive(Default)]
-struct KeyReaders(std::collections::HashMap<WorkspaceId, EffectivePermissions>);
-
-impl KeyReaders {
-    async fn may_see(&mut self, tx: &mut dyn crate::store::Tx, ctx: &Ctx, c: &RawChange) -> ApiResult<bool> {
-        let (EntityKind::ApiKey, Some(ws), Some(data)) = (c.kind, c.workspace_id, c.data.as_ref()) else { return Ok(true) };
-        #[derive(serde::Deserialize)]
-        struct Of {
-            community_id: Option<CommunityId>,
+/// Where `me`'s feed reads, from what they see in each workspace.
+fn feed_scope(me: UserId, sights: &[(WorkspaceId, Sight)]) -> FeedScope {
+    let mut scope = FeedScope { me, whole: Vec::new(), confined: Vec::new() };
+    for (w, sight) in sights {
+        match sight {
+            Sight::Whole => scope.whole.push(*w),
+            Sight::Confined { communities, .. } => {
+                let mut cf = ConfinedFeed { workspace: *w, communities: Vec::new(), people_of: Vec::new(), invitations: false, settings_hidden: Vec::new() };
+                for (&c, s) in communities {
+                    let mut kinds = vec![EntityKind::Community];
+                    if s.reads(Data::Members) {
+                        // (Memberships come by `people_of`: only of the people seen now.)
+                        kinds.push(EntityKind::Assignment);
+                        cf.people_of.push(c);
+                    }
+                    if s.reads(Data::ApiKeys) {
+                        kinds.push(EntityKind::ApiKey);
+                    }
+                    let mut intakes = None;
+                    match s.reach(Data::Intakes) {
+                        Some(IntakeScope::All) => kinds.push(EntityKind::Intake),
+                        Some(IntakeScope::Only(set)) => intakes = Some(set.iter().copied().collect()),
+                        None => {}
+                    }
+                    cf.invitations |= s.reads(Data::Invitations);
+                    if !s.reads(Data::Settings) {
+                        cf.settings_hidden.push(c);
+                    }
+                    cf.communities.push(CommunityFeed { id: c, kinds, intakes });
+                }
+                scope.confined.push(cf);
+            }
         }
-        let Some(community) = serde_json::from_str::<Of>(data.get()).ok().and_then(|o| o.community_id) else { return Ok(true) };
-        if !self.0.contains_key(&ws) {
-            let role = tx.member(ws, ctx.user.id).await?.map(|m| m.role);
-            self.0.insert(ws, effective(tx, ws, ctx.user.id, role).await?);
-        }
-        Ok(self.0[&ws].holds(Some(community), Permission::ApiKeysRead))
     }
+    scope
+}
+
+/// A change as `sight` may see it, as the feed's JSON: an invitation with only the roles
+/// offered in communities whose invitations it may see (`None`, not sent, when none is); a
+/// community without the settings it may not read.
+fn narrowed(sight: &Sight, c: RawChange) -> ApiResult<Option<String>> {
+    let data = match (&c.data, c.op) {
+        (Some(d), ChangeOp::Upsert) => d.get().to_owned(),
+        // A deletion names an id only.
+        _ => return Ok(Some(serde_json::to_string(&c).expect("serialisable"))),
+    };
+    let seen = match c.kind {
+        EntityKind::Invitation => {
+            let inv: Invitation = serde_json::from_str(&data).map_err(|_| ApiError::internal())?;
+            match sight.invitation(inv) {
+                Some(inv) => to_value(&inv),
+                None => return Ok(None),
+            }
+        }
+        EntityKind::Community => {
+            let com: Community = serde_json::from_str(&data).map_err(|_| ApiError::internal())?;
+            match sight.community(com) {
+                Some(com) => to_value(&com),
+                None => return Ok(None),
+            }
+        }
+        _ => return Ok(Some(serde_json::to_string(&c).expect("serialisable"))),
+    };
+    let change = Change { seq: c.seq, workspace_id: c.workspace_id, kind: c.kind, id: c.id, op: c.op, data: Some(seen), at: c.at };
+    Ok(Some(serde_json::to_string(&change).expect("serialisable")))
 }
 
 fn to_value<T: serde::Serialize>(v: &T) -> serde_json::Value {

@@ -1,7 +1,7 @@
 //! Invitations: by email, with a workspace role and community roles; 7 days; accepted once.
 
 use tenancy::audit::AuditAction;
-use super::access::scope;
+use super::access::{community_seen, scope};
 use super::*;
 use crate::store::InvitationRecord;
 use chrono::Duration;
@@ -15,10 +15,12 @@ impl Service {
     pub async fn invite(&self, ctx: &Ctx, r: &WorkspaceRef, req: CreateInvitation) -> ApiResult<Invitation> {
         let mut unit = self.unit(ctx).await?;
         let (ws, actor) = scope(&mut *unit.tx, ctx, r).await?;
+        let sight = actor.sight();
         let mut grants = Vec::new();
         let mut offered_roles = Vec::new();
         for spec in &req.assignments {
-            let community = unit.tx.community(ws.id, spec.community_id).await?.ok_or_else(|| ApiError::not_found("community"))?;
+            // A community the inviter does not see does not exist for them.
+            let community = community_seen(&mut *unit.tx, ws.id, &sight, spec.community_id).await?;
             let role = unit.tx.role(ws.id, spec.role_id).await?.ok_or_else(|| ApiError::not_found("role"))?;
             grants.push((spec.community_id, RoleGrant::from(&role)));
             offered_roles.push(OfferedRole { community: community.name.to_string(), role: role.name.to_string(), assignment_type: spec.assignment_type });
@@ -57,7 +59,7 @@ impl Service {
         };
         unit.tx.insert_invitation(&inv).await?;
         let public = inv.public(ctx.now);
-        unit.change(Some(ws.id), EntityKind::Invitation, inv.id, Some(&public), None).await?;
+        unit.change(Some(ws.id), EntityKind::Invitation, inv.id, Some(&public), None, single_community(&inv.assignments)).await?;
         unit.audit(Some(ws.id), AuditAction::InvitationCreate, inv.id, NONE, Some(&public)).await?;
         unit.commit().await?;
         Ok(public)
@@ -65,10 +67,23 @@ impl Service {
 
     pub async fn invitations(&self, ctx: &Ctx, r: &WorkspaceRef, p: &PageParams) -> ApiResult<Page<Invitation>> {
         let mut tx = self.read(ctx).await?;
-        let (ws, _) = scope(&mut *tx, ctx, r).await?;
+        let (ws, actor) = scope(&mut *tx, ctx, r).await?;
+        let sight = actor.sight();
         let limit = p.limit()?;
-        let after = p.after()?.map(|a| a.parse::<InvitationId>()).transpose().map_err(|_| ApiError::new(ProblemKind::InvalidCursor, "The cursor is not valid; omit it to start over."))?;
-        let rows = tx.invitations(ws.id, after, limit + 1).await?.into_iter().map(|i| i.public(ctx.now)).collect();
+        let mut after = p.after()?.map(|a| a.parse::<InvitationId>()).transpose().map_err(|_| ApiError::new(ProblemKind::InvalidCursor, "The cursor is not valid; omit it to start over."))?;
+        // Each as the caller may see it (narrowed to their communities' offers, or not at
+        // all): read on until a page is full or there is nothing more.
+        let mut rows: Vec<Invitation> = Vec::new();
+        loop {
+            let read = tx.invitations(ws.id, after, limit + 1).await?;
+            let more = read.len() > limit as usize;
+            after = read.last().map(|i| i.id);
+            rows.extend(read.into_iter().filter_map(|i| sight.invitation(i.public(ctx.now))));
+            if !more || rows.len() > limit as usize {
+                break;
+            }
+        }
+        rows.truncate(limit as usize + 1);
         Ok(page(rows, limit, |i: &Invitation| i.id.to_string()))
     }
 
@@ -86,7 +101,14 @@ impl Service {
     pub async fn revoke_invitation(&self, ctx: &Ctx, r: &WorkspaceRef, id: InvitationId) -> ApiResult<Invitation> {
         let mut unit = self.unit(ctx).await?;
         let (ws, actor) = scope(&mut *unit.tx, ctx, r).await?;
-        let mut inv = unit.tx.invitation(id).await?.filter(|i| i.workspace_id == ws.id).ok_or_else(|| ApiError::not_found("invitation"))?;
+        let sight = actor.sight();
+        // Their own, or one they see (offering roles in communities whose invitations they read).
+        let mut inv = unit
+            .tx
+            .invitation(id)
+            .await?
+            .filter(|i| i.workspace_id == ws.id && (i.invited_by == ctx.user.id || sight.invitation(i.public(ctx.now)).is_some()))
+            .ok_or_else(|| ApiError::not_found("invitation"))?;
         if inv.invited_by != ctx.user.id {
             may(&actor, &Action::RevokeInvitation)?;
         }
@@ -97,7 +119,7 @@ impl Service {
         inv.revoked_at = Some(ctx.now);
         unit.tx.update_invitation(&inv).await?;
         let after = inv.public(ctx.now);
-        unit.change(Some(ws.id), EntityKind::Invitation, inv.id, Some(&after), None).await?;
+        unit.change(Some(ws.id), EntityKind::Invitation, inv.id, Some(&after), None, single_community(&inv.assignments)).await?;
         unit.audit(Some(ws.id), AuditAction::InvitationRevoke, inv.id, Some(&before), Some(&after)).await?;
         unit.commit().await?;
         Ok(after)
@@ -125,7 +147,7 @@ impl Service {
         inv.declined_at = Some(ctx.now);
         unit.tx.update_invitation(&inv).await?;
         let after = inv.public(ctx.now);
-        unit.change(Some(ws.id), EntityKind::Invitation, inv.id, Some(&after), None).await?;
+        unit.change(Some(ws.id), EntityKind::Invitation, inv.id, Some(&after), None, single_community(&inv.assignments)).await?;
         unit.audit(Some(ws.id), AuditAction::InvitationDecline, inv.id, Some(&before), Some(&after)).await?;
         unit.commit().await?;
         Ok(after)
@@ -146,7 +168,7 @@ impl Service {
         inv.accepted_at = Some(ctx.now);
         unit.tx.update_invitation(&inv).await?;
         let public = inv.public(ctx.now);
-        unit.change(Some(ws.id), EntityKind::Invitation, inv.id, Some(&public), None).await?;
+        unit.change(Some(ws.id), EntityKind::Invitation, inv.id, Some(&public), None, single_community(&inv.assignments)).await?;
         let user = unit.tx.user(ctx.user.id).await?.ok_or_else(ApiError::internal)?;
         let m = Member {
             workspace_id: ws.id,
@@ -159,7 +181,7 @@ impl Service {
             version: 1,
         };
         unit.tx.insert_member(&m).await?;
-        unit.change(Some(ws.id), EntityKind::Member, MemberKey::of(&m), Some(&m), Some(user.id)).await?;
+        unit.change(Some(ws.id), EntityKind::Member, MemberKey::of(&m), Some(&m), Some(user.id), None).await?;
         for spec in &inv.assignments {
             // A community or role removed since the invitation was sent is skipped.
             if unit.tx.community(ws.id, spec.community_id).await?.is_none() || unit.tx.role(ws.id, spec.role_id).await?.is_none() {
@@ -175,7 +197,7 @@ impl Service {
                 created_at: ctx.now,
             };
             unit.tx.insert_assignment(&a).await?;
-            unit.change(Some(ws.id), EntityKind::Assignment, a.id, Some(&a), Some(user.id)).await?;
+            unit.change(Some(ws.id), EntityKind::Assignment, a.id, Some(&a), Some(user.id), Some(a.community_id)).await?;
         }
         unit.audit(Some(ws.id), AuditAction::InvitationAccept, inv.id, NONE, Some(&m)).await?;
         unit.commit().await?;

@@ -1,7 +1,8 @@
 //! Community API keys (secret shown once, stored hashed), intakes, and alert volumes.
 
 use tenancy::audit::AuditAction;
-use super::access::scope;
+use super::access::{community_seen, need_read, scope};
+use crate::store::VolumeScope;
 use super::*;
 use crate::credentials;
 use chrono::{Duration, NaiveDate};
@@ -29,8 +30,9 @@ impl Service {
     pub async fn api_keys(&self, ctx: &Ctx, r: &WorkspaceRef, community: CommunityId, p: &PageParams) -> ApiResult<Page<ApiKey>> {
         let mut tx = self.read(ctx).await?;
         let (ws, actor) = scope(&mut *tx, ctx, r).await?;
-        tx.community(ws.id, community).await?.ok_or_else(|| ApiError::not_found("community"))?;
-        may(&actor, &Action::ReadApiKeys { community })?;
+        let sight = actor.sight();
+        let c = community_seen(&mut *tx, ws.id, &sight, community).await?;
+        need_read(&sight, &c, Data::ApiKeys)?;
         let limit = p.limit()?;
         let after = p.after()?.map(|a| a.parse::<ApiKeyId>()).transpose().map_err(|_| ApiError::new(ProblemKind::InvalidCursor, "The cursor is not valid; omit it to start over."))?;
         let rows = tx.api_keys(ws.id, community, after, limit + 1).await?;
@@ -46,7 +48,7 @@ impl Service {
         }
         let mut unit = self.unit(ctx).await?;
         let (ws, actor) = scope(&mut *unit.tx, ctx, r).await?;
-        unit.tx.community(ws.id, community).await?.ok_or_else(|| ApiError::not_found("community"))?;
+        community_seen(&mut *unit.tx, ws.id, &actor.sight(), community).await?;
         let mut grants = Vec::new();
         for id in &req.role_ids {
             let role = unit.tx.role(ws.id, *id).await?.ok_or_else(|| ApiError::not_found("role"))?;
@@ -73,7 +75,7 @@ impl Service {
             revoked_at: None,
         };
         unit.tx.insert_api_key(&key, &credentials::token_hash(&secret)).await?;
-        unit.change(Some(ws.id), EntityKind::ApiKey, key.id, Some(&key), None).await?;
+        unit.change(Some(ws.id), EntityKind::ApiKey, key.id, Some(&key), None, Some(key.community_id)).await?;
         unit.audit(Some(ws.id), AuditAction::ApiKeyCreate, key.id, NONE, Some(&key)).await?;
         unit.commit().await?;
         Ok(CreatedApiKey { key, secret })
@@ -82,7 +84,14 @@ impl Service {
     pub async fn revoke_api_key(&self, ctx: &Ctx, r: &WorkspaceRef, community: CommunityId, id: ApiKeyId) -> ApiResult<ApiKey> {
         let mut unit = self.unit(ctx).await?;
         let (ws, actor) = scope(&mut *unit.tx, ctx, r).await?;
-        let before = unit.tx.api_key(ws.id, id).await?.filter(|k| k.community_id == community).ok_or_else(|| ApiError::not_found("API key"))?;
+        let sight = actor.sight();
+        community_seen(&mut *unit.tx, ws.id, &sight, community).await?;
+        let before = unit
+            .tx
+            .api_key(ws.id, id)
+            .await?
+            .filter(|k| k.community_id == community && sight.reads(community, Data::ApiKeys))
+            .ok_or_else(|| ApiError::not_found("API key"))?;
         may(&actor, &Action::ManageApiKeys { community, roles: &[] })?;
         if before.revoked_at.is_some() {
             return Err(ApiError::conflict("This API key is already revoked."));
@@ -90,7 +99,7 @@ impl Service {
         let mut key = before.clone();
         key.revoked_at = Some(ctx.now);
         unit.tx.update_api_key(&key).await?;
-        unit.change(Some(ws.id), EntityKind::ApiKey, key.id, Some(&key), None).await?;
+        unit.change(Some(ws.id), EntityKind::ApiKey, key.id, Some(&key), None, Some(key.community_id)).await?;
         unit.audit(Some(ws.id), AuditAction::ApiKeyRevoke, key.id, Some(&before), Some(&key)).await?;
         unit.commit().await?;
         Ok(key)
@@ -122,11 +131,24 @@ impl Service {
 
     // ---------- intakes ----------
 
+    /// Intake `id` of `community` as the caller sees it: 404 when either is not theirs to see.
+    async fn intake_seen(tx: &mut dyn Tx, ws: WorkspaceId, actor: &Actor, community: CommunityId, id: IntakeId) -> ApiResult<Intake> {
+        let sight = actor.sight();
+        community_seen(tx, ws, &sight, community).await?;
+        tx.intake(ws, id)
+            .await?
+            .filter(|i| i.community_id == community && sight.sees_intake(community, Data::Intakes, i.id))
+            .ok_or_else(|| ApiError::not_found("intake"))
+    }
+
     pub async fn intakes(&self, ctx: &Ctx, r: &WorkspaceRef, community: CommunityId, p: &PageParams) -> ApiResult<Page<Intake>> {
         let mut tx = self.read(ctx).await?;
-        let (ws, _) = scope(&mut *tx, ctx, r).await?;
-        tx.community(ws.id, community).await?.ok_or_else(|| ApiError::not_found("community"))?;
-        let mut rows = tx.intakes(ws.id, community).await?;
+        let (ws, actor) = scope(&mut *tx, ctx, r).await?;
+        let sight = actor.sight();
+        let c = community_seen(&mut *tx, ws.id, &sight, community).await?;
+        need_read(&sight, &c, Data::Intakes)?;
+        // A restricted reader sees the intakes of their roles' scope only.
+        let mut rows: Vec<Intake> = tx.intakes(ws.id, community).await?.into_iter().filter(|i| sight.sees_intake(community, Data::Intakes, i.id)).collect();
         rows.sort_by_key(|i| i.id);
         page_in_memory(rows, p, |i| i.id.to_string())
     }
@@ -134,11 +156,11 @@ impl Service {
     pub async fn create_intake(&self, ctx: &Ctx, r: &WorkspaceRef, community: CommunityId, req: CreateIntake) -> ApiResult<Intake> {
         let mut unit = self.unit(ctx).await?;
         let (ws, actor) = scope(&mut *unit.tx, ctx, r).await?;
-        unit.tx.community(ws.id, community).await?.ok_or_else(|| ApiError::not_found("community"))?;
+        community_seen(&mut *unit.tx, ws.id, &actor.sight(), community).await?;
         may(&actor, &Action::ManageIntakes { community })?;
         let i = Intake { id: IntakeId::new(), workspace_id: ws.id, community_id: community, name: req.name, kind: req.kind, created_at: ctx.now };
         unit.tx.insert_intake(&i).await?;
-        unit.change(Some(ws.id), EntityKind::Intake, i.id, Some(&i), None).await?;
+        unit.change(Some(ws.id), EntityKind::Intake, i.id, Some(&i), None, Some(i.community_id)).await?;
         unit.audit(Some(ws.id), AuditAction::IntakeCreate, i.id, NONE, Some(&i)).await?;
         unit.commit().await?;
         Ok(i)
@@ -147,11 +169,11 @@ impl Service {
     pub async fn update_intake(&self, ctx: &Ctx, r: &WorkspaceRef, community: CommunityId, id: IntakeId, req: UpdateIntake) -> ApiResult<Intake> {
         let mut unit = self.unit(ctx).await?;
         let (ws, actor) = scope(&mut *unit.tx, ctx, r).await?;
-        let before = unit.tx.intake(ws.id, id).await?.filter(|i| i.community_id == community).ok_or_else(|| ApiError::not_found("intake"))?;
+        let before = Self::intake_seen(&mut *unit.tx, ws.id, &actor, community, id).await?;
         may(&actor, &Action::ManageIntakes { community })?;
         let i = Intake { name: req.name, ..before.clone() };
         unit.tx.update_intake(&i).await?;
-        unit.change(Some(ws.id), EntityKind::Intake, i.id, Some(&i), None).await?;
+        unit.change(Some(ws.id), EntityKind::Intake, i.id, Some(&i), None, Some(i.community_id)).await?;
         unit.audit(Some(ws.id), AuditAction::IntakeUpdate, i.id, Some(&before), Some(&i)).await?;
         unit.commit().await?;
         Ok(i)
@@ -160,7 +182,7 @@ impl Service {
     pub async fn delete_intake(&self, ctx: &Ctx, r: &WorkspaceRef, community: CommunityId, id: IntakeId) -> ApiResult<()> {
         let mut unit = self.unit(ctx).await?;
         let (ws, actor) = scope(&mut *unit.tx, ctx, r).await?;
-        let before = unit.tx.intake(ws.id, id).await?.filter(|i| i.community_id == community).ok_or_else(|| ApiError::not_found("intake"))?;
+        let before = Self::intake_seen(&mut *unit.tx, ws.id, &actor, community, id).await?;
         may(&actor, &Action::ManageIntakes { community })?;
         let scoped: Vec<_> = unit.tx.roles(ws.id).await?.into_iter().filter(|r| r.intake_scope.contains(&id)).map(|r| r.name.to_string()).collect();
         if !scoped.is_empty() {
@@ -170,7 +192,7 @@ impl Service {
             )));
         }
         unit.tx.delete_intake(ws.id, id).await?;
-        unit.change(Some(ws.id), EntityKind::Intake, id, None::<&()>, None).await?;
+        unit.change(Some(ws.id), EntityKind::Intake, id, None::<&()>, None, Some(community)).await?;
         unit.audit(Some(ws.id), AuditAction::IntakeDelete, id, Some(&before), NONE).await?;
         unit.commit().await
     }
@@ -179,16 +201,34 @@ impl Service {
     /// by community then day: the JSON array of [`AlertVolume`]s.
     pub async fn alert_volumes(&self, ctx: &Ctx, r: &WorkspaceRef, community: Option<CommunityId>, range: &DayRange) -> ApiResult<String> {
         let mut tx = self.read(ctx).await?;
-        let (ws, _) = scope(&mut *tx, ctx, r).await?;
+        let (ws, actor) = scope(&mut *tx, ctx, r).await?;
+        let sight = actor.sight();
         if let Some(c) = community {
-            tx.community(ws.id, c).await?.ok_or_else(|| ApiError::not_found("community"))?;
+            let c = community_seen(&mut *tx, ws.id, &sight, c).await?;
+            need_read(&sight, &c, Data::Alerts)?;
         }
         let to = range.to.unwrap_or_else(|| ctx.now.date_naive());
         let from = range.from.unwrap_or(to - Duration::days(89));
         if from > to || (to - from).num_days() > 3660 {
             return Err(ApiError::validation("from must be on or before to, and the range at most ten years."));
         }
-        Ok(tx.alert_volumes_json(ws.id, community, from, to).await?)
+        // Whole communities' totals; for a restricted reader, the sum over their intakes.
+        let scope = match (&sight, community) {
+            (Sight::Whole, None) => VolumeScope::default(),
+            (Sight::Whole, Some(c)) => VolumeScope { whole: Some(vec![c]), narrowed: vec![] },
+            (Sight::Confined { communities, .. }, only) => {
+                let mut v = VolumeScope { whole: Some(vec![]), narrowed: vec![] };
+                for (&c, s) in communities.iter().filter(|(c, _)| only.is_none_or(|o| o == **c)) {
+                    match s.reach(Data::Alerts) {
+                        Some(IntakeScope::All) => v.whole.get_or_insert_with(Vec::new).push(c),
+                        Some(IntakeScope::Only(set)) => v.narrowed.push((c, set.iter().copied().collect())),
+                        None => {}
+                    }
+                }
+                v
+            }
+        };
+        Ok(tx.alert_volumes_json(ws.id, &scope, from, to).await?)
     }
 }
 

@@ -23,8 +23,8 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::sync::Arc;
 use tenancy::audit::AuditAction;
-use tenancy::wire::{ChangeOp, EntityKind, Page};
-use tenancy::{UserId, WorkspaceId};
+use tenancy::wire::{ChangeOp, EntityKind, MemberKey, Page};
+use tenancy::{CommunityId, Data, Sight, UserId, WorkspaceId};
 use uuid::Uuid;
 
 /// The service the HTTP layer calls.
@@ -84,15 +84,24 @@ pub struct Unit {
     actor: Option<UserId>,
     now: DateTime<Utc>,
     audited: bool,
+    /// The communities the mutation's changes are in: its audit entry concerns the community
+    /// when there is one (and is seen by whoever may read that community's audit entries).
+    communities: std::collections::BTreeSet<CommunityId>,
+    /// Holders whose membership went into the feed with a community (see [`Unit::introduce`]).
+    introduced: std::collections::HashSet<(UserId, CommunityId)>,
+    /// Users whose membership change the unit records anyway.
+    members_in_feed: std::collections::HashSet<UserId>,
 }
 
 impl Unit {
     /// A unit over a transaction opened elsewhere (the seeder).
     pub fn detached(tx: Box<dyn Tx>, request_id: &str, actor: Option<UserId>, now: DateTime<Utc>) -> Self {
-        Unit { tx, request_id: request_id.to_owned(), actor, now, audited: false }
+        Unit { tx, request_id: request_id.to_owned(), actor, now, audited: false, communities: Default::default(), introduced: Default::default(), members_in_feed: Default::default() }
     }
 
-    /// Records an entity change in the feed. `subject` is the user a membership change is about.
+    /// Records an entity change in the feed. `subject` is the user a membership or role
+    /// assignment is about (who sees it whatever else they see); `community` the community
+    /// the entity belongs to (whose readers see it).
     pub async fn change<T: Serialize>(
         &mut self,
         ws: Option<WorkspaceId>,
@@ -100,12 +109,23 @@ impl Unit {
         id: impl ToString,
         data: Option<&T>,
         subject: Option<UserId>,
+        community: Option<CommunityId>,
     ) -> ApiResult<()> {
         let data = data.map(|d| serde_json::to_value(d).expect("serialisable"));
         let op = if data.is_some() { ChangeOp::Upsert } else { ChangeOp::Delete };
+        match (ws, kind, op, subject, community) {
+            (Some(w), EntityKind::Assignment, ChangeOp::Upsert, Some(holder), Some(c)) => self.introduce(w, holder, c).await?,
+            // Their membership is in the feed already: whoever sees them, sees it.
+            (_, EntityKind::Member, _, Some(user), _) => {
+                self.members_in_feed.insert(user);
+            }
+            _ => {}
+        }
+        self.communities.extend(community);
         self.tx
             .insert_change(&NewChange {
                 workspace_id: ws,
+                community_id: community,
                 subject_user_id: subject,
                 kind,
                 entity_id: id.to_string(),
@@ -132,6 +152,7 @@ impl Unit {
         self.tx
             .insert_audit(&AuditRecord {
                 workspace_id: ws,
+                community_id: self.audited_community(action),
                 actor_id: self.actor,
                 action,
                 target_id: target_id.to_string(),
@@ -142,6 +163,36 @@ impl Unit {
             })
             .await?;
         Ok(())
+    }
+
+    /// The community an entry is about: the one community all the mutation's changes are in,
+    /// for actions on what lives in communities (not on the workspace or its roles).
+    /// A role in a community makes its holder one of the people that community's readers see:
+    /// their membership goes into the feed with the community, once per unit, so a confined
+    /// reader who never received it (it is older than their cursor) gets it with the role.
+    async fn introduce(&mut self, ws: WorkspaceId, holder: UserId, c: CommunityId) -> ApiResult<()> {
+        if self.members_in_feed.contains(&holder) || !self.introduced.insert((holder, c)) {
+            return Ok(());
+        }
+        let Some(m) = self.tx.member(ws, holder).await? else { return Ok(()) };
+        let change = NewChange {
+            workspace_id: Some(ws),
+            community_id: Some(c),
+            subject_user_id: Some(holder),
+            kind: EntityKind::Member,
+            entity_id: MemberKey::of(&m).to_string(),
+            op: ChangeOp::Upsert,
+            data: Some(serde_json::to_value(&m).expect("serialisable")),
+            at: self.now,
+        };
+        self.tx.insert_change(&change).await?;
+        Ok(())
+    }
+
+    fn audited_community(&self, action: AuditAction) -> Option<CommunityId> {
+        use tenancy::audit::AuditTarget::*;
+        let about_communities = matches!(action.target(), Community | Member | Assignment | Invitation | ApiKey | Intake);
+        (about_communities && self.communities.len() == 1).then(|| *self.communities.first().expect("one"))
     }
 
     pub async fn commit(self) -> ApiResult<()> {

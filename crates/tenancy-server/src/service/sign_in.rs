@@ -229,7 +229,7 @@ impl Service {
         unit.tx.act_for(Some(user.id)).await?;
         for ws in unit.tx.member_workspaces(user.id).await? {
             if let Some(m) = unit.tx.member(ws, user.id).await? {
-                unit.change(Some(ws), EntityKind::Member, MemberKey::of(&m), Some(&m), Some(user.id)).await?;
+                unit.change(Some(ws), EntityKind::Member, MemberKey::of(&m), Some(&m), Some(user.id), None).await?;
             }
         }
         unit.tx.act_for(unit.actor).await?;

@@ -1,7 +1,7 @@
 //! Workspaces and communities: create with seeded defaults, rename, plan, soft delete.
 
 use tenancy::audit::AuditAction;
-use super::access::{need_platform_admin, resolve, scope};
+use super::access::{community_seen, need_platform_admin, resolve, scope};
 use super::*;
 use crate::store::{AssignmentQuery, StoreError};
 use tenancy::wire::*;
@@ -68,11 +68,11 @@ impl Service {
             StoreError::Unique(_) => slug_taken(&req.slug),
             e => e.into(),
         })?;
-        unit.change(Some(ws.id), EntityKind::Workspace, ws.id, Some(&ws), None).await?;
+        unit.change(Some(ws.id), EntityKind::Workspace, ws.id, Some(&ws), None, None).await?;
         for b in BuiltinRole::ALL {
             let role = builtin_role(ws.id, b, ctx.now);
             unit.tx.insert_role(&role).await?;
-            unit.change(Some(ws.id), EntityKind::Role, role.id, Some(&role), None).await?;
+            unit.change(Some(ws.id), EntityKind::Role, role.id, Some(&role), None, None).await?;
         }
         let first = req.first_community.unwrap_or_else(|| CreateCommunity {
             name: ws.name.clone(),
@@ -91,14 +91,12 @@ impl Service {
             workspace_id: ws.id,
             slug: first.slug,
             name: first.name,
-            timezone: first.timezone,
-            contact_email: first.contact_email,
-            region: first.region,
+            settings: Some(CommunitySettings { timezone: first.timezone, contact_email: first.contact_email, region: first.region, portal: Portal::default() }),
             created_at: ctx.now,
             version: 1,
         };
         unit.tx.insert_community(&community).await?;
-        unit.change(Some(ws.id), EntityKind::Community, community.id, Some(&community), None).await?;
+        unit.change(Some(ws.id), EntityKind::Community, community.id, Some(&community), None, Some(community.id)).await?;
         let owner = Member {
             workspace_id: ws.id,
             user_id: user.id,
@@ -110,7 +108,7 @@ impl Service {
             version: 1,
         };
         unit.tx.insert_member(&owner).await?;
-        unit.change(Some(ws.id), EntityKind::Member, MemberKey::of(&owner), Some(&owner), Some(user.id)).await?;
+        unit.change(Some(ws.id), EntityKind::Member, MemberKey::of(&owner), Some(&owner), Some(user.id), None).await?;
         unit.audit(Some(ws.id), AuditAction::WorkspaceCreate, ws.id, NONE, Some(&ws)).await?;
         unit.commit().await?;
         Ok(ws)
@@ -148,7 +146,7 @@ impl Service {
         }
         ws.version += 1;
         unit.tx.update_workspace(&ws).await?;
-        unit.change(Some(ws.id), EntityKind::Workspace, ws.id, Some(&ws), None).await?;
+        unit.change(Some(ws.id), EntityKind::Workspace, ws.id, Some(&ws), None, None).await?;
         unit.audit(Some(ws.id), AuditAction::WorkspaceUpdate, ws.id, Some(&before), Some(&ws)).await?;
         unit.commit().await?;
         Ok(ws)
@@ -160,8 +158,9 @@ impl Service {
         check_usage(plan, usage.members + usage.pending_invitations, usage.communities)?;
         // Every community's data must be where the new plan may keep it.
         if plan.regions().others_need.is_some() {
-            for c in unit.tx.communities(before.id, None, u32::MAX).await? {
-                plan.check_region(c.region).map_err(|e| ApiError::new(ProblemKind::PlanLimit, format!("{} is in {}. {e}", c.name, c.region)))?;
+            for c in unit.tx.communities(before.id, None, None, u32::MAX).await? {
+                let region = c.settings.as_ref().ok_or_else(ApiError::internal)?.region;
+                plan.check_region(region).map_err(|e| ApiError::new(ProblemKind::PlanLimit, format!("{} is in {region}. {e}", c.name)))?;
             }
         }
         if let (Plan::Free, Some(owner)) = (plan, owner) {
@@ -175,7 +174,7 @@ impl Service {
         ws.limits = plan.limits();
         ws.version += 1;
         unit.tx.update_workspace(&ws).await?;
-        unit.change(Some(ws.id), EntityKind::Workspace, ws.id, Some(&ws), None).await?;
+        unit.change(Some(ws.id), EntityKind::Workspace, ws.id, Some(&ws), None, None).await?;
         unit.audit(Some(ws.id), AuditAction::WorkspacePlanChange, ws.id, Some(&before), Some(&ws)).await?;
         Ok(ws)
     }
@@ -209,7 +208,7 @@ impl Service {
         ws.deleted_at = Some(ctx.now);
         ws.version += 1;
         unit.tx.update_workspace(&ws).await?;
-        unit.change(Some(ws.id), EntityKind::Workspace, ws.id, Some(&ws), None).await?;
+        unit.change(Some(ws.id), EntityKind::Workspace, ws.id, Some(&ws), None, None).await?;
         unit.audit(Some(ws.id), AuditAction::WorkspaceDelete, ws.id, Some(&before), Some(&ws)).await?;
         unit.commit().await?;
         Ok(ws)
@@ -227,7 +226,7 @@ impl Service {
         ws.deleted_at = None;
         ws.version += 1;
         unit.tx.update_workspace(&ws).await?;
-        unit.change(Some(ws.id), EntityKind::Workspace, ws.id, Some(&ws), None).await?;
+        unit.change(Some(ws.id), EntityKind::Workspace, ws.id, Some(&ws), None, None).await?;
         unit.audit(Some(ws.id), AuditAction::WorkspaceRestore, ws.id, Some(&before), Some(&ws)).await?;
         unit.commit().await?;
         Ok(ws)
@@ -235,7 +234,8 @@ impl Service {
 
     pub async fn usage(&self, ctx: &Ctx, r: &WorkspaceRef) -> ApiResult<WorkspaceUsage> {
         let mut tx = self.read(ctx).await?;
-        let (ws, _) = scope(&mut *tx, ctx, r).await?;
+        let (ws, actor) = scope(&mut *tx, ctx, r).await?;
+        may(&actor, &Action::ReadUsage)?;
         let u = tx.usage(ws.id, ctx.now).await?;
         Ok(WorkspaceUsage {
             plan: ws.plan,
@@ -259,7 +259,7 @@ impl Service {
         check_usage(ws.plan, usage.members + usage.pending_invitations, usage.communities + 1)?;
         ws.plan.check_region(req.region)?;
         let template = match req.copy_roles_from {
-            Some(t) => Some(unit.tx.community(ws.id, t).await?.ok_or_else(|| ApiError::not_found("community to copy roles from"))?),
+            Some(t) => Some(community_seen(&mut *unit.tx, ws.id, &actor.sight(), t).await.map_err(|_| ApiError::not_found("community to copy roles from"))?),
             None => None,
         };
         let c = Community {
@@ -267,9 +267,7 @@ impl Service {
             workspace_id: ws.id,
             slug: req.slug.clone(),
             name: req.name,
-            timezone: req.timezone,
-            contact_email: req.contact_email,
-            region: req.region,
+            settings: Some(CommunitySettings { timezone: req.timezone, contact_email: req.contact_email, region: req.region, portal: Portal::default() }),
             created_at: ctx.now,
             version: 1,
         };
@@ -277,7 +275,7 @@ impl Service {
             StoreError::Unique(_) => community_slug_taken(&req.slug),
             e => e.into(),
         })?;
-        unit.change(Some(ws.id), EntityKind::Community, c.id, Some(&c), None).await?;
+        unit.change(Some(ws.id), EntityKind::Community, c.id, Some(&c), None, Some(c.id)).await?;
         let mut after = serde_json::to_value(&c).expect("serialisable");
         if let Some(t) = &template {
             let held = unit.tx.assignments(ws.id, &AssignmentQuery { community_id: Some(t.id), limit: u32::MAX, ..Default::default() }).await?;
@@ -294,7 +292,7 @@ impl Service {
             for a in &held {
                 let copy = RoleAssignment { id: AssignmentId::new(), community_id: c.id, created_at: ctx.now, ..a.clone() };
                 unit.tx.insert_assignment(&copy).await?;
-                unit.change(Some(ws.id), EntityKind::Assignment, copy.id, Some(&copy), None).await?;
+                unit.change(Some(ws.id), EntityKind::Assignment, copy.id, Some(&copy), Some(copy.user_id), Some(copy.community_id)).await?;
             }
             after["copied_roles_from"] = serde_json::json!(t.id);
             after["copied_assignments"] = serde_json::json!(held.len());
@@ -306,24 +304,30 @@ impl Service {
 
     pub async fn communities(&self, ctx: &Ctx, r: &WorkspaceRef, p: &PageParams) -> ApiResult<Page<Community>> {
         let mut tx = self.read(ctx).await?;
-        let (ws, _) = scope(&mut *tx, ctx, r).await?;
+        let (ws, actor) = scope(&mut *tx, ctx, r).await?;
+        let sight = actor.sight();
         let limit = p.limit()?;
-        let rows = tx.communities(ws.id, p.after()?.as_deref(), limit + 1).await?;
+        // A member lists the communities they hold a role in; the others do not exist for them.
+        let only = sight.communities();
+        let rows = tx.communities(ws.id, only.as_deref(), p.after()?.as_deref(), limit + 1).await?;
+        let rows = rows.into_iter().filter_map(|c| sight.community(c)).collect();
         Ok(page(rows, limit, |c| c.slug.to_string()))
     }
 
     pub async fn community(&self, ctx: &Ctx, r: &WorkspaceRef, id: CommunityId) -> ApiResult<Community> {
         let mut tx = self.read(ctx).await?;
-        let (ws, _) = scope(&mut *tx, ctx, r).await?;
-        tx.community(ws.id, id).await?.ok_or_else(|| ApiError::not_found("community"))
+        let (ws, actor) = scope(&mut *tx, ctx, r).await?;
+        community_seen(&mut *tx, ws.id, &actor.sight(), id).await
     }
 
     pub async fn update_community(&self, ctx: &Ctx, r: &WorkspaceRef, id: CommunityId, req: UpdateCommunity, if_match: Option<i64>) -> ApiResult<Community> {
         let mut unit = self.unit(ctx).await?;
         let (ws, actor) = scope(&mut *unit.tx, ctx, r).await?;
-        let before = unit.tx.community(ws.id, id).await?.ok_or_else(|| ApiError::not_found("community"))?;
+        let before = community_seen(&mut *unit.tx, ws.id, &actor.sight(), id).await?;
         check_version("community", if_match, before.version)?;
         may(&actor, &Action::UpdateCommunity { community: id })?;
+        // Whoever may change the settings may read them: `before` is whole.
+        let settings = before.settings.clone().ok_or_else(ApiError::internal)?;
         if req.slug.is_some() {
             return Err(ApiError::validation(format!(
                 "A community's slug is fixed once it exists (links carry it); {} stays {}. Leave the slug out, or create a new community.",
@@ -334,21 +338,26 @@ impl Service {
             ws.plan.check_region(region)?;
         }
         let mut c = before.clone();
+        let mut st = settings;
         if let Some(n) = req.name {
             c.name = n;
         }
         if let Some(t) = req.timezone {
-            c.timezone = t;
+            st.timezone = t;
         }
         if let Some(e) = req.contact_email {
-            c.contact_email = e;
+            st.contact_email = e;
         }
         if let Some(reg) = req.region {
-            c.region = reg;
+            st.region = reg;
         }
+        if let Some(portal) = req.portal {
+            st.portal = portal;
+        }
+        c.settings = Some(st);
         c.version += 1;
         unit.tx.update_community(&c).await?;
-        unit.change(Some(ws.id), EntityKind::Community, c.id, Some(&c), None).await?;
+        unit.change(Some(ws.id), EntityKind::Community, c.id, Some(&c), None, Some(c.id)).await?;
         unit.audit(Some(ws.id), AuditAction::CommunityUpdate, c.id, Some(&before), Some(&c)).await?;
         unit.commit().await?;
         Ok(c)

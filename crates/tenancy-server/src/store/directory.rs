@@ -60,6 +60,8 @@ pub struct MemberQuery {
     pub role: Option<WorkspaceRole>,
     pub after_email: Option<String>,
     pub limit: u32,
+    /// A confined reader's view: only them and the people holding roles in these communities.
+    pub within: Option<Within>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -68,6 +70,28 @@ pub struct AssignmentQuery {
     pub user_id: Option<UserId>,
     pub after_id: Option<AssignmentId>,
     pub limit: u32,
+    /// A confined reader's view: only their own assignments and those in these communities.
+    pub within: Option<Within>,
+}
+
+/// What a confined reader may see of a workspace's people: themself, and the communities
+/// whose people they may see.
+#[derive(Clone, Debug)]
+pub struct Within {
+    pub me: UserId,
+    pub communities: Vec<CommunityId>,
+}
+
+impl Within {
+    /// The people part of `sight`; `None` for whole sight.
+    pub fn people(sight: &Sight) -> Option<Within> {
+        Some(Within { me: sight.me()?, communities: sight.communities_reading(Data::Members)? })
+    }
+}
+
+/// `%text%` for a case-insensitive LIKE, its wildcards escaped.
+pub(crate) fn contains_pattern(text: &str) -> String {
+    format!("%{}%", text.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"))
 }
 
 pub(crate) const MEMBER_SELECT: &str = "SELECT m.workspace_id, m.user_id, m.role, m.joined_at, m.version, u.email, u.display_name, u.totp_enabled \
@@ -169,13 +193,29 @@ macro_rules! impl_directory_rows {
                 self.one(q!(&format!("{MEMBER_SELECT} WHERE m.workspace_id = $1 AND m.user_id = $2"), ws.to_string(), user.to_string()), member_row).await
             }
             async fn members(&mut self, ws: WorkspaceId, mq: &MemberQuery) -> R<Vec<Member>> {
-                let search = mq.search.as_ref().map(|s| format!("%{}%", s.to_lowercase().replace('%', "\\%").replace('_', "\\_")));
-                let sql = format!(
-                    "{MEMBER_SELECT} WHERE m.workspace_id = $1 \
-                     AND ($2 IS NULL OR lower(u.email) LIKE $2 ESCAPE '\\' OR lower(u.display_name) LIKE $2 ESCAPE '\\') \
-                     AND ($3 IS NULL OR m.role = $3) AND ($4 IS NULL OR u.email > $4) ORDER BY u.email LIMIT $5"
-                );
-                self.all(q!(&sql, ws.to_string(), search, mq.role.map(|r| r.as_str()), &mq.after_email, mq.limit as i64), member_row).await
+                let mut sql = Sql::new(MEMBER_SELECT);
+                let w = sql.arg(ws.to_string());
+                sql.text += &format!(" WHERE m.workspace_id = {w}");
+                if let Some(search) = &mq.search {
+                    let p = sql.arg(contains_pattern(search));
+                    sql.text += &format!(" AND (lower(u.email) LIKE {p} ESCAPE '\\' OR lower(u.display_name) LIKE {p} ESCAPE '\\')");
+                }
+                if let Some(role) = mq.role {
+                    let p = sql.arg(role.as_str());
+                    sql.text += &format!(" AND m.role = {p}");
+                }
+                if let Some(after) = &mq.after_email {
+                    let p = sql.arg(after.as_str());
+                    sql.text += &format!(" AND u.email > {p}");
+                }
+                if let Some(within) = &mq.within {
+                    let me = sql.arg(within.me.to_string());
+                    let list = sql.list(within.communities.iter().map(|c| c.to_string()));
+                    sql.text += &format!(" AND (m.user_id = {me} OR m.user_id IN (SELECT a.user_id FROM assignments a WHERE a.workspace_id = {w} AND a.community_id IN ({list})))");
+                }
+                let l = sql.arg(mq.limit as i64);
+                sql.text += &format!(" ORDER BY u.email LIMIT {l}");
+                self.all(Self::built(&sql), member_row).await
             }
             async fn insert_member(&mut self, m: &Member) -> R<()> {
                 self.exec(q!(
@@ -244,14 +284,29 @@ macro_rules! impl_directory_rows {
                 self.one(q!("SELECT * FROM assignments WHERE workspace_id = $1 AND id = $2", ws.to_string(), id.to_string()), assignment_row).await
             }
             async fn assignments(&mut self, ws: WorkspaceId, aq: &AssignmentQuery) -> R<Vec<RoleAssignment>> {
-                self.all(
-                    q!(
-                        "SELECT * FROM assignments WHERE workspace_id = $1 AND ($2 IS NULL OR community_id = $2) AND ($3 IS NULL OR user_id = $3) AND ($4 IS NULL OR id > $4) ORDER BY id LIMIT $5",
-                        ws.to_string(), aq.community_id.map(|c| c.to_string()), aq.user_id.map(|u| u.to_string()), aq.after_id.map(|a| a.to_string()), aq.limit as i64
-                    ),
-                    assignment_row,
-                )
-                .await
+                let mut sql = Sql::new("SELECT * FROM assignments WHERE workspace_id = ");
+                let w = sql.arg(ws.to_string());
+                sql.text += &w;
+                if let Some(c) = aq.community_id {
+                    let p = sql.arg(c.to_string());
+                    sql.text += &format!(" AND community_id = {p}");
+                }
+                if let Some(u) = aq.user_id {
+                    let p = sql.arg(u.to_string());
+                    sql.text += &format!(" AND user_id = {p}");
+                }
+                if let Some(a) = aq.after_id {
+                    let p = sql.arg(a.to_string());
+                    sql.text += &format!(" AND id > {p}");
+                }
+                if let Some(within) = &aq.within {
+                    let me = sql.arg(within.me.to_string());
+                    let list = sql.list(within.communities.iter().map(|c| c.to_string()));
+                    sql.text += &format!(" AND (user_id = {me} OR community_id IN ({list}))");
+                }
+                let l = sql.arg(aq.limit as i64);
+                sql.text += &format!(" ORDER BY id LIMIT {l}");
+                self.all(Self::built(&sql), assignment_row).await
             }
             async fn insert_assignment(&mut self, a: &RoleAssignment) -> R<()> {
                 self.exec(q!(
@@ -268,11 +323,16 @@ macro_rules! impl_directory_rows {
                 self.one(q!("SELECT * FROM invitations WHERE id = $1", id.to_string()), invitation_row).await
             }
             async fn invitations(&mut self, ws: WorkspaceId, after_id: Option<InvitationId>, limit: u32) -> R<Vec<InvitationRecord>> {
-                self.all(
-                    q!("SELECT * FROM invitations WHERE workspace_id = $1 AND ($2 IS NULL OR id > $2) ORDER BY id LIMIT $3", ws.to_string(), after_id.map(|a| a.to_string()), limit as i64),
-                    invitation_row,
-                )
-                .await
+                let mut sql = Sql::new("SELECT * FROM invitations WHERE workspace_id = ");
+                let w = sql.arg(ws.to_string());
+                sql.text += &w;
+                if let Some(a) = after_id {
+                    let p = sql.arg(a.to_string());
+                    sql.text += &format!(" AND id > {p}");
+                }
+                let l = sql.arg(limit as i64);
+                sql.text += &format!(" ORDER BY id LIMIT {l}");
+                self.all(Self::built(&sql), invitation_row).await
             }
             async fn invitations_for_email(&mut self, email: &Email) -> R<Vec<InvitationRecord>> {
                 self.all(

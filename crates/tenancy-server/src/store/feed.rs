@@ -9,6 +9,8 @@ use super::*;
 #[derive(Clone, Debug)]
 pub struct AuditRecord {
     pub workspace_id: Option<WorkspaceId>,
+    /// The one community the entry is about, if it is about one.
+    pub community_id: Option<CommunityId>,
     pub actor_id: Option<UserId>,
     pub action: tenancy::audit::AuditAction,
     pub target_id: String,
@@ -21,6 +23,9 @@ pub struct AuditRecord {
 #[derive(Clone, Debug)]
 pub struct NewChange {
     pub workspace_id: Option<WorkspaceId>,
+    /// The community the entity belongs to (a community itself, its intakes, keys and role
+    /// assignments): confined readers see it by this.
+    pub community_id: Option<CommunityId>,
     /// The user a change concerns directly (a membership), who sees it even outside the workspace.
     pub subject_user_id: Option<UserId>,
     pub kind: EntityKind,
@@ -30,43 +35,131 @@ pub struct NewChange {
     pub at: DateTime<Utc>,
 }
 
-/// Past this many workspaces a user's feed reads one filter instead of one index range per
-/// workspace (SQLite allows 500 arms in a compound SELECT).
+/// Where one user's change feed reads: changes about them, every change of the workspaces
+/// they see whole, and of the others what their sight covers.
+#[derive(Clone, Debug)]
+pub struct FeedScope {
+    pub me: UserId,
+    pub whole: Vec<WorkspaceId>,
+    pub confined: Vec<ConfinedFeed>,
+}
+
+/// A workspace the user sees confined to the communities they hold roles in.
+#[derive(Clone, Debug)]
+pub struct ConfinedFeed {
+    pub workspace: WorkspaceId,
+    pub communities: Vec<CommunityFeed>,
+    /// The communities whose people's membership changes the user reads.
+    pub people_of: Vec<CommunityId>,
+    /// The user reads some of the workspace's invitations (each one the service narrows).
+    pub invitations: bool,
+    /// Communities whose settings the user may not read: their changes the service narrows.
+    pub settings_hidden: Vec<CommunityId>,
+}
+
+/// One community of a confined workspace: the kinds of its changes the user reads, and for
+/// intakes the ones they are narrowed to (`None`: all).
+#[derive(Clone, Debug)]
+pub struct CommunityFeed {
+    pub id: CommunityId,
+    pub kinds: Vec<EntityKind>,
+    pub intakes: Option<Vec<IntakeId>>,
+}
+
+/// Past this many index ranges a feed read is one filter over the range of sequence numbers
+/// instead (SQLite allows 500 arms in a compound SELECT).
 pub(crate) const FEED_ARMS: usize = 400;
 
-/// The condition picking the changes of `user` ($2) in (since $1, upto $3]: their own and each
-/// of their `workspaces` (bound from $4 on), one index range per source, so only the rows
-/// picked are read. (`seq > $1 AND (subject = $2 OR workspace IN (...))` made SQLite read and
-/// sort every later change, data included, for each batch: quadratic over a full sync.)
-pub(crate) fn feed_sources(workspaces: usize) -> String {
-    if workspaces > FEED_ARMS {
-        return "seq > $1 AND seq <= $3 AND (subject_user_id = $2 OR workspace_id IN (SELECT workspace_id FROM members WHERE user_id = $2))".to_owned();
+/// The conditions picking `scope`'s changes, one per index range: the user's own memberships
+/// (and, in a workspace they see confined, their own roles); each whole
+/// workspace's; of a confined one, the workspace itself and its roles, each community's kinds
+/// (by `changes_community`), the memberships of the people of the communities whose people
+/// the user sees (by `changes_subject`), its invitations. (`seq > $1 AND (subject = $2 OR
+/// workspace IN (...))` made SQLite read and sort every later change, data included, for each
+/// batch: quadratic over a full sync.)
+pub(crate) fn feed_arms(sql: &mut Sql, scope: &FeedScope) -> Vec<String> {
+    // Their own memberships, wherever (a removal from a workspace reaches them so).
+    let me = sql.arg(scope.me.to_string());
+    let mut arms = vec![format!("subject_user_id = {me} AND kind = 'member'")];
+    for w in &scope.whole {
+        arms.push(format!("workspace_id = {}", sql.arg(w.to_string())));
     }
-    let mut sql = String::from("seq IN (SELECT seq FROM changes WHERE subject_user_id = $2 AND seq > $1 AND seq <= $3");
-    for i in 0..workspaces {
-        sql.push_str(&format!(" UNION ALL SELECT seq FROM changes WHERE workspace_id = ${} AND seq > $1 AND seq <= $3", i + 4));
+    for c in &scope.confined {
+        let w = sql.arg(c.workspace.to_string());
+        // Their own roles, whether or not they may see the community's people.
+        arms.push(format!("subject_user_id = {me} AND workspace_id = {w} AND kind = 'assignment'"));
+        arms.push(format!("workspace_id = {w} AND kind = 'workspace'"));
+        arms.push(format!("workspace_id = {w} AND kind = 'role'"));
+        if c.invitations {
+            arms.push(format!("workspace_id = {w} AND kind = 'invitation'"));
+        }
+        if !c.people_of.is_empty() {
+            let list = sql.list(c.people_of.iter().map(|x| x.to_string()));
+            arms.push(format!(
+                "workspace_id = {w} AND kind = 'member' AND subject_user_id IN (SELECT a.user_id FROM assignments a WHERE a.workspace_id = {w} AND a.community_id IN ({list}))"
+            ));
+        }
+        for cf in &c.communities {
+            let id = sql.arg(cf.id.to_string());
+            // Entity kinds are the domain's fixed names, never user input.
+            let kinds: Vec<String> = cf.kinds.iter().map(|k| format!("'{}'", k.as_str())).collect();
+            let mut cond = format!("community_id = {id} AND (kind IN ({})", kinds.join(", "));
+            if let Some(intakes) = &cf.intakes {
+                let list = sql.list(intakes.iter().map(|x| x.to_string()));
+                cond += &format!(" OR kind = 'intake' AND entity_id IN ({list})");
+            }
+            cond.push(')');
+            arms.push(cond);
+        }
     }
-    sql.push(')');
-    sql
+    arms
+}
+
+/// The condition on `changes` picking `arms` in (`since`, `upto`] (placeholders): one index
+/// range per arm, or one filter over the range past [`FEED_ARMS`].
+pub(crate) fn feed_sources(arms: &[String], since: &str, upto: &str) -> String {
+    if arms.len() > FEED_ARMS {
+        let any: Vec<String> = arms.iter().map(|a| format!("({a})")).collect();
+        return format!("seq > {since} AND seq <= {upto} AND ({})", any.join(" OR "));
+    }
+    let each: Vec<String> = arms.iter().map(|a| format!("SELECT seq FROM changes WHERE {a} AND seq > {since} AND seq <= {upto}")).collect();
+    format!("seq IN ({})", each.join(" UNION ALL "))
+}
+
+/// The changes the service narrows before sending: a confined workspace's invitations (to
+/// the roles offered in communities the user reads) and the changes of communities whose
+/// settings they may not read (to the community without them).
+pub(crate) fn narrowed_arms(sql: &mut Sql, scope: &FeedScope) -> Vec<String> {
+    let mut arms = Vec::new();
+    for c in &scope.confined {
+        if c.invitations {
+            arms.push(format!("workspace_id = {} AND kind = 'invitation'", sql.arg(c.workspace.to_string())));
+        }
+        for h in &c.settings_hidden {
+            arms.push(format!("community_id = {} AND kind = 'community'", sql.arg(h.to_string())));
+        }
+    }
+    arms
 }
 
 #[async_trait]
 pub trait FeedRows: Send {
     async fn insert_audit(&mut self, a: &AuditRecord) -> R<()>;
-    /// A workspace's audit entries, or with `None` the instance-level ones (sign-ins, purges).
-    async fn audit(&mut self, ws: Option<WorkspaceId>, before_id: Option<i64>, limit: u32) -> R<Vec<AuditEntry>>;
+    /// A workspace's audit entries, or with `None` the instance-level ones (sign-ins, purges);
+    /// `only`: those about these communities (a confined reader's).
+    async fn audit(&mut self, ws: Option<WorkspaceId>, only: Option<&[CommunityId]>, before_id: Option<i64>, limit: u32) -> R<Vec<AuditEntry>>;
     async fn insert_change(&mut self, c: &NewChange) -> R<i64>;
-    // A page of `user`'s change feed (the changes of the workspaces they belong to, and about
-    // them) after `since` is read in three steps, so that its entities go out as stored:
+    // A page of a user's change feed (what `FeedScope` covers) after `since` is read in three
+    // steps, so that its entities go out as stored:
     /// The sequence numbers of the `limit`-th and the next change after `since`, as far as
     /// there are that many (so: has the page more, and where does it end).
-    async fn feed_bounds(&mut self, user: UserId, since: i64, limit: u32) -> R<Vec<i64>>;
-    /// The API-key changes in (`since`, `upto`], for the service to leave out those the user
-    /// may not list.
-    async fn feed_api_keys(&mut self, user: UserId, since: i64, upto: i64) -> R<Vec<RawChange>>;
-    /// The changes in (`since`, `upto`] but `hidden`, in order, as the JSON array of
-    /// [`tenancy::wire::Change`]s the feed sends, written by the database.
-    async fn feed_json(&mut self, user: UserId, since: i64, upto: i64, hidden: &[i64]) -> R<String>;
+    async fn feed_bounds(&mut self, scope: &FeedScope, since: i64, limit: u32) -> R<Vec<i64>>;
+    /// The changes in (`since`, `upto`] the service narrows before sending ([`narrowed_arms`]).
+    async fn feed_to_narrow(&mut self, scope: &FeedScope, since: i64, upto: i64) -> R<Vec<RawChange>>;
+    /// The changes in (`since`, `upto`], in order, as the JSON array of
+    /// [`tenancy::wire::Change`]s the feed sends, written by the database; each of `replaced`
+    /// goes out as the service wrote it instead (`None`: not at all).
+    async fn feed_json(&mut self, scope: &FeedScope, since: i64, upto: i64, replaced: &[(i64, Option<String>)]) -> R<String>;
     async fn latest_seq(&mut self) -> R<i64>;
     async fn feed_floor(&mut self) -> R<i64>;
 }
@@ -78,18 +171,33 @@ macro_rules! impl_feed_rows {
         impl FeedRows for $tx {
             async fn insert_audit(&mut self, a: &AuditRecord) -> R<()> {
                 self.exec(q!(
-                    "INSERT INTO audit_log (workspace_id, actor_id, action, target_kind, target_id, before, after, at, request_id) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)",
+                    "INSERT INTO audit_log (workspace_id, actor_id, action, target_kind, target_id, before, after, at, request_id, community_id) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)",
                     a.workspace_id.map(|w| w.to_string()), a.actor_id.map(|u| u.to_string()), a.action.as_str(), a.action.target().as_str(), &a.target_id,
-                    a.before.as_ref().map(to_json), a.after.as_ref().map(to_json), ms(a.at), &a.request_id
+                    a.before.as_ref().map(to_json), a.after.as_ref().map(to_json), ms(a.at), &a.request_id, a.community_id.map(|c| c.to_string())
                 )).await?;
                 Ok(())
             }
-            async fn audit(&mut self, ws: Option<WorkspaceId>, before_id: Option<i64>, limit: u32) -> R<Vec<AuditEntry>> {
+            async fn audit(&mut self, ws: Option<WorkspaceId>, only: Option<&[CommunityId]>, before_id: Option<i64>, limit: u32) -> R<Vec<AuditEntry>> {
+                let mut sql = Sql::new("SELECT * FROM audit_log WHERE ");
+                match ws {
+                    Some(w) => {
+                        let p = sql.arg(w.to_string());
+                        sql.text += &format!("workspace_id = {p}");
+                    }
+                    None => sql.text += "workspace_id IS NULL",
+                }
+                if let Some(ids) = only {
+                    let list = sql.list(ids.iter().map(|c| c.to_string()));
+                    sql.text += &format!(" AND community_id IN ({list})");
+                }
+                if let Some(b) = before_id {
+                    let p = sql.arg(b);
+                    sql.text += &format!(" AND id < {p}");
+                }
+                let l = sql.arg(limit as i64);
+                sql.text += &format!(" ORDER BY id DESC LIMIT {l}");
                 self.all(
-                    q!(
-                        "SELECT * FROM audit_log WHERE (workspace_id = $1 OR ($1 IS NULL AND workspace_id IS NULL)) AND ($2 IS NULL OR id < $2) ORDER BY id DESC LIMIT $3",
-                        ws.map(|w| w.to_string()), before_id, limit as i64
-                    ),
+                    Self::built(&sql),
                     |r| {
                         let j = |col: &str| -> R<Option<serde_json::Value>> {
                             r.text_opt(col)?.map(|s| serde_json::from_str(&s).map_err(corrupt)).transpose()
@@ -112,46 +220,43 @@ macro_rules! impl_feed_rows {
             }
             async fn insert_change(&mut self, c: &NewChange) -> R<i64> {
                 let row = q!(
-                    &format!("INSERT INTO changes (seq, workspace_id, subject_user_id, kind, entity_id, op, data, at) VALUES ({NEXT_SEQ},$1,$2,$3,$4,$5,$6,$7) RETURNING seq"),
+                    &format!("INSERT INTO changes (seq, workspace_id, subject_user_id, kind, entity_id, op, data, at, community_id) VALUES ({NEXT_SEQ},$1,$2,$3,$4,$5,$6,$7,$8) RETURNING seq"),
                     c.workspace_id.map(|w| w.to_string()), c.subject_user_id.map(|u| u.to_string()), c.kind.as_str(), &c.entity_id,
-                    if c.op == ChangeOp::Upsert { "upsert" } else { "delete" }, c.data.as_ref().map(to_json), ms(c.at)
+                    if c.op == ChangeOp::Upsert { "upsert" } else { "delete" }, c.data.as_ref().map(to_json), ms(c.at), c.community_id.map(|x| x.to_string())
                 )
                 .fetch_one(&mut *self.tx)
                 .await?;
                 Ok(row.int("seq")?)
             }
-            async fn feed_bounds(&mut self, user: UserId, since: i64, limit: u32) -> R<Vec<i64>> {
-                let workspaces = self.member_workspaces(user).await?;
-                // Each source read up to `limit + 1` changes from its index; the union counts a
-                // change that is both the user's own and their workspace's once.
-                let sources = if workspaces.len() > FEED_ARMS {
-                    "SELECT seq FROM changes WHERE seq > $1 AND (subject_user_id = $2 OR workspace_id IN (SELECT workspace_id FROM members WHERE user_id = $2)) AND $3 > 0".to_owned()
+            async fn feed_bounds(&mut self, scope: &FeedScope, since: i64, limit: u32) -> R<Vec<i64>> {
+                let mut sql = Sql::new("");
+                let (from, lim, skip) = (sql.arg(since), sql.arg(limit as i64 + 1), sql.arg(limit as i64 - 1));
+                let arms = feed_arms(&mut sql, scope);
+                // Each source reads up to `limit + 1` changes from its index; the union counts a
+                // change two sources pick once.
+                let sources = if arms.len() > FEED_ARMS {
+                    let any: Vec<String> = arms.iter().map(|a| format!("({a})")).collect();
+                    format!("SELECT seq FROM changes WHERE seq > {from} AND ({})", any.join(" OR "))
                 } else {
-                    let mut sql = String::from("SELECT seq FROM (SELECT seq FROM changes WHERE subject_user_id = $2 AND seq > $1 ORDER BY seq LIMIT $3) s0");
-                    for i in 0..workspaces.len() {
-                        sql.push_str(&format!(" UNION SELECT seq FROM (SELECT seq FROM changes WHERE workspace_id = ${} AND seq > $1 ORDER BY seq LIMIT $3) s{}", i + 5, i + 1));
-                    }
-                    sql
+                    let each: Vec<String> = arms
+                        .iter()
+                        .enumerate()
+                        .map(|(i, a)| format!("SELECT seq FROM (SELECT seq FROM changes WHERE {a} AND seq > {from} ORDER BY seq LIMIT {lim}) s{i}"))
+                        .collect();
+                    each.join(" UNION ")
                 };
-                let sql = format!("SELECT seq FROM ({sources}) page ORDER BY seq LIMIT 2 OFFSET $4");
-                let mut q = q!(&sql, since, user.to_string(), limit as i64 + 1, limit as i64 - 1);
-                if workspaces.len() <= FEED_ARMS {
-                    for w in &workspaces {
-                        q = q.bind(w.to_string());
-                    }
-                }
-                self.all(q, |r| r.int("seq")).await
+                sql.text = format!("SELECT seq FROM ({sources}) page ORDER BY seq LIMIT 2 OFFSET {skip}");
+                self.all(Self::built(&sql), |r| r.int("seq")).await
             }
-            async fn feed_api_keys(&mut self, user: UserId, since: i64, upto: i64) -> R<Vec<RawChange>> {
-                let workspaces = self.member_workspaces(user).await?;
-                let sql = format!("SELECT * FROM changes WHERE {} AND kind = 'api_key' ORDER BY seq", feed_sources(workspaces.len()));
-                let mut q = q!(&sql, since, user.to_string(), upto);
-                if workspaces.len() <= FEED_ARMS {
-                    for w in &workspaces {
-                        q = q.bind(w.to_string());
-                    }
+            async fn feed_to_narrow(&mut self, scope: &FeedScope, since: i64, upto: i64) -> R<Vec<RawChange>> {
+                let mut sql = Sql::new("");
+                let (from, to) = (sql.arg(since), sql.arg(upto));
+                let arms = narrowed_arms(&mut sql, scope);
+                if arms.is_empty() {
+                    return Ok(Vec::new());
                 }
-                self.all(q, |r| {
+                sql.text = format!("SELECT * FROM changes WHERE {} ORDER BY seq", feed_sources(&arms, &from, &to));
+                self.all(Self::built(&sql), |r| {
                     let op = r.text("op")?;
                     Ok(RawChange {
                         seq: r.int("seq")?,
@@ -165,32 +270,31 @@ macro_rules! impl_feed_rows {
                 })
                 .await
             }
-            async fn feed_json(&mut self, user: UserId, since: i64, upto: i64, hidden: &[i64]) -> R<String> {
-                let workspaces = self.member_workspaces(user).await?;
-                let arms = if workspaces.len() > FEED_ARMS { 0 } else { workspaces.len() };
+            async fn feed_json(&mut self, scope: &FeedScope, since: i64, upto: i64, replaced: &[(i64, Option<String>)]) -> R<String> {
+                let mut sql = Sql::new("");
+                let (from, to) = (sql.arg(since), sql.arg(upto));
+                let arms = feed_arms(&mut sql, scope);
                 // One `format` per change: a chain of `||` copied each row a dozen times.
-                let mut sql = format!(
-                    "SELECT '[' || COALESCE(string_agg(format('{{\"seq\":%s,\"workspace_id\":%s,\"kind\":\"%s\",\"id\":%s,\"op\":\"%s\",\"data\":%s,\"at\":\"%s\"}}', \
-                     seq, COALESCE({ws}, 'null'), kind, {id}, op, COALESCE(data, 'null'), {at}), ',' ORDER BY seq), '') || ']' FROM changes WHERE {}",
-                    feed_sources(workspaces.len()),
+                let mut page = format!(
+                    "SELECT seq, format('{{\"seq\":%s,\"workspace_id\":%s,\"kind\":\"%s\",\"id\":%s,\"op\":\"%s\",\"data\":%s,\"at\":\"%s\"}}', \
+                     seq, COALESCE({ws}, 'null'), kind, {id}, op, COALESCE(data, 'null'), {at}) AS j FROM changes WHERE {}",
+                    feed_sources(&arms, &from, &to),
                     ws = json_text("workspace_id"),
                     id = json_text("entity_id"),
                     at = JSON_TIME,
                 );
-                if !hidden.is_empty() {
-                    let from = 4 + arms;
-                    sql.push_str(&format!(" AND seq NOT IN ({})", (0..hidden.len()).map(|i| format!("${}", from + i)).collect::<Vec<_>>().join(", ")));
-                }
-                let mut q = q!(&sql, since, user.to_string(), upto);
-                if workspaces.len() <= FEED_ARMS {
-                    for w in &workspaces {
-                        q = q.bind(w.to_string());
+                if !replaced.is_empty() {
+                    let list = sql.list(replaced.iter().map(|(seq, _)| *seq));
+                    page += &format!(" AND seq NOT IN ({list})");
+                    for (seq, json) in replaced {
+                        if let Some(json) = json {
+                            let (a, b) = (sql.arg(*seq), sql.arg(json.as_str()));
+                            page += &format!(" UNION ALL SELECT {a}, {b}");
+                        }
                     }
                 }
-                for seq in hidden {
-                    q = q.bind(*seq);
-                }
-                Ok(q.fetch_one(&mut *self.tx).await?.try_get::<String, _>(0)?)
+                sql.text = format!("SELECT '[' || COALESCE(string_agg(j, ',' ORDER BY seq), '') || ']' FROM ({page}) page");
+                Ok(Self::built(&sql).fetch_one(&mut *self.tx).await?.try_get::<String, _>(0)?)
             }
             async fn latest_seq(&mut self) -> R<i64> {
                 self.count(q!(LATEST_SEQ)).await

@@ -33,6 +33,24 @@ pub(crate) fn intake_row(r: &impl Cols) -> R<Intake> {
     })
 }
 
+/// Which alert volumes a read covers: communities read whole (their daily totals), and
+/// communities read for some intakes only (the sum over those).
+#[derive(Clone, Debug, Default)]
+pub struct VolumeScope {
+    /// `None`: every community of the workspace.
+    pub whole: Option<Vec<CommunityId>>,
+    pub narrowed: Vec<(CommunityId, Vec<IntakeId>)>,
+}
+
+/// One intake's alerts on one day (what the platform records; community totals are sums).
+#[derive(Clone, Debug)]
+pub struct IntakeVolume {
+    pub community_id: CommunityId,
+    pub intake_id: IntakeId,
+    pub day: NaiveDate,
+    pub alerts: u32,
+}
+
 #[async_trait]
 pub trait KeyRows: Send {
     async fn api_key(&mut self, ws: WorkspaceId, id: ApiKeyId) -> R<Option<ApiKey>>;
@@ -46,10 +64,11 @@ pub trait KeyRows: Send {
     async fn insert_intake(&mut self, i: &Intake) -> R<()>;
     async fn update_intake(&mut self, i: &Intake) -> R<()>;
     async fn delete_intake(&mut self, ws: WorkspaceId, id: IntakeId) -> R<()>;
-    /// One community's daily volumes, or every community's (`None`), by community then day.
-    /// ... as the JSON array of [`AlertVolume`]s the API sends, written by the database.
-    async fn alert_volumes_json(&mut self, ws: WorkspaceId, community: Option<CommunityId>, from: NaiveDate, to: NaiveDate) -> R<String>;
-    async fn insert_alert_volumes(&mut self, ws: WorkspaceId, v: &[AlertVolume]) -> R<()>;
+    /// The daily volumes `scope` covers, by community then day, as the JSON array of
+    /// [`AlertVolume`]s the API sends, written by the database.
+    async fn alert_volumes_json(&mut self, ws: WorkspaceId, scope: &VolumeScope, from: NaiveDate, to: NaiveDate) -> R<String>;
+    /// Per-intake volumes, and each community's daily totals from them.
+    async fn insert_intake_volumes(&mut self, ws: WorkspaceId, v: &[IntakeVolume]) -> R<()>;
 }
 
 /// Implements [`KeyRows`] for a store's transaction type (see `impl_sql_tx!`).
@@ -109,26 +128,60 @@ macro_rules! impl_keys_rows {
                 self.exec(q!("DELETE FROM intakes WHERE workspace_id = $1 AND id = $2", ws.to_string(), id.to_string())).await?;
                 Ok(())
             }
-            async fn alert_volumes_json(&mut self, ws: WorkspaceId, community: Option<CommunityId>, from: NaiveDate, to: NaiveDate) -> R<String> {
+            async fn alert_volumes_json(&mut self, ws: WorkspaceId, scope: &VolumeScope, from: NaiveDate, to: NaiveDate) -> R<String> {
                 // 90,000 rows for a large MSSP's 90 days: written as JSON by the database (read
                 // into typed rows and serialised again, they cost 200 ms of CPU per answer).
-                let row = q!(
-                    "SELECT '[' || COALESCE(string_agg(format('{\"community_id\":\"%s\",\"day\":\"%s\",\"alerts\":%s}', community_id, day, alerts), ',' ORDER BY community_id, day), '') || ']' \
-                     FROM alert_volumes WHERE workspace_id = $1 AND ($2 IS NULL OR community_id = $2) AND day >= $3 AND day <= $4",
-                    ws.to_string(), community.map(|c| c.to_string()), from.to_string(), to.to_string()
-                )
-                .fetch_one(&mut *self.tx)
-                .await?;
+                let mut sql = Sql::new("");
+                let (w, f, t) = (sql.arg(ws.to_string()), sql.arg(from.to_string()), sql.arg(to.to_string()));
+                let mut arms = vec![format!("SELECT community_id, day, alerts FROM alert_volumes WHERE workspace_id = {w} AND day >= {f} AND day <= {t}")];
+                if let Some(ids) = &scope.whole {
+                    let list = sql.list(ids.iter().map(|c| c.to_string()));
+                    arms[0] += &format!(" AND community_id IN ({list})");
+                }
+                for (c, intakes) in &scope.narrowed {
+                    let (c, list) = (sql.arg(c.to_string()), sql.list(intakes.iter().map(|i| i.to_string())));
+                    arms.push(format!(
+                        "SELECT community_id, day, SUM(alerts) AS alerts FROM intake_volumes WHERE community_id = {c} AND intake_id IN ({list}) AND day >= {f} AND day <= {t} GROUP BY community_id, day"
+                    ));
+                }
+                sql.text = format!(
+                    "SELECT '[' || COALESCE(string_agg(format('{{\"community_id\":\"%s\",\"day\":\"%s\",\"alerts\":%s}}', community_id, day, alerts), ',' ORDER BY community_id, day), '') || ']' FROM ({}) v",
+                    arms.join(" UNION ALL ")
+                );
+                let row = Self::built(&sql).fetch_one(&mut *self.tx).await?;
                 Ok(row.try_get::<String, _>(0)?)
             }
-            async fn insert_alert_volumes(&mut self, ws: WorkspaceId, v: &[AlertVolume]) -> R<()> {
+            async fn insert_intake_volumes(&mut self, ws: WorkspaceId, v: &[IntakeVolume]) -> R<()> {
+                // Whole days of whole communities at a time (the seeder's): many rows per statement.
                 let w = ws.to_string();
-                for a in v {
-                    self.exec(q!(
-                        "INSERT INTO alert_volumes (workspace_id, community_id, day, alerts) VALUES ($1,$2,$3,$4) ON CONFLICT (community_id, day) DO UPDATE SET alerts = excluded.alerts",
-                        &w, a.community_id.to_string(), a.day.to_string(), a.alerts as i64
-                    ))
-                    .await?;
+                let mut totals: std::collections::BTreeMap<(CommunityId, NaiveDate), i64> = Default::default();
+                for chunk in v.chunks(150) {
+                    let mut sql = Sql::new("INSERT INTO intake_volumes (workspace_id, community_id, intake_id, day, alerts) VALUES ");
+                    let rows: Vec<String> = chunk
+                        .iter()
+                        .map(|a| {
+                            *totals.entry((a.community_id, a.day)).or_default() += a.alerts as i64;
+                            let p = [sql.arg(w.as_str()), sql.arg(a.community_id.to_string()), sql.arg(a.intake_id.to_string()), sql.arg(a.day.to_string()), sql.arg(a.alerts as i64)];
+                            format!("({})", p.join(","))
+                        })
+                        .collect();
+                    sql.text += &rows.join(",");
+                    sql.text += " ON CONFLICT (community_id, intake_id, day) DO UPDATE SET alerts = excluded.alerts";
+                    Self::built(&sql).execute(&mut *self.tx).await?;
+                }
+                let totals: Vec<_> = totals.into_iter().collect();
+                for chunk in totals.chunks(200) {
+                    let mut sql = Sql::new("INSERT INTO alert_volumes (workspace_id, community_id, day, alerts) VALUES ");
+                    let rows: Vec<String> = chunk
+                        .iter()
+                        .map(|((c, day), alerts)| {
+                            let p = [sql.arg(w.as_str()), sql.arg(c.to_string()), sql.arg(day.to_string()), sql.arg(*alerts)];
+                            format!("({})", p.join(","))
+                        })
+                        .collect();
+                    sql.text += &rows.join(",");
+                    sql.text += " ON CONFLICT (community_id, day) DO UPDATE SET alerts = excluded.alerts";
+                    Self::built(&sql).execute(&mut *self.tx).await?;
                 }
                 Ok(())
             }

@@ -20,9 +20,10 @@ mod workspaces;
 pub mod postgres;
 pub mod sqlite;
 
-pub use directory::{AssignmentQuery, DirectoryRows, InvitationRecord, MemberQuery};
-pub use feed::{AuditRecord, FeedRows, NewChange};
-pub use keys::KeyRows;
+pub use directory::{AssignmentQuery, DirectoryRows, InvitationRecord, MemberQuery, Within};
+pub(crate) use sql::{reads_key, Arg, Sql};
+pub use feed::{AuditRecord, CommunityFeed, ConfinedFeed, FeedRows, FeedScope, NewChange};
+pub use keys::{IntakeVolume, KeyRows, VolumeScope};
 pub use sessions::{AccessTokenRecord, RefreshTokenRecord, SessionRows, UserRecord};
 pub use workspaces::{UsageCounts, WorkspaceRows};
 
@@ -71,4 +72,39 @@ pub trait Tx: SessionRows + WorkspaceRows + DirectoryRows + KeyRows + FeedRows +
     /// The user whose memberships make workspaces visible: the caller, or the user a
     /// user-level change is about.
     async fn act_for(&mut self, user: Option<UserId>) -> R<()>;
+    /// What the caller may see in the workspaces the transaction reads (from the domain's
+    /// [`Sight`]): row-level security confines every community-scoped table to it.
+    async fn confine(&mut self, c: &Confinement) -> R<()>;
+}
+
+/// What a transaction's caller may see, for row-level security: the workspaces they see whole,
+/// and in the others the communities they hold roles in and what they may read in each.
+#[derive(Clone, Debug, Default)]
+pub struct Confinement {
+    pub whole: Vec<WorkspaceId>,
+    pub confined: Vec<WorkspaceId>,
+    pub sees: Vec<CommunityId>,
+    pub reads: std::collections::BTreeMap<Data, Vec<CommunityId>>,
+}
+
+impl Confinement {
+    pub fn of(ws: WorkspaceId, sight: &Sight) -> Self {
+        let mut c = Confinement::default();
+        c.add(ws, sight);
+        c
+    }
+    pub fn add(&mut self, ws: WorkspaceId, sight: &Sight) {
+        match sight {
+            Sight::Whole => self.whole.push(ws),
+            Sight::Confined { communities, .. } => {
+                self.confined.push(ws);
+                for (&id, s) in communities {
+                    self.sees.push(id);
+                    for &d in s.reads.keys() {
+                        self.reads.entry(d).or_default().push(id);
+                    }
+                }
+            }
+        }
+    }
 }

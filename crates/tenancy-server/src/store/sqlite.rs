@@ -48,12 +48,13 @@ impl SqliteStore {
 impl Store for SqliteStore {
     async fn begin(&self, write: bool, _user: Option<UserId>) -> R<Box<dyn Tx>> {
         let pool = if write { &self.writer } else { &self.readers };
-        Ok(Box::new(SqliteTx { tx: pool.begin().await? }))
+        Ok(Box::new(SqliteTx { tx: pool.begin().await?, write }))
     }
 }
 
 pub struct SqliteTx {
     tx: Transaction<'static, Sqlite>,
+    write: bool,
 }
 
 /// AUTOINCREMENT numbers the change feed: monotonic even after deletions, and in commit order

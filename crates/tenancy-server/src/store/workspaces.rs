@@ -35,15 +35,23 @@ pub(crate) fn community_row(r: &impl Cols) -> R<Community> {
         workspace_id: parse(r, "workspace_id")?,
         slug: Slug::parse(&r.text("slug")?).map_err(corrupt)?,
         name: Name::parse(&r.text("name")?).map_err(corrupt)?,
-        timezone: Timezone::parse(&r.text("timezone")?).map_err(corrupt)?,
-        contact_email: r
-            .text_opt("contact_email")?
-            .map(|e| Email::parse(&e).map_err(corrupt))
-            .transpose()?,
-        region: parse(r, "region")?,
+        settings: Some(CommunitySettings {
+            timezone: Timezone::parse(&r.text("timezone")?).map_err(corrupt)?,
+            contact_email: r
+                .text_opt("contact_email")?
+                .map(|e| Email::parse(&e).map_err(corrupt))
+                .transpose()?,
+            region: parse(r, "region")?,
+            portal: Portal { enabled: r.flag("portal_enabled")?, show_team: r.flag("portal_show_team")? },
+        }),
         created_at: t(r, "created_at")?,
         version: r.int("version")?,
     })
+}
+
+/// The settings of a community being written: the service writes communities whole.
+pub(crate) fn settings_of(c: &Community) -> R<&CommunitySettings> {
+    c.settings.as_ref().ok_or_else(|| corrupt(format!("community {} written without its settings", c.id)))
 }
 
 #[async_trait]
@@ -66,7 +74,8 @@ pub trait WorkspaceRows: Send {
     async fn count_free_workspaces_owned(&mut self, user: UserId) -> R<u32>;
     async fn usage(&mut self, ws: WorkspaceId, now: DateTime<Utc>) -> R<UsageCounts>;
     async fn community(&mut self, ws: WorkspaceId, id: CommunityId) -> R<Option<Community>>;
-    async fn communities(&mut self, ws: WorkspaceId, after_slug: Option<&str>, limit: u32) -> R<Vec<Community>>;
+    /// By slug; `only`: those of these ids (a confined reader's).
+    async fn communities(&mut self, ws: WorkspaceId, only: Option<&[CommunityId]>, after_slug: Option<&str>, limit: u32) -> R<Vec<Community>>;
     async fn insert_community(&mut self, c: &Community) -> R<()>;
     async fn update_community(&mut self, c: &Community) -> R<()>;
 }
@@ -159,24 +168,37 @@ macro_rules! impl_workspaces_rows {
             async fn community(&mut self, ws: WorkspaceId, id: CommunityId) -> R<Option<Community>> {
                 self.one(q!("SELECT * FROM communities WHERE workspace_id = $1 AND id = $2", ws.to_string(), id.to_string()), community_row).await
             }
-            async fn communities(&mut self, ws: WorkspaceId, after_slug: Option<&str>, limit: u32) -> R<Vec<Community>> {
-                self.all(
-                    q!("SELECT * FROM communities WHERE workspace_id = $1 AND ($2 IS NULL OR slug > $2) ORDER BY slug LIMIT $3", ws.to_string(), after_slug, limit as i64),
-                    community_row,
-                )
-                .await
+            async fn communities(&mut self, ws: WorkspaceId, only: Option<&[CommunityId]>, after_slug: Option<&str>, limit: u32) -> R<Vec<Community>> {
+                let mut sql = Sql::new("SELECT * FROM communities WHERE workspace_id = ");
+                let w = sql.arg(ws.to_string());
+                sql.text += &w;
+                if let Some(ids) = only {
+                    let list = sql.list(ids.iter().map(|c| c.to_string()));
+                    sql.text += &format!(" AND id IN ({list})");
+                }
+                if let Some(after) = after_slug {
+                    let p = sql.arg(after);
+                    sql.text += &format!(" AND slug > {p}");
+                }
+                let l = sql.arg(limit as i64);
+                sql.text += &format!(" ORDER BY slug LIMIT {l}");
+                self.all(Self::built(&sql), community_row).await
             }
             async fn insert_community(&mut self, c: &Community) -> R<()> {
+                let st = settings_of(c)?;
                 self.exec(q!(
-                    "INSERT INTO communities (id, workspace_id, slug, name, timezone, contact_email, region, created_at, version) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)",
-                    c.id.to_string(), c.workspace_id.to_string(), c.slug.as_str(), c.name.as_str(), c.timezone.as_str(), c.contact_email.as_ref().map(|e| e.as_str()), c.region.as_str(), ms(c.created_at), c.version
+                    "INSERT INTO communities (id, workspace_id, slug, name, timezone, contact_email, region, created_at, version, portal_enabled, portal_show_team) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)",
+                    c.id.to_string(), c.workspace_id.to_string(), c.slug.as_str(), c.name.as_str(), st.timezone.as_str(), st.contact_email.as_ref().map(|e| e.as_str()), st.region.as_str(), ms(c.created_at), c.version,
+                    st.portal.enabled, st.portal.show_team
                 )).await?;
                 Ok(())
             }
             async fn update_community(&mut self, c: &Community) -> R<()> {
+                let st = settings_of(c)?;
                 self.exec(q!(
-                    "UPDATE communities SET name = $1, timezone = $2, contact_email = $3, region = $4, version = $5 WHERE workspace_id = $6 AND id = $7",
-                    c.name.as_str(), c.timezone.as_str(), c.contact_email.as_ref().map(|e| e.as_str()), c.region.as_str(), c.version, c.workspace_id.to_string(), c.id.to_string()
+                    "UPDATE communities SET name = $1, timezone = $2, contact_email = $3, region = $4, version = $5, portal_enabled = $6, portal_show_team = $7 WHERE workspace_id = $8 AND id = $9",
+                    c.name.as_str(), st.timezone.as_str(), st.contact_email.as_ref().map(|e| e.as_str()), st.region.as_str(), c.version, st.portal.enabled, st.portal.show_team,
+                    c.workspace_id.to_string(), c.id.to_string()
                 )).await?;
                 Ok(())
             }

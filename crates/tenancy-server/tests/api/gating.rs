@@ -194,7 +194,8 @@ async fn member_cannot_invite_members() {
     f.app
         .post(&f.p("/invitations"), &f.member, json!({"email": "x3@test.example", "workspace_role": "member", "assignments": [grant(&f.c1, &guest)]}))
         .await
-        .problem(403, "forbidden");
+        // Holding no role in c1, they do not see it.
+        .problem(404, "not-found");
     // An Analyst does not hold members.invite either.
     f.app
         .post(&f.p("/invitations"), &analyst, json!({"email": "x4@test.example", "workspace_role": "member", "assignments": [grant(&f.c1, &guest)]}))
@@ -226,10 +227,14 @@ async fn admin_and_owner_may_remove_members() {
 async fn member_cannot_remove_members() {
     let f = fx().await;
     let victim = f.app.user("victim").await;
-    f.app.add_member(WS, &f.owner, &victim, "member", json!([])).await;
-    f.app.delete(&f.p(&format!("/members/{}", victim.id)), &f.member).await.problem(403, "forbidden");
-    f.app.delete(&f.p(&format!("/members/{}", f.admin.id)), &f.member).await.problem(403, "forbidden");
-    f.app.delete(&f.p(&format!("/members/{}", f.owner.id)), &f.member).await.problem(403, "forbidden");
+    f.app.add_member(WS, &f.owner, &victim, "member", json!([grant(&f.c1, &f.role("Guest").await)])).await;
+    // Without a community in common, the others do not exist for a member.
+    for u in [&victim, &f.admin, &f.owner] {
+        f.app.delete(&f.p(&format!("/members/{}", u.id)), &f.member).await.problem(404, "not-found");
+    }
+    // Sharing one, they see the victim but may not remove them.
+    let analyst = f.member_with("analyst", &f.c1, &f.role("Analyst").await).await;
+    f.app.delete(&f.p(&format!("/members/{}", victim.id)), &analyst).await.problem(403, "forbidden");
     // Holding members.remove through a community Admin role does not make one a workspace admin.
     let cadmin = f.member_with("cadmin", &f.c1, &f.role("Admin").await).await;
     f.app.delete(&f.p(&format!("/members/{}", victim.id)), &cadmin).await.problem(403, "forbidden");
@@ -370,33 +375,39 @@ async fn community_admin_may_assign_roles_in_that_community_only() {
     let admin_role = f.role("Admin").await;
     let analyst = f.role("Analyst").await;
     let cadmin = f.member_with("cadmin", &f.c1, &admin_role).await;
+    let guest = f.role("Guest").await;
     let target = f.app.user("target").await;
     f.app.add_member(WS, &f.owner, &target, "member", json!([])).await;
+    // Someone without a role in their community does not exist for a community admin.
+    f.assign(&cadmin, &target, &f.c1, &analyst).await.problem(404, "not-found");
+    f.assign(&f.owner, &target, &f.c1, &guest).await.expect(200);
 
     let made = f.assign(&cadmin, &target, &f.c1, &analyst).await.expect(200);
     assert_eq!(made.as_array().unwrap().len(), 1);
-    assert_eq!(f.assignments_of(&target).await, vec![(f.c1.clone(), analyst.clone())]);
+    let mut both = vec![(f.c1.clone(), analyst.clone()), (f.c1.clone(), guest.clone())];
+    both.sort();
+    assert_eq!(f.assignments_of(&target).await, both);
 
+    // A community they see but do not administer: refused for want of roles.manage there.
+    f.assign(&f.owner, &cadmin, &f.c2, &guest).await.expect(200);
     let d = f.assign(&cadmin, &target, &f.c2, &analyst).await.problem(403, "forbidden");
     assert!(d.contains("roles.manage"), "{d}");
     // All or none: a batch with one community out of reach gives nothing.
-    let guest = f.role("Guest").await;
     f.app
         .post(&f.p(&format!("/members/{}/assignments", target.id)), &cadmin, json!({"assignments": [grant(&f.c1, &guest), grant(&f.c2, &guest)]}))
         .await
         .problem(403, "forbidden");
-    assert_eq!(f.assignments_of(&target).await, vec![(f.c1.clone(), analyst.clone())]);
+    assert_eq!(f.assignments_of(&target).await, both);
 
     // Taking a role away follows the same rule.
     let c2_grant = f.assign(&f.owner, &target, &f.c2, &analyst).await.expect(200)[0]["id"].as_str().unwrap().to_owned();
     f.app.delete(&f.p(&format!("/assignments/{c2_grant}")), &cadmin).await.problem(403, "forbidden");
-    assert_eq!(f.assignments_of(&target).await.len(), 2);
-    let c1_grant = f.app.get(&f.p(&format!("/assignments?user_id={}&community_id={}", target.id, f.c1)), &f.owner).await.expect(200)["items"][0]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    assert_eq!(f.assignments_of(&target).await.len(), 3);
+    let c1_grant = made[0]["id"].as_str().unwrap().to_owned();
     assert_eq!(f.app.delete(&f.p(&format!("/assignments/{c1_grant}")), &cadmin).await.status, 204);
-    assert_eq!(f.assignments_of(&target).await, vec![(f.c2.clone(), analyst.clone())]);
+    let mut left = vec![(f.c1.clone(), guest.clone()), (f.c2.clone(), analyst.clone())];
+    left.sort();
+    assert_eq!(f.assignments_of(&target).await, left);
 }
 
 #[tokio::test]
@@ -423,7 +434,8 @@ async fn member_without_roles_manage_cannot_assign_roles() {
     let before = f.assignments_of(&target).await;
     f.assign(&a, &target, &f.c1, &guest).await.problem(403, "forbidden");
     f.assign(&a, &target, &f.c1, &analyst).await.problem(403, "forbidden");
-    f.assign(&f.member, &target, &f.c1, &analyst).await.problem(403, "forbidden");
+    // A member without a role in c1 sees neither c1 nor its people.
+    f.assign(&f.member, &target, &f.c1, &analyst).await.problem(404, "not-found");
     // Nor raise themselves.
     f.assign(&a, &a, &f.c1, &f.role("Admin").await).await.problem(403, "forbidden");
     let gid = f.app.get(&f.p(&format!("/assignments?user_id={}", target.id)), &f.owner).await.expect(200)["items"][0]["id"].as_str().unwrap().to_owned();
@@ -477,11 +489,16 @@ async fn api_keys_manage_holder_may_create_and_revoke_keys_in_that_community_onl
     assert!(k["secret"].as_str().unwrap().starts_with(k["key"]["prefix"].as_str().unwrap()));
     let kid = k["key"]["id"].as_str().unwrap().to_owned();
 
-    f.app.post(&f.p(&format!("/communities/{}/api-keys", f.c2)), &cadmin, json!({"name": "Elsewhere", "role_ids": [guest]})).await.problem(403, "forbidden");
+    // c2, where they hold no role, does not exist for them.
+    f.app.post(&f.p(&format!("/communities/{}/api-keys", f.c2)), &cadmin, json!({"name": "Elsewhere", "role_ids": [guest]})).await.problem(404, "not-found");
     assert!(f.api_keys(&f.c2).await.is_empty());
 
     let owner_key = f.app.post(&f.p(&format!("/communities/{}/api-keys", f.c2)), &f.owner, json!({"name": "Owner key", "role_ids": [guest]})).await.expect(201);
     let okid = owner_key["key"]["id"].as_str().unwrap().to_owned();
+    f.app.delete(&f.p(&format!("/communities/{}/api-keys/{okid}", f.c2)), &cadmin).await.problem(404, "not-found");
+    // Seeing c2's keys as an Analyst, they are refused for want of api_keys.manage there.
+    f.assign(&f.owner, &cadmin, &f.c2, &f.role("Analyst").await).await.expect(200);
+    f.app.post(&f.p(&format!("/communities/{}/api-keys", f.c2)), &cadmin, json!({"name": "Elsewhere", "role_ids": [guest]})).await.problem(403, "forbidden");
     f.app.delete(&f.p(&format!("/communities/{}/api-keys/{okid}", f.c2)), &cadmin).await.problem(403, "forbidden");
     // Nor through their own community's path: c2's key is not one of c1's keys.
     f.app.delete(&f.p(&format!("/communities/{}/api-keys/{okid}", f.c1)), &cadmin).await.problem(404, "not-found");
@@ -506,7 +523,7 @@ async fn analyst_cannot_create_or_revoke_api_keys() {
     let d = f.app.post(&f.p(&format!("/communities/{}/api-keys", f.c1)), &analyst, json!({"name": "Mine", "role_ids": [guest]})).await.problem(403, "forbidden");
     assert!(d.contains("api_keys.manage"), "{d}");
     f.app.delete(&f.p(&format!("/communities/{}/api-keys/{kid}", f.c1)), &analyst).await.problem(403, "forbidden");
-    f.app.post(&f.p(&format!("/communities/{}/api-keys", f.c1)), &f.member, json!({"name": "Mine", "role_ids": [guest]})).await.problem(403, "forbidden");
+    f.app.post(&f.p(&format!("/communities/{}/api-keys", f.c1)), &f.member, json!({"name": "Mine", "role_ids": [guest]})).await.problem(404, "not-found");
     let keys = f.api_keys(&f.c1).await;
     assert_eq!(keys.len(), 1);
     assert!(keys[0]["revoked_at"].is_null());
@@ -552,6 +569,10 @@ async fn community_admin_cannot_reset_2fa_outside_their_community() {
     let f = fx().await;
     let t = two_factor_target(&f).await;
     let c2admin = f.member_with("c2admin", &f.c2, &f.role("Admin").await).await;
+    // Not sharing a community, the target does not exist for them.
+    f.app.post(&f.p(&format!("/members/{}/2fa/reset", t.id)), &c2admin, json!({})).await.problem(404, "not-found");
+    // Seeing them through a Guest role in c1, they hold the reset permission only in c2.
+    f.assign(&f.owner, &c2admin, &f.c1, &f.role("Guest").await).await.expect(200);
     let d = f.app.post(&f.p(&format!("/members/{}/2fa/reset", t.id)), &c2admin, json!({})).await.problem(403, "forbidden");
     assert!(d.contains("two-factor"), "{d}");
     assert!(f.two_factor(&t).await);
@@ -574,7 +595,7 @@ async fn plain_member_cannot_reset_2fa() {
     let t = two_factor_target(&f).await;
     // Not even one sharing the community as an Analyst.
     let analyst = f.member_with("analyst", &f.c1, &f.role("Analyst").await).await;
-    f.app.post(&f.p(&format!("/members/{}/2fa/reset", t.id)), &f.member, json!({})).await.problem(403, "forbidden");
+    f.app.post(&f.p(&format!("/members/{}/2fa/reset", t.id)), &f.member, json!({})).await.problem(404, "not-found");
     f.app.post(&f.p(&format!("/members/{}/2fa/reset", t.id)), &analyst, json!({})).await.problem(403, "forbidden");
     assert!(f.two_factor(&t).await);
 }
@@ -593,18 +614,22 @@ async fn nobody_may_assign_a_role_granting_permissions_they_do_not_hold() {
     let rm = role_manager(&f).await;
     let reader = f.app.custom_role(WS, &f.owner, "Alert reader", &["alerts.read"]).await;
     let analyst = f.role("Analyst").await;
+    let guest = f.role("Guest").await;
     let target = f.app.user("target").await;
-    f.app.add_member(WS, &f.owner, &target, "member", json!([])).await;
+    f.app.add_member(WS, &f.owner, &target, "member", json!([grant(&f.c1, &guest)])).await;
 
     f.assign(&rm, &target, &f.c1, &reader).await.expect(200);
     let d = f.assign(&rm, &target, &f.c1, &analyst).await.problem(403, "forbidden");
     assert!(d.contains("do not hold") && d.contains("alerts.manage"), "{d}");
     f.assign(&rm, &target, &f.c1, &f.role("Admin").await).await.problem(403, "forbidden");
-    // Not in another community, even for a role they could grant in c1.
-    f.assign(&rm, &target, &f.c2, &reader).await.problem(403, "forbidden");
+    // Not in another community (which, holding no role there, they do not see), even for a
+    // role they could grant in c1.
+    f.assign(&rm, &target, &f.c2, &reader).await.problem(404, "not-found");
     // Nor to themselves.
     f.assign(&rm, &rm, &f.c1, &analyst).await.problem(403, "forbidden");
-    assert_eq!(f.assignments_of(&target).await, vec![(f.c1.clone(), reader.clone())]);
+    let mut held = vec![(f.c1.clone(), guest.clone()), (f.c1.clone(), reader.clone())];
+    held.sort();
+    assert_eq!(f.assignments_of(&target).await, held);
     assert_eq!(f.assignments_of(&rm).await.len(), 1);
 }
 

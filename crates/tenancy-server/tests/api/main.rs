@@ -4,6 +4,7 @@
 mod helpers;
 
 mod audit;
+mod confinement;
 mod feed;
 mod openapi;
 mod problems;

@@ -26,7 +26,7 @@ async fn a_community_keeps_every_identity_field_and_refuses_bad_ones_with_a_sent
         .expect(201);
     let read = app.get(&format!("{}/{}", communities("acme-mssp"), c["id"].as_str().unwrap()), &owner).await.expect(200);
     assert_eq!(
-        (&read["name"], &read["slug"], &read["timezone"], &read["contact_email"], &read["region"]),
+        (&read["name"], &read["slug"], &read["settings"]["timezone"], &read["settings"]["contact_email"], &read["settings"]["region"]),
         (&json!("Contoso"), &json!("contoso"), &json!("Europe/Paris"), &json!("soc@contoso.example"), &json!("eu-central"))
     );
     let bad: &[(Value, &str)] = &[
@@ -61,7 +61,7 @@ async fn a_community_slug_never_changes_and_edits_need_the_version_seen() {
         .call(reqwest::Method::PATCH, &path, Some(&owner.token), Some(json!({"name": "Globex Corp", "timezone": "America/New_York", "contact_email": null, "region": "us-east"})), &[("if-match", &format!("\"{v}\""))])
         .await
         .expect(200);
-    assert_eq!((&changed["name"], &changed["timezone"], &changed["contact_email"], &changed["region"]), (&json!("Globex Corp"), &json!("America/New_York"), &Value::Null, &json!("us-east")));
+    assert_eq!((&changed["name"], &changed["settings"]["timezone"], &changed["settings"]["contact_email"], &changed["settings"]["region"]), (&json!("Globex Corp"), &json!("America/New_York"), &Value::Null, &json!("us-east")));
     app.call(reqwest::Method::PATCH, &path, Some(&owner.token), Some(json!({"name": "Stale"})), &[("if-match", &format!("\"{v}\""))]).await.problem(412, "precondition-failed");
 }
 
@@ -83,7 +83,7 @@ async fn the_free_plan_keeps_data_in_one_region_and_says_which_plan_allows_the_o
     let first = app.first_community("tiny-co", &owner).await;
     let path = format!("{}/{}", communities("tiny-co"), first["id"].as_str().unwrap());
     app.patch(&path, &owner, json!({"region": "ap-southeast"})).await.problem(409, "plan-limit");
-    assert_eq!(app.get(&path, &owner).await.expect(200)["region"], "eu-west");
+    assert_eq!(app.get(&path, &owner).await.expect(200)["settings"]["region"], "eu-west");
     // A paid plan allows every region; going back to free with data elsewhere is refused.
     app.put("/v1/workspaces/tiny-co/plan", &owner, json!({"plan": "starter"})).await.expect(200);
     app.patch(&path, &owner, json!({"region": "ap-southeast"})).await.expect(200);

@@ -32,15 +32,52 @@ fn ws_col(table: &str) -> &'static str {
     }
 }
 
+/// A transaction with the context a request of `user` in `ws` sets, seeing `ws` whole (as its
+/// owners and admins do).
 async fn in_context(pool: &PgPool, ws: &str, user: &str) -> Transaction<'static, Postgres> {
     let mut tx = pool.begin().await.unwrap();
-    sqlx::query("SELECT set_config('tenancy.workspace_id', $1, true), set_config('tenancy.user_id', $2, true)")
+    sqlx::query("SELECT set_config('tenancy.workspace_id', $1, true), set_config('tenancy.user_id', $2, true), set_config('tenancy.whole', $1, true)")
         .bind(ws)
         .bind(user)
         .execute(&mut *tx)
         .await
         .unwrap();
     tx
+}
+
+/// A transaction with the context of a member of `ws` who sees only `community`, and may read
+/// every kind of its data there.
+async fn in_community(pool: &PgPool, ws: &str, community: &str) -> Transaction<'static, Postgres> {
+    let mut tx = pool.begin().await.unwrap();
+    // A user id of nobody: what they see comes from the community context alone.
+    let nobody = uuid::Uuid::now_v7().to_string();
+    sqlx::query("SELECT set_config('tenancy.workspace_id', $1, true), set_config('tenancy.user_id', $2, true), set_config('tenancy.whole', '', true)")
+        .bind(ws)
+        .bind(&nobody)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    for key in ["tenancy.sees", "tenancy.reads_members", "tenancy.reads_invitations", "tenancy.reads_api_keys", "tenancy.reads_intakes", "tenancy.reads_alerts", "tenancy.reads_audit"] {
+        sqlx::query("SELECT set_config($1, $2, true)").bind(key).bind(community).execute(&mut *tx).await.unwrap();
+    }
+    tx
+}
+
+/// The community-scoped tables, and how a row names its community.
+const COMMUNITY_SCOPED: [(&str, &str); 9] = [
+    ("communities", "id = $1"),
+    ("assignments", "community_id = $1"),
+    ("intakes", "community_id = $1"),
+    ("api_keys", "community_id = $1"),
+    ("alert_volumes", "community_id = $1"),
+    ("intake_volumes", "community_id = $1"),
+    ("audit_log", "community_id = $1"),
+    ("changes", "community_id = $1"),
+    ("invitations", "EXISTS (SELECT 1 FROM json_array_elements(assignments::json) a WHERE a->>'community_id' = $1)"),
+];
+
+async fn count_in(tx: &mut Transaction<'static, Postgres>, table: &str, cond: &str, community: &str) -> i64 {
+    sqlx::query(&format!("SELECT COUNT(*) FROM {table} WHERE {cond}")).bind(community).fetch_one(&mut **tx).await.unwrap().get(0)
 }
 
 async fn count(tx: &mut Transaction<'static, Postgres>, table: &str, ws: &str) -> i64 {
@@ -115,6 +152,57 @@ async fn the_app_role_with_one_workspaces_context_sees_no_row_of_another() {
         assert!(touched.map(|r| r.rows_affected()).unwrap_or(0) == 0, "{t}: A's context deleted rows of B");
         as_a.rollback().await.unwrap();
     }
+
+    // Inside one workspace, between communities: northwind's community B (one holding rows of
+    // every community-scoped kind) and another, A.
+    let cb: String = sqlx::query_scalar(
+        "SELECT c.id FROM communities c WHERE c.workspace_id = $1 \
+         AND EXISTS (SELECT 1 FROM api_keys k WHERE k.community_id = c.id) AND EXISTS (SELECT 1 FROM intakes i WHERE i.community_id = c.id) \
+         AND EXISTS (SELECT 1 FROM audit_log l WHERE l.community_id = c.id) \
+         AND EXISTS (SELECT 1 FROM invitations i, json_array_elements(i.assignments::json) a WHERE a->>'community_id' = c.id) ORDER BY c.id LIMIT 1",
+    )
+    .bind(&b)
+    .fetch_one(&admin)
+    .await
+    .expect("a northwind community with keys, intakes, audit entries and invitations");
+    let ca: String = sqlx::query_scalar("SELECT id FROM communities WHERE workspace_id = $1 AND id <> $2 ORDER BY id LIMIT 1").bind(&b).bind(&cb).fetch_one(&admin).await.unwrap();
+    for (t, cond) in COMMUNITY_SCOPED {
+        let total = count_in(&mut admin.begin().await.unwrap(), t, cond, &cb).await;
+        let mut as_b = in_community(&app, &b, &cb).await;
+        let seen_by_b = count_in(&mut as_b, t, cond, &cb).await;
+        as_b.rollback().await.unwrap();
+        assert!(seen_by_b > 0 && seen_by_b == total, "{t}: community B's context sees {seen_by_b} of its {total} rows");
+        let mut as_a = in_community(&app, &b, &ca).await;
+        assert_eq!(count_in(&mut as_a, t, cond, &cb).await, 0, "{t}: community A's context sees rows of community B");
+        let touched = sqlx::query(&format!("DELETE FROM {t} WHERE {cond}")).bind(&cb).execute(&mut *as_a).await;
+        as_a.rollback().await.unwrap();
+        // (Writes are the workspace's: the service confines them; a read policy that hides a row
+        // also hides it from DELETE.)
+        assert!(touched.map(|r| r.rows_affected()).unwrap_or(0) == 0, "{t}: community A's context deleted rows of community B");
+    }
+    // People: those holding roles only in B are not A's to see, and are B's.
+    let only_b = "SELECT COUNT(*) FROM members m WHERE m.workspace_id = $1 \
+        AND EXISTS (SELECT 1 FROM assignments x WHERE x.user_id = m.user_id AND x.community_id = $2) \
+        AND NOT EXISTS (SELECT 1 FROM assignments x WHERE x.user_id = m.user_id AND x.workspace_id = $1 AND x.community_id <> $2)";
+    let people = |pool: &PgPool| {
+        let pool = pool.clone();
+        let (b, cb, ca) = (b.clone(), cb.clone(), ca.clone());
+        async move {
+            let total: i64 = sqlx::query_scalar(only_b).bind(&b).bind(&cb).fetch_one(&pool).await.unwrap();
+            let mut as_b = in_community(&pool, &b, &cb).await;
+            let by_b: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM members m WHERE m.workspace_id = $1 AND m.user_id IN (SELECT user_id FROM assignments WHERE community_id = $2)").bind(&b).bind(&cb).fetch_one(&mut *as_b).await.unwrap();
+            as_b.rollback().await.unwrap();
+            let mut as_a = in_community(&pool, &b, &ca).await;
+            let by_a: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM members WHERE workspace_id = $1").bind(&b).fetch_one(&mut *as_a).await.unwrap();
+            let everyone_of_a: i64 = sqlx::query_scalar("SELECT COUNT(DISTINCT user_id) FROM assignments WHERE workspace_id = $1").bind(&b).fetch_one(&mut *as_a).await.unwrap();
+            as_a.rollback().await.unwrap();
+            (total, by_b, by_a, everyone_of_a)
+        }
+    };
+    let (only_b_total, _, _, _) = people(&admin).await;
+    let (_, by_b, by_a, people_of_a) = people(&app).await;
+    assert!(only_b_total > 0 && by_b >= only_b_total, "members: B's context sees B's {only_b_total} own people ({by_b})");
+    assert_eq!(by_a, people_of_a, "members: A's context sees exactly the people holding roles in A");
 
     // Writing into B from A's context is refused by the policy, not only by the service.
     let mut as_a = in_context(&app, &a, &user_a).await;

@@ -21,9 +21,18 @@ impl Cache {
         r.map(|s| data(&s)).transpose()
     }
 
-    /// Plan usage against its limits, as the cache sees it.
+    /// Plan usage against its limits, as the cache sees it. It counts the whole workspace, so
+    /// it is for those who see it whole (billing.read, as the server's rule says): a member's
+    /// mirror holds only their communities, whose counts would mislead.
     pub async fn usage(&self, ws: WorkspaceId, now: DateTime<Utc>) -> Result<WorkspaceUsage> {
         let w = self.workspace(ws).await?.ok_or_else(|| crate::error::ClientError::new(crate::error::ErrorCode::NotFound, "That workspace is not in this account's cache; sync, or pick another workspace."))?;
+        if let Some(me) = self.me().await? {
+            let role = self.member_role(ws, me.id).await?;
+            let actor = tenancy::rules::Actor { user_id: me.id, platform_admin: false, workspace_role: role, permissions: EffectivePermissions::union(role, std::iter::empty()) };
+            if let Err(refused) = tenancy::rules::may(&actor, &tenancy::rules::Action::ReadUsage) {
+                return Err(crate::error::ClientError::new(crate::error::ErrorCode::Forbidden, refused.to_string()));
+            }
+        }
         let r = sqlx::query(
             "SELECT (SELECT COUNT(*) FROM members WHERE workspace_id = ?1), \
                     (SELECT COUNT(*) FROM invitations WHERE workspace_id = ?1 AND status = 'pending' AND expires_at > ?2), \
