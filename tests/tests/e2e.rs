@@ -208,6 +208,68 @@ e2e!(three_communities_aggregate_matches_the_server, |app, server, dir| {
     Ok(())
 });
 
+// A Guest of one client community: the switcher, the members table and the overview hold that
+// community only (confinement inside a workspace; the console's mirror holds what the server shows).
+e2e!(a_guest_of_one_community_sees_only_that_community, |app, server, dir| {
+    let api = server.api(DEMO_EMAIL).await?;
+    let ws = ws_id(&api, "northwind-mssp").await?;
+    let communities = all_items(&api, &format!("/v1/workspaces/{ws}/communities")).await?;
+    let members = all_items(&api, &format!("/v1/workspaces/{ws}/members")).await?;
+    let assignments = all_items(&api, &format!("/v1/workspaces/{ws}/assignments")).await?;
+    let held = |u: &str| assignments.iter().filter(|a| a["user_id"] == u).map(|a| a["community_id"].as_str().unwrap_or_default().to_owned()).collect::<std::collections::BTreeSet<_>>();
+    // A plain member (signing in without 2FA) holding roles in one community only, which has
+    // other people too.
+    let guest = members
+        .iter()
+        .filter(|m| m["role"] == "member" && m["two_factor_enabled"] == false && held(m["user_id"].as_str().unwrap()).len() == 1)
+        .find(|m| {
+            let c = held(m["user_id"].as_str().unwrap()).into_iter().next().unwrap();
+            assignments.iter().any(|a| a["community_id"] == c.as_str() && a["user_id"] != m["user_id"])
+        })
+        .context("a member of one community")?;
+    let (email, me) = (guest["email"].as_str().unwrap(), guest["user_id"].as_str().unwrap());
+    let mine = held(me).into_iter().next().unwrap();
+    let name = |c: &str| communities.iter().find(|x| x["id"] == c).and_then(|x| x["name"].as_str()).unwrap_or_default().to_owned();
+    let co = members.iter().find(|m| m["user_id"] != me && held(m["user_id"].as_str().unwrap()).contains(&mine)).context("someone sharing the community")?;
+    let outsider = members.iter().find(|m| m["role"] == "member" && !held(m["user_id"].as_str().unwrap()).contains(&mine) && !held(m["user_id"].as_str().unwrap()).is_empty()).context("someone of other communities only")?;
+    sign_in(&app, &server.url, email).await?;
+    go_to(&app, "northw", "Northwind Security").await?;
+    // The header says they see their communities, not that the workspace is single-tenant.
+    app.sees_in("[data-testid=tenancy-mode]", "your 1 community").await?;
+    // The switcher: one community.
+    app.click("Communities: All communities (1)").await?;
+    let listed = app.sees_in(".community-switcher .popover", &name(&mine)).await?;
+    for c in &communities {
+        let n = c["name"].as_str().unwrap();
+        ensure!(c["id"] == mine.as_str() || !listed.contains(n), "the switcher lists {n}: {listed}");
+    }
+    app.shot("guest-switcher").await;
+    app.click("Done").await?;
+    // The overview's matrix: that community's row only.
+    let matrix = app.sees_in("table[aria-label='People per role and community']", &name(&mine)).await?;
+    for c in &communities {
+        let n = c["name"].as_str().unwrap();
+        ensure!(c["id"] == mine.as_str() || !matrix.contains(n), "the matrix shows {n}");
+    }
+    app.shot("guest-overview").await;
+    // The members table: the co-member is there, the outsider is not.
+    tab(&app, "Members").await?;
+    app.fill("Search members", co["email"].as_str().unwrap()).await?;
+    app.sees_in("tbody", co["email"].as_str().unwrap()).await?;
+    app.fill("Search members", outsider["email"].as_str().unwrap()).await?;
+    app.sees("Nobody matches these filters").await?;
+    app.shot("guest-members").await;
+    // And the mirror on disk holds none of the outsider.
+    let files = files_under(&app.data);
+    for f in files.iter().filter(|f| f.extension().is_some_and(|e| e == "db")) {
+        let bytes = std::fs::read(f)?;
+        let id = outsider["user_id"].as_str().unwrap().as_bytes();
+        ensure!(!bytes.windows(id.len()).any(|x| x == id), "the outsider's id is in {}", f.display());
+    }
+    let _ = dir;
+    Ok(())
+});
+
 // 4. Invite two members by CSV paste; they appear as pending; revoke one.
 e2e!(invite_two_by_csv_then_revoke_one, |app, server, dir| {
     sign_in(&app, &server.url, DEMO_EMAIL).await?;

@@ -375,6 +375,8 @@ async fn check_workspace(p: &Person, w: &Workspace, ctx: &str) -> usize {
     }
     let mode = cache.workspace_modes().await.unwrap().into_iter().find(|m| m.workspace_id == w.id).unwrap_or_else(|| panic!("{ctx} a mode for the workspace"));
     assert_eq!((mode.communities as usize, mode.mode), (communities.len(), tenancy::TenancyMode::of(communities.len() as u32)), "{ctx} tenancy mode");
+    let my_role = members.iter().find(|m| m.user_id == p.id).map(|m| m.role);
+    assert_eq!(mode.confined, my_role.is_some_and(|r| !r.is_admin_or_owner()), "{ctx} confined to their communities");
 
     // The aggregate over every community, recomputed from the server's lists; and over one
     // community and over all but one (the cache counts a few communities directly, and most of
@@ -1083,4 +1085,83 @@ async fn a_too_old_cursor_triggers_a_full_resync() {
     assert_eq!(out.applied, 1);
     check_user(&s, &member, "a delta after the resync").await;
     s.running.stop().await;
+}
+
+/// Every row of the cache file, as one text: what offline review could show. (Role definitions
+/// are every member's to read, and a restricted role names its intakes by id: left out.)
+async fn file_text(cache: &Cache) -> String {
+    dump(cache).await.into_iter().filter(|(t, _)| t != "roles").map(|(t, rows)| format!("{t}:\n{}\n", rows.join("\n"))).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn visibility_gained_and_lost_through_the_feed_reaches_the_file() {
+    let s = server(true).await;
+    let api = ApiClient::new(&tenancy_client::account_ref::AccountRef::new(&s.url, seed::DEMO_EMAIL).unwrap(), Arc::new(MemorySecrets::default())).unwrap();
+    let me = api.sign_in(seed::DEMO_PASSWORD, None).await.unwrap();
+    let owner = Person { name: "demo".into(), email: seed::DEMO_EMAIL.into(), id: me.id, api, cache: Cache::open(&s.dir.path().join("cache-demo.db")).await.unwrap(), totp: false };
+    let base = "/v1/workspaces/northwind-mssp";
+    let communities: Vec<Community> = list(&owner, &format!("{base}/communities?limit=1000")).await.unwrap();
+    let role = |name: &'static str| {
+        let owner = &owner;
+        async move { list::<Role>(owner, &format!("{base}/roles?limit=100")).await.unwrap().into_iter().find(|r| r.name.as_str() == name).unwrap().id }
+    };
+    let (guest, analyst) = (role("Guest").await, role("Analyst").await);
+    // B: a community with people of its own, keys and intakes; A: another.
+    let mut b = None;
+    for c in &communities {
+        let keys: Vec<ApiKey> = list(&owner, &format!("{base}/communities/{}/api-keys?limit=1000", c.id)).await.unwrap();
+        let intakes: Vec<Intake> = list(&owner, &format!("{base}/communities/{}/intakes?limit=1000", c.id)).await.unwrap();
+        if !keys.is_empty() && !intakes.is_empty() {
+            b = Some((c.clone(), keys, intakes));
+            break;
+        }
+    }
+    let (b, b_keys, b_intakes) = b.expect("a demo community with keys and intakes");
+    let a = communities.iter().find(|c| c.id != b.id).unwrap().clone();
+    // B's own people: roles in B and in no community of A's.
+    let in_b: Vec<RoleAssignment> = list(&owner, &format!("{base}/assignments?community_id={}&limit=1000", b.id)).await.unwrap();
+    let in_a: BTreeSet<UserId> = list::<RoleAssignment>(&owner, &format!("{base}/assignments?community_id={}&limit=1000", a.id)).await.unwrap().iter().map(|x| x.user_id).collect();
+    let b_people: BTreeSet<UserId> = in_b.iter().map(|x| x.user_id).filter(|u| !in_a.contains(u)).collect();
+    assert!(!b_people.is_empty(), "B has people of its own");
+
+    // Gina: a Guest of A.
+    let gina = register(&s, "gina").await;
+    let inv = call(&owner, Method::POST, &format!("{base}/invitations"), Some(json!({"email": gina.email, "assignments": [{"community_id": a.id, "role_id": guest}]}))).await.unwrap();
+    call(&gina, Method::POST, &format!("/v1/invitations/{}/accept", inv["id"].as_str().unwrap()), Some(json!({}))).await.unwrap();
+    do_sync(&gina, None).await;
+    check_user(&s, &gina, "a Guest of A").await;
+    let b_marks: Vec<String> = [b.id.to_string()]
+        .into_iter()
+        .chain(b_people.iter().map(|u| u.to_string()))
+        .chain(b_keys.iter().map(|k| k.id.to_string()))
+        .chain(b_intakes.iter().map(|i| i.id.to_string()))
+        .collect();
+    let absent = |text: &str| b_marks.iter().filter(|m| text.contains(m.as_str())).cloned().collect::<Vec<_>>();
+    assert_eq!(absent(&file_text(&gina.cache).await), Vec::<String>::new(), "before B: the file holds nothing of B");
+
+    // Gains an Analyst role in B: the next sync (a delta) brings B's current state.
+    let granted = call(&owner, Method::POST, &format!("{base}/members/{}/assignments", gina.id), Some(json!({"assignments": [{"community_id": b.id, "role_id": analyst}]}))).await.unwrap();
+    let out = do_sync(&gina, None).await;
+    assert!(!out.full_resync, "visibility gained without a full resync");
+    check_user(&s, &gina, "an Analyst of B too").await;
+    let text = file_text(&gina.cache).await;
+    assert_eq!(absent(&text).len(), b_marks.len(), "with B: the file holds B, its people, keys and intakes");
+    let vols: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM alert_volumes WHERE community_id = ?").bind(b.id.to_string()).fetch_one(gina.cache.pool()).await.unwrap();
+    assert!(vols > 0, "B's alert volumes are cached");
+
+    // Loses it: the next sync (a delta) takes B out of the file.
+    call(&owner, Method::DELETE, &format!("{base}/assignments/{}", granted[0]["id"].as_str().unwrap()), None).await.unwrap();
+    let out = do_sync(&gina, None).await;
+    assert!(!out.full_resync, "visibility lost without a full resync");
+    check_user(&s, &gina, "a Guest of A again").await;
+    let text = file_text(&gina.cache).await;
+    assert_eq!(absent(&text), Vec::<String>::new(), "after B: the file holds nothing of B");
+    // Nor in its bytes: deleted content is overwritten (secure_delete), and once the WAL is
+    // checkpointed into the file (as the console does after a sync) no old page is left.
+    // (Intake ids are left out: a restricted role's definition names its intakes.)
+    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(gina.cache.pool()).await.unwrap();
+    let bytes = std::fs::read(s.dir.path().join("cache-gina.db")).unwrap();
+    let raw = String::from_utf8_lossy(&bytes);
+    let in_bytes: Vec<&String> = b_marks.iter().filter(|m| !b_intakes.iter().any(|i| i.id.to_string() == **m)).filter(|m| raw.contains(m.as_str())).collect();
+    assert!(in_bytes.is_empty(), "the cache file's bytes still hold {in_bytes:?} of B");
 }

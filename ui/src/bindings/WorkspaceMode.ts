@@ -5,4 +5,9 @@ import type { WorkspaceId } from "./WorkspaceId";
 /**
  * How many communities a workspace has, and so whether it is single- or multi-tenant.
  */
-export type WorkspaceMode = { workspace_id: WorkspaceId, communities: number, mode: TenancyMode, };
+export type WorkspaceMode = { workspace_id: WorkspaceId, communities: number, mode: TenancyMode, 
+/**
+ * The user sees only the communities they hold roles in (a member, not an owner or
+ * admin): `communities` counts those, and says nothing of the workspace's mode.
+ */
+confined: boolean, };

@@ -118,10 +118,16 @@ export function Pane(props: PaneProps) {
       <header className="pane-header">
         <span className="ws-dot" aria-hidden />
         <h1 className="ws-name" data-testid="workspace-name">{ws?.name ?? "No workspace"}</h1>
-        {mode && (
-          <span className="badge mode" data-testid="tenancy-mode" title={mode.mode === "multi_tenant" ? "Several communities: each is a client of its own" : "One community: one organisation"}>
-            {mode.mode === "multi_tenant" ? `multi-tenant · ${counted(mode.communities, "community", "communities")}` : "single-tenant"}
+        {mode && mode.confined ? (
+          <span className="badge mode" data-testid="tenancy-mode" title="As a member you see the communities you hold a role in; the others do not show here">
+            {`your ${counted(mode.communities, "community", "communities")}`}
           </span>
+        ) : (
+          mode && (
+            <span className="badge mode" data-testid="tenancy-mode" title={mode.mode === "multi_tenant" ? "Several communities: each is a client of its own" : "One community: one organisation"}>
+              {mode.mode === "multi_tenant" ? `multi-tenant · ${counted(mode.communities, "community", "communities")}` : "single-tenant"}
+            </span>
+          )
         )}
         {production && <span className="badge production" title="Marked as production: destructive changes ask for confirmation">production</span>}
         <label className="switcher">

@@ -31,8 +31,9 @@ pub(super) async fn workspace_cached(c: &mut sqlx::SqliteConnection, ws: &str) -
 /// Where `me` sees a workspace confined to their communities, the people they see are
 /// themself and those holding a role they see: anyone else left (their last such role
 /// deleted) is dropped.
-pub(super) async fn forget_unseen_people(c: &mut sqlx::SqliteConnection, ws: &str, me: &str) -> Result<()> {
-    sqlx::query(
+/// Returns whether anyone was.
+pub(super) async fn forget_unseen_people(c: &mut sqlx::SqliteConnection, ws: &str, me: &str) -> Result<bool> {
+    let r = sqlx::query(
         "DELETE FROM members WHERE workspace_id = ?1 AND user_id <> ?2 \
          AND EXISTS (SELECT 1 FROM members m WHERE m.workspace_id = ?1 AND m.user_id = ?2 AND m.role NOT IN ('owner', 'admin')) \
          AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.ws = (SELECT k FROM keys WHERE id = ?1) AND a.user = (SELECT k FROM keys WHERE id = members.user_id))",
@@ -41,7 +42,20 @@ pub(super) async fn forget_unseen_people(c: &mut sqlx::SqliteConnection, ws: &st
     .bind(me)
     .execute(&mut *c)
     .await?;
-    Ok(())
+    Ok(r.rows_affected() > 0)
+}
+
+/// Drops the numbers of ids no assignment refers to any more (the counts kept beside the
+/// assignments refer to the same ones), so that what left the user's sight leaves the file's
+/// `keys` table too. Returns whether any went (the numbering then has to be read again).
+pub(super) async fn forget_unused_keys(c: &mut sqlx::SqliteConnection) -> Result<bool> {
+    let r = sqlx::query(
+        "DELETE FROM keys WHERE k NOT IN (SELECT ws FROM assignments UNION SELECT community FROM assignments \
+         UNION SELECT user FROM assignments UNION SELECT role FROM assignments)",
+    )
+    .execute(&mut *c)
+    .await?;
+    Ok(r.rows_affected() > 0)
 }
 
 /// Drops every row of a workspace the user no longer belongs to.

@@ -29,6 +29,11 @@ impl KnownKeys {
     pub fn extend(&mut self, new: HashMap<String, i64>) {
         self.map.extend(new);
     }
+    /// After a commit that dropped numbers: read the table again next time.
+    pub fn reload(&mut self) {
+        self.map.clear();
+        self.loaded = false;
+    }
     /// After a commit that emptied `keys` (and gave `new`).
     pub fn replace(&mut self, new: HashMap<String, i64>) {
         self.map = new;

@@ -8,7 +8,7 @@ mod rows;
 pub mod views;
 
 pub(crate) use rows::cols;
-use apply::{apply_many, apply_one, forget_unseen_people, forget_workspace, member_exists, own_membership, workspace_cached};
+use apply::{apply_many, apply_one, forget_unseen_people, forget_unused_keys, forget_workspace, member_exists, own_membership, workspace_cached};
 
 /// Rows per statement: well under SQLite's variable limit for the widest table (8 columns).
 pub(crate) const CHUNK: usize = 500;
@@ -203,6 +203,13 @@ impl Cache {
         let mut keys = keys::Keys::new(&known);
         let me: Option<String> = sqlx::query_scalar("SELECT user_json FROM sync_state WHERE id = 1").fetch_one(&mut *tx).await?;
         let me = me.map(|s| data::<User>(&s)).transpose()?.map(|u| u.id);
+        // What leaves the mirror (a workspace left, a community or a person no longer seen, a
+        // role taken away) leaves the file's bytes too, not only its tables: its content is
+        // overwritten as it is deleted. (Not for the inserts of a full sync, which it slows.)
+        let forgets = !resighted.is_empty() || changes.iter().any(|c| c.op == ChangeOp::Delete);
+        if forgets {
+            sqlx::query("PRAGMA secure_delete = ON").execute(&mut *tx).await?;
+        }
         // Runs of ordinary changes go through `apply_many`; the caller's own membership
         // changes are handled one by one, because they add or drop whole workspaces.
         let mut run: Vec<&RawChange> = Vec::new();
@@ -224,26 +231,36 @@ impl Cache {
             }
         }
         apply_many(&mut tx, &run, &mut keys).await?;
+        let mut forgot = false;
         for (ws, state) in resighted {
             let ws = ws.to_string();
             // (Left in this very batch: nothing to replace.)
             if workspace_cached(&mut tx, &ws).await? {
                 forget_workspace(&mut tx, &ws).await?;
                 apply_many(&mut tx, &state.iter().collect::<Vec<_>>(), &mut keys).await?;
+                forgot = true;
             }
         }
         if let Some(me) = me.map(|m| m.to_string()) {
             let mut pruned: Vec<String> = Vec::new();
             for c in changes.iter().filter(|c| c.kind == EntityKind::Assignment && c.op == ChangeOp::Delete) {
                 let Some(ws) = c.workspace_id.map(|w| w.to_string()).filter(|w| !pruned.contains(w)) else { continue };
-                forget_unseen_people(&mut tx, &ws, &me).await?;
+                forgot |= forget_unseen_people(&mut tx, &ws, &me).await?;
                 pruned.push(ws);
             }
+        }
+        let renumber = forgot && forget_unused_keys(&mut tx).await?;
+        if forgets {
+            sqlx::query("PRAGMA secure_delete = OFF").execute(&mut *tx).await?;
         }
         sqlx::query("UPDATE sync_state SET cursor = ?, last_sync_at = ? WHERE id = 1").bind(next_since).bind(ms(now)).execute(&mut *tx).await?;
         tx.commit().await?;
         let new = keys.into_new();
-        known.extend(new);
+        if renumber {
+            known.reload();
+        } else {
+            known.extend(new);
+        }
         Ok(())
     }
 

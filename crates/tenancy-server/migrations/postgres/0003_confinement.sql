@@ -8,6 +8,11 @@ UPDATE changes SET community_id = entity_id WHERE kind = 'community';
 UPDATE changes SET community_id = data::json->>'community_id' WHERE kind IN ('assignment', 'intake', 'api_key') AND data IS NOT NULL;
 CREATE INDEX changes_community ON changes(community_id, seq);
 CREATE INDEX changes_ws_kind ON changes(workspace_id, kind, seq);
+-- A person's own changes, and the memberships of the people of a community (looked up person
+-- by person from the community's assignments, never by scanning the workspace's).
+DROP INDEX changes_subject;
+CREATE INDEX changes_subject ON changes(subject_user_id, kind, workspace_id, seq);
+CREATE INDEX assignments_community ON assignments(community_id, user_id);
 
 ALTER TABLE audit_log ADD COLUMN community_id TEXT COLLATE "C";
 CREATE INDEX audit_community ON audit_log(community_id, id);

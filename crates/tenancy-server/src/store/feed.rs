@@ -95,8 +95,11 @@ pub(crate) fn feed_arms(sql: &mut Sql, scope: &FeedScope) -> Vec<String> {
         }
         if !c.people_of.is_empty() {
             let list = sql.list(c.people_of.iter().map(|x| x.to_string()));
+            // Person by person from the communities' assignments (CROSS JOIN keeps that order
+            // on SQLite): by `assignments_community` and `changes_subject`, at any workspace size.
             arms.push(format!(
-                "workspace_id = {w} AND kind = 'member' AND subject_user_id IN (SELECT a.user_id FROM assignments a WHERE a.workspace_id = {w} AND a.community_id IN ({list}))"
+                "seq IN (SELECT c.seq FROM (SELECT DISTINCT a.user_id FROM assignments a WHERE a.community_id IN ({list})) p CROSS JOIN changes c \
+                 WHERE c.subject_user_id = p.user_id AND c.kind = 'member' AND c.workspace_id = {w})"
             ));
         }
         for cf in &c.communities {

@@ -16,6 +16,9 @@ pub struct WorkspaceMode {
     pub workspace_id: WorkspaceId,
     pub communities: u32,
     pub mode: TenancyMode,
+    /// The user sees only the communities they hold roles in (a member, not an owner or
+    /// admin): `communities` counts those, and says nothing of the workspace's mode.
+    pub confined: bool,
 }
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
@@ -37,13 +40,19 @@ impl Cache {
         )
         .fetch_all(self.pool())
         .await?;
-        Ok(rows
-            .into_iter()
-            .filter_map(|(id, n)| {
-                let communities = n as u32;
-                Some(WorkspaceMode { workspace_id: id.parse().ok()?, communities, mode: TenancyMode::of(communities) })
-            })
-            .collect())
+        let me = self.me().await?.map(|u| u.id);
+        let mut out = Vec::new();
+        for (id, n) in rows {
+            let Ok(workspace_id) = id.parse::<WorkspaceId>() else { continue };
+            let role = match me {
+                Some(me) => self.member_role(workspace_id, me).await?,
+                None => None,
+            };
+            let communities = n as u32;
+            let confined = role.is_some_and(|r| !r.is_admin_or_owner());
+            out.push(WorkspaceMode { workspace_id, communities, mode: TenancyMode::of(communities), confined });
+        }
+        Ok(out)
     }
 
     /// The slug hint for a new community of `ws`: the rules, and the slugs the workspace has
