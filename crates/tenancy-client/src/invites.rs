@@ -257,7 +257,16 @@ pub fn preview(text: &str, ctx: &InviteContext) -> InvitePreview {
 /// The preview of a paste into workspace `ws`, checked against what the cache holds (so it
 /// answers offline too; the server checks every invitation again when it is sent).
 pub async fn preview_in(cache: &Cache, ws: WorkspaceId, text: &str, assignment_type: AssignmentType, now: DateTime<Utc>) -> Result<InvitePreview> {
-    let usage = cache.usage(ws, now).await?;
+    // Seats left count the whole workspace: known to those who see it whole; for a community
+    // admin the server says when the plan is full.
+    let (plan, seats_left) = match cache.usage(ws, now).await {
+        Ok(u) => (u.plan, u.limits.max_members.map(|max| i64::from(max) - i64::from(u.members) - i64::from(u.pending_invitations))),
+        Err(e) if e.code == crate::error::ErrorCode::Forbidden => {
+            let w = cache.workspace(ws).await?.ok_or_else(|| crate::error::ClientError::new(crate::error::ErrorCode::NotFound, "That workspace is not in this account's cache; sync, or pick another workspace."))?;
+            (w.plan, None)
+        }
+        Err(e) => return Err(e),
+    };
     let emails = emails_in(text);
     let ctx = InviteContext {
         communities: cache.communities(ws, None).await?,
@@ -270,8 +279,8 @@ pub async fn preview_in(cache: &Cache, ws: WorkspaceId, text: &str, assignment_t
             .filter(|i| i.status == InvitationStatus::Pending && i.expires_at > now)
             .map(|i| i.email.to_string())
             .collect(),
-        seats_left: usage.limits.max_members.map(|max| i64::from(max) - i64::from(usage.members) - i64::from(usage.pending_invitations)),
-        plan: usage.plan,
+        seats_left,
+        plan,
         assignment_type,
     };
     Ok(preview(text, &ctx))

@@ -1138,6 +1138,12 @@ async fn visibility_gained_and_lost_through_the_feed_reaches_the_file() {
         .collect();
     let absent = |text: &str| b_marks.iter().filter(|m| text.contains(m.as_str())).cloned().collect::<Vec<_>>();
     assert_eq!(absent(&file_text(&gina.cache).await), Vec::<String>::new(), "before B: the file holds nothing of B");
+    // The plan's usage counts the whole workspace: not hers to read, and an invitation preview
+    // then leaves the seats to the server.
+    let ws = a.workspace_id;
+    assert_eq!(gina.cache.usage(ws, Utc::now()).await.unwrap_err().code, ErrorCode::Forbidden);
+    let preview = tenancy_client::invites::preview_in(&gina.cache, ws, "new.person@client.example", AssignmentType::Dedicated, Utc::now()).await.unwrap();
+    assert_eq!((preview.seats_left, preview.valid), (None, 1), "a member's preview: {preview:?}");
 
     // Gains an Analyst role in B: the next sync (a delta) brings B's current state.
     let granted = call(&owner, Method::POST, &format!("{base}/members/{}/assignments", gina.id), Some(json!({"assignments": [{"community_id": b.id, "role_id": analyst}]}))).await.unwrap();
