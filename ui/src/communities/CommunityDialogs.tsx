@@ -88,7 +88,10 @@ function EditSettings({ community, settings }: { community: Community; settings:
   }));
   const check = useIdentityCheck(value, ws.plan, true);
   const save = useChange("update_community");
+  const [portal, setPortal] = useState(settings.portal);
+  const portalChanged = portal.enabled !== settings.portal.enabled || portal.show_team !== settings.portal.show_team;
   const changed =
+    portalChanged ||
     value.name.trim() !== community.name || value.timezone.trim() !== settings.timezone || (value.contactEmail.trim() || null) !== settings.contact_email || value.region !== settings.region;
   return (
     <form
@@ -106,12 +109,23 @@ function EditSettings({ community, settings }: { community: Community; settings:
             timezone: value.timezone.trim() !== settings.timezone ? value.timezone.trim() : null,
             contact_email: (value.contactEmail.trim() || null) !== settings.contact_email ? value.contactEmail.trim() || null : undefined,
             region: value.region !== settings.region ? value.region : null,
-            portal: null,
+            portal: portalChanged ? portal : null,
           },
         });
       }}
     >
       <CommunityFields value={value} onChange={setValue} check={check} plan={ws.plan} fixedSlug />
+      <fieldset className="portal">
+        <legend>Client portal</legend>
+        <label>
+          <input type="checkbox" checked={portal.enabled} onChange={(e) => setPortal({ enabled: e.target.checked, show_team: e.target.checked && portal.show_team })} /> Let this client's
+          contacts sign in and see {community.name}'s overview, read-only
+        </label>
+        <label>
+          <input type="checkbox" checked={portal.show_team} disabled={!portal.enabled} onChange={(e) => setPortal({ ...portal, show_team: e.target.checked })} /> Show them the
+          people who work on {community.name}
+        </label>
+      </fieldset>
       <ErrorNote error={save.error} />
       <div className="row">
         <ServerButton type="submit" disabled={!changed || check.checking || check.problems.length > 0} busy={save.isPending} busyLabel="Saving…">Save changes</ServerButton>

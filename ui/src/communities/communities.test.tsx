@@ -127,6 +127,29 @@ describe("CommunitiesView", () => {
     expect(screen.getByText(/the starter plan and higher offer every region/)).toBeTruthy();
   });
 
+  it("switches the client portal on, with the team shown only once the portal is", async () => {
+    const calls = ipc(handlers({ intakes: () => [], update_community: () => ({ ...rows[0].community, version: 2 }) }));
+    renderInPane(<CommunitiesView />, { guard: async () => true });
+    fireEvent.click(within(await screen.findByRole("table", { name: "Communities" })).getByText("Acme Corp"));
+    const panel = screen.getByRole("complementary", { name: "Community details" });
+    const enable = within(panel).getByLabelText(/contacts sign in and see Acme Corp's overview/) as HTMLInputElement;
+    const team = within(panel).getByLabelText(/Show them the people who work on Acme Corp/) as HTMLInputElement;
+    expect([enable.checked, team.checked, team.disabled]).toEqual([false, false, true]);
+    const save = within(panel).getByRole("button", { name: "Save changes" }) as HTMLButtonElement;
+    expect(save.disabled).toBe(true);
+    fireEvent.click(enable);
+    expect(team.disabled).toBe(false);
+    fireEvent.click(team);
+    await waitFor(() => expect(save.disabled).toBe(false));
+    fireEvent.click(save);
+    await waitFor(() =>
+      expect(calls.find((c) => c.cmd === "update_community")?.args).toMatchObject({ communityId: "c1", req: { name: null, portal: { enabled: true, show_team: true } } }),
+    );
+    // Switching the portal off takes the team with it.
+    fireEvent.click(enable);
+    expect([enable.checked, team.checked, team.disabled]).toEqual([false, false, true]);
+  });
+
   it("edits a community with its slug fixed, and manages its intakes with a confirmation to remove one", async () => {
     let intakes: Intake[] = [{ id: "i1", workspace_id: "ws-1", community_id: "c1", name: "CrowdStrike", kind: "edr", created_at: "2026-01-01T00:00:00Z" }];
     const calls = ipc(
@@ -149,7 +172,7 @@ describe("CommunitiesView", () => {
     const save = within(panel).getByRole("button", { name: "Save changes" }) as HTMLButtonElement;
     await waitFor(() => expect(save.disabled).toBe(false));
     fireEvent.click(save);
-    await waitFor(() => expect(calls.find((c) => c.cmd === "update_community")?.args).toMatchObject({ communityId: "c1", version: 1, req: { name: "Acme Corporation", timezone: null, region: null } }));
+    await waitFor(() => expect(calls.find((c) => c.cmd === "update_community")?.args).toMatchObject({ communityId: "c1", version: 1, req: { name: "Acme Corporation", timezone: null, region: null, portal: null } }));
     // Left out (undefined, which JSON drops): the contact stays as it is.
     expect((calls.find((c) => c.cmd === "update_community")!.args.req as { contact_email?: unknown }).contact_email).toBeUndefined();
 

@@ -209,3 +209,23 @@ async fn an_account_is_created_with_the_one_password_rule_explained() {
     assert_eq!(me["user"]["display_name"], "Dana Scully");
     app.call(reqwest::Method::POST, "/v1/auth/register", None, Some(register("dana@new.example", "another good one")), &[]).await.problem(409, "conflict");
 }
+
+#[tokio::test]
+async fn the_client_portal_switches_are_a_community_setting_for_its_managers() {
+    let app = TestApp::spawn().await;
+    let owner = app.user("owner").await;
+    app.workspace(&owner, "portal-co", "pro").await;
+    let c = app.new_community("portal-co", &owner, "initech").await;
+    let path = format!("{}/{}", communities("portal-co"), c["id"].as_str().unwrap());
+    assert_eq!(c["settings"]["portal"], json!({"enabled": false, "show_team": false}), "off for a new community");
+    let changed = app.patch(&path, &owner, json!({"portal": {"enabled": true, "show_team": true}})).await.expect(200);
+    assert_eq!(changed["settings"]["portal"], json!({"enabled": true, "show_team": true}));
+    assert_eq!(app.get(&path, &owner).await.expect(200)["settings"]["portal"], json!({"enabled": true, "show_team": true}), "kept");
+    // A Guest there reads it (community.read) but may not change it (community.manage).
+    let guest_role = app.role_id("portal-co", &owner, "Guest").await;
+    let guest = app.user("guest").await;
+    app.add_member("portal-co", &owner, &guest, "member", json!([{"community_id": c["id"], "role_id": guest_role}])).await;
+    assert_eq!(app.get(&path, &guest).await.expect(200)["settings"]["portal"]["enabled"], true);
+    app.patch(&path, &guest, json!({"portal": {"enabled": false, "show_team": false}})).await.problem(403, "forbidden");
+    assert_eq!(app.get(&path, &owner).await.expect(200)["settings"]["portal"]["enabled"], true, "nothing of the refusal was written");
+}
