@@ -198,7 +198,9 @@ async fn rows_of_workspace(cache: &Cache, ws: &str) -> i64 {
         let k: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {t} WHERE workspace_id = ?")).bind(ws).fetch_one(cache.pool()).await.unwrap();
         n += k;
     }
-    n
+    // Nor its number in the interned ids.
+    let k: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM keys WHERE id = ?").bind(ws).fetch_one(cache.pool()).await.unwrap();
+    n + k
 }
 
 /// Every query of `p`'s cache equals what the server shows `p`. Returns how many views were

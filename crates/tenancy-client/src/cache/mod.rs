@@ -213,6 +213,7 @@ impl Cache {
         // Runs of ordinary changes go through `apply_many`; the caller's own membership
         // changes are handled one by one, because they add or drop whole workspaces.
         let mut run: Vec<&RawChange> = Vec::new();
+        let mut forgot = false;
         for c in changes {
             let Some((ws, user)) = me.and_then(|me| own_membership(c, me)) else {
                 run.push(c);
@@ -222,6 +223,7 @@ impl Cache {
             if c.op == ChangeOp::Delete {
                 apply_one(&mut tx, c, &mut keys).await?;
                 forget_workspace(&mut tx, &ws).await?;
+                forgot = true;
             } else {
                 let was_member = member_exists(&mut tx, &ws, &user).await?;
                 apply_one(&mut tx, c, &mut keys).await?;
@@ -231,7 +233,6 @@ impl Cache {
             }
         }
         apply_many(&mut tx, &run, &mut keys).await?;
-        let mut forgot = false;
         for (ws, state) in resighted {
             let ws = ws.to_string();
             // (Left in this very batch: nothing to replace.)
@@ -292,7 +293,6 @@ impl Cache {
         Ok(u.and_then(|u| u.parse().ok()))
     }
 
-    /// Whether the cache holds `user`'s membership of `ws`.
     /// `user`'s workspace role in a cached workspace (`None`: not a member there).
     pub async fn member_role(&self, ws: WorkspaceId, user: UserId) -> Result<Option<tenancy::WorkspaceRole>> {
         let r: Option<String> = sqlx::query_scalar("SELECT role FROM members WHERE workspace_id = ? AND user_id = ?")
@@ -303,6 +303,7 @@ impl Cache {
         r.map(|r| r.parse().map_err(|_| ClientError::internal("the cache holds an unknown workspace role"))).transpose()
     }
 
+    /// Whether the cache holds `user`'s membership of `ws`.
     pub async fn has_member(&self, ws: WorkspaceId, user: UserId) -> Result<bool> {
         let mut c = self.pool.acquire().await?;
         member_exists(&mut c, &ws.to_string(), &user.to_string()).await
