@@ -211,7 +211,9 @@ macro_rules! impl_directory_rows {
                 if let Some(within) = &mq.within {
                     let me = sql.arg(within.me.to_string());
                     let list = sql.list(within.communities.iter().map(|c| c.to_string()));
-                    sql.text += &format!(" AND (m.user_id = {me} OR m.user_id IN (SELECT a.user_id FROM assignments a WHERE a.workspace_id = {w} AND a.community_id IN ({list})))");
+                    // One IN, driven by the communities' assignments (`assignments_community`):
+                    // the cost follows the people seen, not the workspace's size.
+                    sql.text += &format!(" AND m.user_id IN (SELECT a.user_id FROM assignments a WHERE a.community_id IN ({list}) UNION SELECT {me})");
                 }
                 let l = sql.arg(mq.limit as i64);
                 sql.text += &format!(" ORDER BY u.email LIMIT {l}");
@@ -284,9 +286,21 @@ macro_rules! impl_directory_rows {
                 self.one(q!("SELECT * FROM assignments WHERE workspace_id = $1 AND id = $2", ws.to_string(), id.to_string()), assignment_row).await
             }
             async fn assignments(&mut self, ws: WorkspaceId, aq: &AssignmentQuery) -> R<Vec<RoleAssignment>> {
-                let mut sql = Sql::new("SELECT * FROM assignments WHERE workspace_id = ");
+                let mut sql = Sql::new("SELECT * FROM assignments WHERE ");
                 let w = sql.arg(ws.to_string());
-                sql.text += &w;
+                match &aq.within {
+                    // Their own and their communities' rows, each by its index (an OR of the
+                    // two read every assignment of the workspace); the communities are this
+                    // workspace's.
+                    Some(within) => {
+                        let me = sql.arg(within.me.to_string());
+                        let list = sql.list(within.communities.iter().map(|c| c.to_string()));
+                        sql.text += &format!(
+                            "id IN (SELECT id FROM assignments WHERE workspace_id = {w} AND user_id = {me} UNION SELECT id FROM assignments WHERE community_id IN ({list}))"
+                        );
+                    }
+                    None => sql.text += &format!("workspace_id = {w}"),
+                }
                 if let Some(c) = aq.community_id {
                     let p = sql.arg(c.to_string());
                     sql.text += &format!(" AND community_id = {p}");
@@ -298,11 +312,6 @@ macro_rules! impl_directory_rows {
                 if let Some(a) = aq.after_id {
                     let p = sql.arg(a.to_string());
                     sql.text += &format!(" AND id > {p}");
-                }
-                if let Some(within) = &aq.within {
-                    let me = sql.arg(within.me.to_string());
-                    let list = sql.list(within.communities.iter().map(|c| c.to_string()));
-                    sql.text += &format!(" AND (user_id = {me} OR community_id IN ({list}))");
                 }
                 let l = sql.arg(aq.limit as i64);
                 sql.text += &format!(" ORDER BY id LIMIT {l}");
