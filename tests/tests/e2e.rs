@@ -284,6 +284,9 @@ e2e!(invite_two_by_csv_then_revoke_one, |app, server, dir| {
     app.sees("Sent 2 of 2 invitations.").await?;
     app.keys(&Key::Escape.to_string()).await?;
     app.fill("Search members", "new@client.example").await?;
+    // The search applies after a pause; the unfiltered list (sorted by email) shows both new
+    // people too, so wait for the filtered count before acting on a row.
+    app.sees("2 people").await?;
     app.sees_in("tbody", "bo.new@client.example").await?;
     let rows = app.sees_in("tbody", "ada.new@client.example").await?;
     ensure!(rows.matches("pending").count() >= 2, "both show as pending: {rows}");
