@@ -176,13 +176,6 @@ impl Sight {
         }
     }
 
-    pub fn community_sight(&self, c: CommunityId) -> Option<CommunitySight> {
-        match self {
-            Sight::Whole => Some(CommunitySight { reads: Data::ALL.iter().map(|&d| (d, IntakeScope::All)).collect() }),
-            Sight::Confined { communities, .. } => communities.get(&c).cloned(),
-        }
-    }
-
     /// May read `d` in community `c` (at least some of it, for intake-bound data).
     pub fn reads(&self, c: CommunityId, d: Data) -> bool {
         match self {
@@ -267,16 +260,6 @@ impl Sight {
         }
     }
 
-    /// May see an audit entry about `community` (`None`: about the workspace as a whole, or
-    /// about several communities at once, which only whole sight covers).
-    pub fn sees_audit(&self, community: Option<CommunityId>) -> bool {
-        match community {
-            _ if self.is_whole() => true,
-            Some(c) => self.reads(c, Data::Audit),
-            None => false,
-        }
-    }
-
     /// Another member's effective permissions as this person may see them: those that come
     /// from communities whose people they may see (the workspace role's stay: it is shown).
     pub fn permissions_of(&self, of: UserId, mut perms: EffectivePermissions) -> EffectivePermissions {
@@ -327,7 +310,7 @@ mod tests {
     fn owners_and_admins_see_the_whole_workspace() {
         for r in [WorkspaceRole::Owner, WorkspaceRole::Admin] {
             let s = sight(r, &[]);
-            assert!(s.is_whole() && s.sees_community(c(99)) && s.reads(c(99), Data::ApiKeys) && s.sees_audit(None));
+            assert!(s.is_whole() && s.sees_community(c(99)) && s.reads(c(99), Data::ApiKeys) && s.communities_reading(Data::Audit).is_none());
             assert_eq!(s.communities_reading(Data::Members), None);
         }
     }
@@ -384,8 +367,9 @@ mod tests {
         assert!(s.reads(c(1), Data::ApiKeys) && !s.reads(c(1), Data::Members));
         let manager = role(6, RoleKind::Custom, &[CommunityManage], &[]);
         let s = sight(WorkspaceRole::Member, &[(c(1), &manager)]);
-        assert!(s.reads(c(1), Data::Audit) && s.reads(c(1), Data::Settings) && s.sees_audit(Some(c(1))));
-        assert!(!s.sees_audit(Some(c(2))) && !s.sees_audit(None));
+        assert!(s.reads(c(1), Data::Audit) && s.reads(c(1), Data::Settings));
+        // The audit entries about c1 only: not c2's, nor those about the workspace as a whole.
+        assert!(!s.reads(c(2), Data::Audit) && s.communities_reading(Data::Audit) == Some(vec![c(1)]));
     }
 
     #[test]
