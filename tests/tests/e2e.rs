@@ -34,6 +34,27 @@ async fn tab(app: &App, name: &str) -> Result<()> {
     app.click(name).await
 }
 
+/// A second account, created from the sign-in screen of the Accounts dialog (the password rule
+/// shown first), opened in a new pane; `shot` names a screenshot of the filled form.
+async fn create_account_in_a_new_pane(app: &App, server: &str, name: &str, email: &str, password: &str, shot: Option<&str>) -> Result<()> {
+    app.click("Accounts (1)").await?;
+    app.click("Add an account…").await?;
+    app.click("Create an account").await?;
+    app.fill("Server", server).await?;
+    app.fill("Your name", name).await?;
+    app.fill("Email", email).await?;
+    app.fill("Password", "short").await?;
+    app.sees("use at least 12 characters").await?;
+    app.fill("Password", password).await?;
+    if let Some(label) = shot {
+        app.shot(label).await;
+    }
+    app.click("Create account and sign in").await?;
+    app.click("Accounts (2)").await?;
+    let row = app.xpath(&format!("//tr[contains(., {})]", xpath_literal(email))).await?;
+    app.click_in(&row, "Open in a new pane").await
+}
+
 /// One scenario as a test: a fresh server and app, one attempt. A failure (the window dying
 /// included) fails the test with its screenshot, page and logs; nothing is run twice.
 macro_rules! e2e {
@@ -613,20 +634,7 @@ e2e!(onboard_a_client_community_intakes_and_a_new_person, |app, server, dir| {
     app.keys(&Key::Escape.to_string()).await?;
 
     // The invitee creates their account in this console and answers the invitation.
-    app.click("Accounts (1)").await?;
-    app.click("Add an account…").await?;
-    app.click("Create an account").await?;
-    app.fill("Server", &server.url).await?;
-    app.fill("Your name", "Fox Mulder").await?;
-    app.fill("Email", "fox@vandelay.example").await?;
-    app.fill("Password", "short").await?;
-    app.sees("use at least 12 characters").await?;
-    app.fill("Password", "the truth is out there").await?;
-    app.shot("create-account").await;
-    app.click("Create account and sign in").await?;
-    app.click("Accounts (2)").await?;
-    let row = app.xpath("//tr[contains(., 'fox@vandelay.example')]").await?;
-    app.click_in(&row, "Open in a new pane").await?;
+    create_account_in_a_new_pane(&app, &server.url, "Fox Mulder", "fox@vandelay.example", "the truth is out there", Some("create-account")).await?;
     app.sees_in("section.pane:nth-of-type(2)", "Invitations").await?;
     app.sees_in("section.pane:nth-of-type(2)", "Guest in Vandelay Industries").await?;
     app.shot("invitation-offered").await;
@@ -643,6 +651,85 @@ e2e!(onboard_a_client_community_intakes_and_a_new_person, |app, server, dir| {
     app.click_in(&first_pane, "Sync").await?;
     app.fill("Search members", "fox@vandelay.example").await?;
     app.sees_in("section.pane:nth-of-type(1) tbody", "Fox Mulder").await?;
+    let _ = dir;
+    Ok(())
+});
+
+// The client portal (issue 14): an MSSP admin switches a client community's portal on and invites
+// a contact; the contact creates an account, accepts, and their pane shows that community's
+// overview only: no tabs, no switchers, no other client; the admin lists them apart.
+e2e!(a_client_contact_sees_only_their_communitys_portal, |app, server, dir| {
+    let api = server.api(DEMO_EMAIL).await?;
+    let ws = ws_id(&api, "northwind-mssp").await?;
+    let communities = all_items(&api, &format!("/v1/workspaces/{ws}/communities")).await?;
+    let mut client = None;
+    for c in &communities {
+        let id = c["id"].as_str().unwrap_or_default();
+        let intakes = all_items(&api, &format!("/v1/workspaces/{ws}/communities/{id}/intakes")).await?;
+        if !intakes.is_empty() {
+            client = Some((c.clone(), intakes));
+            break;
+        }
+    }
+    let (client, intakes) = client.context("a northwind community with intakes")?;
+    let name = client["name"].as_str().unwrap().to_owned();
+    sign_in(&app, &server.url, DEMO_EMAIL).await?;
+    go_to(&app, "northw", "Northwind Security").await?;
+    tab(&app, "Communities").await?;
+    app.fill("Search communities", &name).await?;
+    app.sees_in("[data-testid=communities-count]", "1 of").await?;
+    // (A table row of the Communities view is clicked on a cell: WebKitWebDriver does not click a row.)
+    let cell = app.xpath(&format!("//table[@aria-label='Communities']//tbody//td[normalize-space(.)={}]", xpath_literal(&name))).await?;
+    app.click_element(&cell, &format!("the community {name}")).await?;
+    let details = "[aria-label='Community details']";
+    app.sees_in(details, "Enable the client portal above").await?;
+    app.check(details, "contacts sign in and see").await?;
+    app.click("Save changes").await?;
+    app.fill("Contact's email", "cio@client.example").await?;
+    app.click("Invite contact").await?;
+    app.sees("Invitation sent to cio@client.example").await?;
+    app.sees_in(&format!("{details} .contact-list"), "cio@client.example").await?;
+    app.shot("contact-invited").await;
+
+    // The contact creates their account in this console and accepts.
+    create_account_in_a_new_pane(&app, &server.url, "Casey Client", "cio@client.example", "a client of the mssp", None).await?;
+    let second = "section.pane:nth-of-type(2)";
+    app.sees_in(second, &format!("as a client contact of {name}")).await?;
+    app.shot("contact-offered").await;
+    app.click("Accept the invitation to Northwind Security").await?;
+    let portal = app.sees_in(&format!("{second} [data-testid=client-portal]"), &format!("{name} · client portal of Northwind Security")).await?;
+    app.sees_in(&format!("{second} [data-testid=tenancy-mode]"), "client portal").await?;
+    for i in &intakes {
+        app.sees_in(&format!("{second} [aria-label=Intakes]"), i["name"].as_str().unwrap()).await?;
+    }
+    app.sees_in(&format!("{second} [data-testid=client-portal]"), "does not show its team").await?;
+    // Nothing of the console for the MSSP's people: no views, no switchers, no other client.
+    let (tabs, switchers): (bool, bool) = serde_json::from_value(
+        app.c
+            .execute(
+                "const p = document.querySelectorAll('section.pane')[1]; return [!!p.querySelector('[role=tablist]'), !!p.querySelector('select[aria-label=Workspace], .community-switcher')];",
+                vec![],
+            )
+            .await?,
+    )?;
+    ensure!(!tabs && !switchers, "the portal pane has tabs {tabs}, switchers {switchers}");
+    let pane_text = app.sees_in(second, &name).await?;
+    for c in &communities {
+        let other = c["name"].as_str().unwrap();
+        ensure!(c["id"] == client["id"] || name.contains(other) || !pane_text.contains(other), "the portal shows another client, {other}: {portal}");
+    }
+    app.shot("contact-portal").await;
+
+    // The admin lists the contact apart from the MSSP's people.
+    let first = app.el("section.pane:nth-of-type(1)").await?;
+    app.click_in(&first, "Sync").await?;
+    app.click_in(&first, "Members").await?;
+    app.fill("Search members", "cio@client.example").await?;
+    app.sees("Nobody matches these filters").await?;
+    app.select("Workspace role", "client contacts").await?;
+    app.sees_in("section.pane:nth-of-type(1) tbody", "client contact").await?;
+    app.sees_in("section.pane:nth-of-type(1) tbody", &format!("portal of {name}")).await?;
+    app.shot("contact-listed-apart").await;
     let _ = dir;
     Ok(())
 });

@@ -14,7 +14,7 @@ export type PermissionRow = {
 };
 
 function sourcesOf(g: Grant): string[] {
-  return g.sources.map((s) => (s.via === "workspace_role" ? `workspace ${s.role}` : s.role_name));
+  return g.sources.map((s) => (s.via === "workspace_role" ? `workspace ${s.role}` : s.via === "portal" ? "client portal" : s.role_name));
 }
 
 /** Rows sorted by permission, then place ("Everywhere" first). */

@@ -284,6 +284,10 @@ impl ApiClient {
     pub async fn invite(&self, ws: WorkspaceId, req: &CreateInvitation) -> Result<Invitation> {
         self.call(Method::POST, &format!("/v1/workspaces/{ws}/invitations"), Some(req), None).await
     }
+    /// Invites a client contact to `community`'s portal (enabled first, by its settings).
+    pub async fn invite_contact(&self, ws: WorkspaceId, community: CommunityId, req: &InviteContact) -> Result<Invitation> {
+        self.call(Method::POST, &format!("/v1/workspaces/{ws}/communities/{community}/contacts"), Some(req), None).await
+    }
     pub async fn revoke_invitation(&self, ws: WorkspaceId, id: InvitationId) -> Result<Invitation> {
         self.call::<(), _>(Method::DELETE, &format!("/v1/workspaces/{ws}/invitations/{id}"), None, None).await
     }

@@ -1091,6 +1091,25 @@ async fn a_too_old_cursor_triggers_a_full_resync() {
 
 /// Every row of the cache file, as one text: what offline review could show. (Role definitions
 /// are every member's to read, and a restricted role names its intakes by id: left out.)
+/// The demo owner, signed in, with a cache of their own (not synced yet).
+async fn demo_owner(s: &Server) -> Person {
+    let api = ApiClient::new(&tenancy_client::account_ref::AccountRef::new(&s.url, seed::DEMO_EMAIL).unwrap(), Arc::new(MemorySecrets::default())).unwrap();
+    let me = api.sign_in(seed::DEMO_PASSWORD, None).await.unwrap();
+    Person { name: "demo".into(), email: seed::DEMO_EMAIL.into(), id: me.id, api, cache: Cache::open(&s.dir.path().join("cache-demo.db")).await.unwrap(), totp: false }
+}
+
+/// The first of `communities` (of the workspace at `base`) with API keys and intakes, with them.
+async fn with_keys_and_intakes(owner: &Person, base: &str, communities: &[Community]) -> (Community, Vec<ApiKey>, Vec<Intake>) {
+    for c in communities {
+        let keys: Vec<ApiKey> = list(owner, &format!("{base}/communities/{}/api-keys?limit=1000", c.id)).await.unwrap();
+        let intakes: Vec<Intake> = list(owner, &format!("{base}/communities/{}/intakes?limit=1000", c.id)).await.unwrap();
+        if !keys.is_empty() && !intakes.is_empty() {
+            return (c.clone(), keys, intakes);
+        }
+    }
+    panic!("a demo community with keys and intakes");
+}
+
 async fn file_text(cache: &Cache) -> String {
     dump(cache).await.into_iter().filter(|(t, _)| t != "roles").map(|(t, rows)| format!("{t}:\n{}\n", rows.join("\n"))).collect()
 }
@@ -1098,9 +1117,7 @@ async fn file_text(cache: &Cache) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn visibility_gained_and_lost_through_the_feed_reaches_the_file() {
     let s = server(true).await;
-    let api = ApiClient::new(&tenancy_client::account_ref::AccountRef::new(&s.url, seed::DEMO_EMAIL).unwrap(), Arc::new(MemorySecrets::default())).unwrap();
-    let me = api.sign_in(seed::DEMO_PASSWORD, None).await.unwrap();
-    let owner = Person { name: "demo".into(), email: seed::DEMO_EMAIL.into(), id: me.id, api, cache: Cache::open(&s.dir.path().join("cache-demo.db")).await.unwrap(), totp: false };
+    let owner = demo_owner(&s).await;
     let base = "/v1/workspaces/northwind-mssp";
     let communities: Vec<Community> = list(&owner, &format!("{base}/communities?limit=1000")).await.unwrap();
     let role = |name: &'static str| {
@@ -1109,16 +1126,7 @@ async fn visibility_gained_and_lost_through_the_feed_reaches_the_file() {
     };
     let (guest, analyst) = (role("Guest").await, role("Analyst").await);
     // B: a community with people of its own, keys and intakes; A: another.
-    let mut b = None;
-    for c in &communities {
-        let keys: Vec<ApiKey> = list(&owner, &format!("{base}/communities/{}/api-keys?limit=1000", c.id)).await.unwrap();
-        let intakes: Vec<Intake> = list(&owner, &format!("{base}/communities/{}/intakes?limit=1000", c.id)).await.unwrap();
-        if !keys.is_empty() && !intakes.is_empty() {
-            b = Some((c.clone(), keys, intakes));
-            break;
-        }
-    }
-    let (b, b_keys, b_intakes) = b.expect("a demo community with keys and intakes");
+    let (b, b_keys, b_intakes) = with_keys_and_intakes(&owner, base, &communities).await;
     let a = communities.iter().find(|c| c.id != b.id).unwrap().clone();
     // B's own people: roles in B and in no community of A's.
     let in_b: Vec<RoleAssignment> = list(&owner, &format!("{base}/assignments?community_id={}&limit=1000", b.id)).await.unwrap();
@@ -1172,4 +1180,81 @@ async fn visibility_gained_and_lost_through_the_feed_reaches_the_file() {
     let raw = String::from_utf8_lossy(&bytes);
     let in_bytes: Vec<&String> = b_marks.iter().filter(|m| !b_intakes.iter().any(|i| i.id.to_string() == **m)).filter(|m| raw.contains(m.as_str())).collect();
     assert!(in_bytes.is_empty(), "the cache file's bytes still hold {in_bytes:?} of B");
+}
+
+/// A client contact's mirror: their community's settings, intakes and volumes (and its team once
+/// the MSSP shows it), nothing of the MSSP's roles, keys or other clients; when the portal closes,
+/// the community leaves the file at the next sync (a delta, not a full resync).
+#[tokio::test]
+async fn a_client_contacts_cache_holds_their_portal_and_nothing_once_it_closes() {
+    let s = server(true).await;
+    let owner = demo_owner(&s).await;
+    let base = "/v1/workspaces/northwind-mssp";
+    let communities: Vec<Community> = list(&owner, &format!("{base}/communities?limit=1000")).await.unwrap();
+    let (a, a_keys, a_intakes) = with_keys_and_intakes(&owner, base, &communities).await;
+    let ws = a.workspace_id;
+    let portal = |enabled: bool, show_team: bool| json!({"portal": {"enabled": enabled, "show_team": show_team}});
+    call(&owner, Method::PATCH, &format!("{base}/communities/{}", a.id), Some(portal(true, false))).await.unwrap();
+    let carl = register(&s, "carl").await;
+    let inv = call(&owner, Method::POST, &format!("{base}/communities/{}/contacts", a.id), Some(json!({"email": carl.email}))).await.unwrap();
+    call(&carl, Method::POST, &format!("/v1/invitations/{}/accept", inv["id"].as_str().unwrap()), Some(json!({}))).await.unwrap();
+    do_sync(&carl, None).await;
+
+    let count = |sql: &'static str| {
+        let pool = carl.cache.pool().clone();
+        async move { sqlx::query_scalar::<_, i64>(sql).bind(ws.to_string()).fetch_one(&pool).await.unwrap() }
+    };
+    let people = || {
+        let pool = carl.cache.pool().clone();
+        async move {
+            sqlx::query_scalar::<_, String>("SELECT user_id FROM members WHERE workspace_id = ?").bind(ws.to_string()).fetch_all(&pool).await.unwrap().into_iter().collect::<BTreeSet<_>>()
+        }
+    };
+    let ids = |v: Vec<Community>| v.into_iter().map(|c| c.id).collect::<Vec<_>>();
+    assert_eq!(ids(carl.cache.communities(ws, None).await.unwrap()), vec![a.id], "their community only");
+    assert_eq!(sorted(carl.cache.intakes(a.id).await.unwrap()), sorted(&a_intakes), "its intakes");
+    let volumes = || {
+        let pool = carl.cache.pool().clone();
+        async move { sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM alert_volumes WHERE community_id = ?").bind(a.id.to_string()).fetch_one(&pool).await.unwrap() }
+    };
+    assert!(volumes().await > 0, "its alert volumes");
+    for (what, sql) in [
+        ("roles", "SELECT COUNT(*) FROM roles WHERE workspace_id = ?"),
+        ("keys", "SELECT COUNT(*) FROM api_keys WHERE workspace_id = ?"),
+        ("invitations", "SELECT COUNT(*) FROM invitations WHERE workspace_id = ?"),
+        ("assignments", "SELECT COUNT(*) FROM assignments WHERE ws = (SELECT k FROM keys WHERE id = ?)"),
+    ] {
+        assert_eq!(count(sql).await, 0, "a contact's cache holds no {what}");
+    }
+    assert_eq!(people().await, BTreeSet::from([carl.id.to_string()]), "no team yet: themself only");
+    let mode = carl.cache.workspace_modes().await.unwrap().into_iter().find(|m| m.workspace_id == ws).unwrap();
+    assert_eq!(mode.contact_of, Some(a.id), "the console knows to show the portal");
+    let text = file_text(&carl.cache).await;
+    let others: Vec<String> = communities.iter().filter(|c| c.id != a.id).map(|c| c.id.to_string()).filter(|id| text.contains(id.as_str())).collect();
+    assert!(others.is_empty() && !a_keys.iter().any(|k| text.contains(&k.id.to_string())), "the file names other clients {others:?} or A's keys");
+
+    // The team shown: A's people come, by a delta.
+    call(&owner, Method::PATCH, &format!("{base}/communities/{}", a.id), Some(portal(true, true))).await.unwrap();
+    let out = do_sync(&carl, None).await;
+    assert!(!out.full_resync, "the team came without a full resync");
+    let mut team: BTreeSet<String> = list::<RoleAssignment>(&owner, &format!("{base}/assignments?community_id={}&limit=1000", a.id)).await.unwrap().iter().map(|x| x.user_id.to_string()).collect();
+    team.insert(carl.id.to_string());
+    assert!(team.len() > 1);
+    assert_eq!(people().await, team, "A's people and themself");
+
+    // The portal closed: A leaves the file, by a delta.
+    call(&owner, Method::PATCH, &format!("{base}/communities/{}", a.id), Some(portal(false, true))).await.unwrap();
+    let out = do_sync(&carl, None).await;
+    assert!(!out.full_resync, "the portal closed without a full resync");
+    assert!(carl.cache.communities(ws, None).await.unwrap().is_empty(), "no community left");
+    assert_eq!(count("SELECT COUNT(*) FROM intakes WHERE workspace_id = ?").await, 0);
+    assert_eq!(volumes().await, 0, "its alert volumes are gone");
+    assert_eq!(people().await, BTreeSet::from([carl.id.to_string()]), "A's people are gone");
+    // A stays named only as their own membership's community.
+    let a_id = a.id.to_string();
+    for (table, rows) in dump(&carl.cache).await {
+        for r in rows.iter().filter(|r| r.contains(&a_id)) {
+            assert!(table == "members" && r.contains(&carl.id.to_string()), "{table} still names A: {r}");
+        }
+    }
 }

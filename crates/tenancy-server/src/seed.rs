@@ -267,6 +267,7 @@ impl Seeder {
             display_name: u.display_name.clone(),
             two_factor_enabled: u.totp_enabled,
             role,
+            contact_of: None,
             joined_at: if role == WorkspaceRole::Owner && self.admins[&ws.id][0].0 == u.id { ws.created_at } else { self.since(ws.created_at) },
             version: 1,
         };
@@ -411,6 +412,7 @@ impl Seeder {
                 declined_at: None,
                 revoked_at: None,
                 offered_roles: vec![OfferedRole { community: c.name.to_string(), role: role.name.to_string(), assignment_type: AssignmentType::Dedicated }],
+                contact_of: None,
             };
             tx.insert_invitation(&inv).await?;
             let public = inv.public(self.base);

@@ -13,6 +13,9 @@ use std::str::FromStr;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum WorkspaceRole {
+    /// A client contact: read-only, in one community (the membership's `contact_of`), through
+    /// its client portal; no workspace-level rights and not counted against the plan's seats.
+    Client,
     Member,
     Admin,
     Owner,
@@ -21,6 +24,7 @@ pub enum WorkspaceRole {
 impl WorkspaceRole {
     pub fn as_str(self) -> &'static str {
         match self {
+            WorkspaceRole::Client => "client",
             WorkspaceRole::Member => "member",
             WorkspaceRole::Admin => "admin",
             WorkspaceRole::Owner => "owner",
@@ -29,10 +33,15 @@ impl WorkspaceRole {
     pub fn is_admin_or_owner(self) -> bool {
         self >= WorkspaceRole::Admin
     }
+    /// A client contact, not one of the MSSP's own people.
+    pub fn is_client(self) -> bool {
+        self == WorkspaceRole::Client
+    }
     /// Workspace-scope permissions this role carries.
     pub fn workspace_permissions(self) -> &'static [Permission] {
         use Permission::*;
         match self {
+            WorkspaceRole::Client => &[],
             WorkspaceRole::Member => &[WorkspaceRead],
             WorkspaceRole::Admin => &[WorkspaceRead, WorkspaceManage, WorkspaceSecurity, BillingRead],
             WorkspaceRole::Owner => &[WorkspaceRead, WorkspaceManage, WorkspaceSecurity, BillingRead, BillingManage],
@@ -42,7 +51,7 @@ impl WorkspaceRole {
     /// owners hold what a community Admin holds, everywhere.
     pub fn community_permissions_everywhere(self) -> &'static [Permission] {
         match self {
-            WorkspaceRole::Member => &[],
+            WorkspaceRole::Client | WorkspaceRole::Member => &[],
             WorkspaceRole::Admin | WorkspaceRole::Owner => BuiltinRole::Admin.permissions(),
         }
     }
@@ -58,6 +67,7 @@ impl FromStr for WorkspaceRole {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
+            "client" => Ok(WorkspaceRole::Client),
             "member" => Ok(WorkspaceRole::Member),
             "admin" => Ok(WorkspaceRole::Admin),
             "owner" => Ok(WorkspaceRole::Owner),
@@ -299,6 +309,19 @@ pub enum Provenance {
     WorkspaceRole { role: WorkspaceRole },
     /// A community role assignment.
     CommunityRole { role_id: RoleId, role_name: String, community_id: CommunityId },
+    /// The client portal of a community, for its client contacts.
+    Portal { community_id: CommunityId },
+}
+
+/// What a client contact reads in their community while its portal is enabled: its settings,
+/// intakes and alert volumes, and its team when the MSSP shows it.
+pub fn portal_permissions(show_team: bool) -> &'static [Permission] {
+    use Permission::*;
+    if show_team {
+        &[CommunityRead, IntakesRead, AlertsRead, MembersRead]
+    } else {
+        &[CommunityRead, IntakesRead, AlertsRead]
+    }
 }
 
 /// One held permission: how far it reaches and every grant that gives it.
@@ -362,6 +385,19 @@ impl EffectivePermissions {
                 held.entry(p)
                     .or_insert_with(|| Grant { scope: scope.clone(), sources: vec![] })
                     .add(&scope, source.clone());
+            }
+        }
+        eff
+    }
+
+    /// A client contact's permissions: those of the portal of `community` while it is
+    /// `enabled` (none otherwise), nothing anywhere else.
+    pub fn contact(community: CommunityId, enabled: bool, show_team: bool) -> Self {
+        let mut eff = EffectivePermissions { workspace_role: Some(WorkspaceRole::Client), ..Default::default() };
+        if enabled {
+            let held = eff.communities.entry(community).or_default();
+            for &p in portal_permissions(show_team) {
+                held.insert(p, Grant { scope: IntakeScope::All, sources: vec![Provenance::Portal { community_id: community }] });
             }
         }
         eff

@@ -40,6 +40,8 @@ pub enum Action<'a> {
     /// Invite someone with a workspace role and community roles.
     Invite { workspace_role: WorkspaceRole, roles: &'a [(CommunityId, &'a RoleGrant)] },
     RevokeInvitation,
+    /// Invite a client contact to a community's portal.
+    InviteContact { community: CommunityId },
     /// Change a member's workspace role from `from` to `to`.
     ChangeWorkspaceRole { target: UserId, from: WorkspaceRole, to: WorkspaceRole },
     RemoveMember { target: UserId, target_role: WorkspaceRole },
@@ -144,6 +146,8 @@ pub fn may(actor: &Actor, action: &Action<'_>) -> Result<(), Denied> {
             match workspace_role {
                 WorkspaceRole::Owner => need_owner(actor, "Inviting an owner")?,
                 WorkspaceRole::Admin => need_admin(actor, "Inviting an admin")?,
+                // (The service sends client contacts to their own endpoint first.)
+                WorkspaceRole::Client => need_admin(actor, "Inviting a client contact")?,
                 WorkspaceRole::Member if actor.is_admin_or_owner() => {}
                 WorkspaceRole::Member => {
                     if roles.is_empty() {
@@ -160,6 +164,8 @@ pub fn may(actor: &Actor, action: &Action<'_>) -> Result<(), Denied> {
             Ok(())
         }
         Action::RevokeInvitation => need_admin(actor, "Revoking an invitation"),
+        // Client contacts are the workspace admins' to invite and to remove: only they see them.
+        Action::InviteContact { .. } => need_admin(actor, "Inviting a client contact"),
         Action::ChangeWorkspaceRole { from, to, .. } => {
             if *from == WorkspaceRole::Owner || *to == WorkspaceRole::Owner {
                 need_owner(actor, "Granting or taking away ownership")
@@ -239,7 +245,7 @@ pub fn may(actor: &Actor, action: &Action<'_>) -> Result<(), Denied> {
             match target_role {
                 WorkspaceRole::Owner => return need_owner(actor, "Resetting an owner's two-factor authentication"),
                 WorkspaceRole::Admin => return need_admin(actor, "Resetting an admin's two-factor authentication"),
-                WorkspaceRole::Member => {}
+                WorkspaceRole::Member | WorkspaceRole::Client => {}
             }
             if actor.is_admin_or_owner() {
                 return Ok(());
@@ -269,6 +275,25 @@ pub fn may(actor: &Actor, action: &Action<'_>) -> Result<(), Denied> {
                 denied(DeniedReason::MissingPermission(BillingRead), "The plan's usage counts the whole workspace; it is for workspace admins and owners (billing.read). Ask one of them.")
             }
         }
+    }
+}
+
+/// A membership keeps its kind: a client contact never becomes one of the MSSP's people, nor
+/// the reverse (their invitation said what they would be).
+pub fn keeps_its_kind(from: WorkspaceRole, to: WorkspaceRole) -> Result<(), String> {
+    match (from.is_client(), to.is_client()) {
+        (true, true) | (false, false) => Ok(()),
+        (true, false) => Err("A client contact stays a client contact. To make them one of your own people, remove them and invite them as a member.".into()),
+        (false, true) => Err("Only client contacts hold the client role, and they are invited from their community's client portal. Remove this member first if they should become a contact.".into()),
+    }
+}
+
+/// Client contacts hold no community roles: they read their one community through its portal.
+pub fn holds_roles(target: WorkspaceRole) -> Result<(), String> {
+    if target.is_client() {
+        Err("This person is a client contact: they hold no roles and read their community through its client portal. Invite them as a member to give them roles.".into())
+    } else {
+        Ok(())
     }
 }
 

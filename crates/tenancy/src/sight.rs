@@ -145,11 +145,16 @@ impl CommunitySight {
 pub enum Sight {
     /// Owners and admins: everything in the workspace.
     Whole,
-    /// A member: the communities they hold a role in, each with what they may read there.
+    /// A member: the communities they hold a role in, each with what they may read there. A
+    /// client contact: their community while its portal is enabled.
     Confined {
         me: UserId,
         #[schema(value_type = BTreeMap<String, CommunitySight>)]
         communities: BTreeMap<CommunityId, CommunitySight>,
+        /// A client contact, who does not see the MSSP's role definitions (their names would
+        /// tell of its other clients).
+        #[serde(default)]
+        contact: bool,
     },
 }
 
@@ -159,13 +164,27 @@ impl Sight {
     pub fn of(me: UserId, role: Option<WorkspaceRole>, perms: &EffectivePermissions) -> Sight {
         match role {
             Some(r) if r.is_admin_or_owner() => Sight::Whole,
-            Some(_) => Sight::Confined { me, communities: perms.communities.keys().map(|&c| (c, CommunitySight::of(perms, c))).collect() },
-            None => Sight::Confined { me, communities: BTreeMap::new() },
+            Some(r) => {
+                let mut communities: BTreeMap<CommunityId, CommunitySight> = perms.communities.keys().map(|&c| (c, CommunitySight::of(perms, c))).collect();
+                if r.is_client() {
+                    // The team the portal shows is the people there now, not whom the MSSP invites.
+                    for s in communities.values_mut() {
+                        s.reads.remove(&Data::Invitations);
+                    }
+                }
+                Sight::Confined { me, communities, contact: r.is_client() }
+            }
+            None => Sight::Confined { me, communities: BTreeMap::new(), contact: false },
         }
     }
 
     pub fn is_whole(&self) -> bool {
         matches!(self, Sight::Whole)
+    }
+
+    /// May read the workspace's role definitions: everyone but client contacts.
+    pub fn reads_roles(&self) -> bool {
+        !matches!(self, Sight::Confined { contact: true, .. })
     }
 
     /// The community exists for this person.
@@ -239,10 +258,14 @@ impl Sight {
 
     /// The invitation as this person may see it: with only the community roles offered in
     /// communities whose invitations they may see; `None` when that leaves nothing (an
-    /// invitation to no community of theirs, or one with no community role).
+    /// invitation to no community of theirs, or one with no community role). Invitations of
+    /// client contacts are the workspace admins' (who invite them).
     pub fn invitation(&self, mut inv: Invitation) -> Option<Invitation> {
         if self.is_whole() {
             return Some(inv);
+        }
+        if inv.contact_of.is_some() {
+            return None;
         }
         inv.assignments.retain(|a| self.reads(a.community_id, Data::Invitations));
         (!inv.assignments.is_empty()).then_some(inv)
@@ -383,6 +406,7 @@ mod tests {
             email: crate::Email::parse("x@example.com").unwrap(),
             workspace_role: WorkspaceRole::Member,
             assignments: vec![spec(1), spec(2)],
+            contact_of: None,
             invited_by: me(),
             created_at: chrono::Utc::now(),
             expires_at: chrono::Utc::now(),
@@ -391,7 +415,33 @@ mod tests {
         assert_eq!(s.invitation(inv.clone()).unwrap().assignments, vec![spec(1)]);
         assert_eq!(s.invitation(Invitation { assignments: vec![spec(2)], ..inv.clone() }), None);
         assert_eq!(s.invitation(Invitation { assignments: vec![], ..inv.clone() }), None, "a workspace-only invitation is the admins'");
+        let contact = Invitation { assignments: vec![], contact_of: Some(c(1)), workspace_role: WorkspaceRole::Client, ..inv.clone() };
+        assert_eq!(s.invitation(contact.clone()), None, "a client contact's invitation is the admins'");
+        assert_eq!(Sight::Whole.invitation(contact.clone()), Some(contact));
         assert_eq!(Sight::Whole.invitation(inv.clone()), Some(inv));
+    }
+
+    #[test]
+    fn a_client_contact_reads_their_community_through_its_portal_only() {
+        let contact = |enabled, show_team| Sight::of(me(), Some(WorkspaceRole::Client), &EffectivePermissions::contact(c(1), enabled, show_team));
+        let s = contact(true, false);
+        assert_eq!(s.communities(), Some(vec![c(1)]));
+        for d in [Data::Settings, Data::Intakes, Data::Alerts] {
+            assert_eq!(s.reach(c(1), d), Some(IntakeScope::All), "{d:?}");
+        }
+        for d in [Data::Members, Data::Invitations, Data::ApiKeys, Data::Audit] {
+            assert!(!s.reads(c(1), d), "{d:?}");
+        }
+        assert!(!s.reads_roles() && sight(WorkspaceRole::Member, &[]).reads_roles() && Sight::Whole.reads_roles());
+        assert!(s.sees_assignment(c(1), me()) && !s.sees_person(UserId::from_u128(8), [c(1)]));
+        // The team when the MSSP shows it: its people, still not its invitations.
+        let team = contact(true, true);
+        assert!(team.reads(c(1), Data::Members) && team.sees_person(UserId::from_u128(8), [c(1)]) && !team.reads(c(1), Data::Invitations));
+        // The portal off: nothing at all.
+        assert_eq!(contact(false, true).communities(), Some(vec![]));
+        // No workspace-level rights whatever.
+        let perms = EffectivePermissions::contact(c(1), true, true);
+        assert!(perms.everywhere.is_empty() && !perms.holds(None, WorkspaceRead) && !perms.holds(Some(c(2)), AlertsRead));
     }
 
     #[test]

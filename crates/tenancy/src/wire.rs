@@ -116,6 +116,9 @@ pub struct InvitationOffer {
     pub invited_by_email: String,
     /// The community roles given on acceptance, as named when the invitation was sent.
     pub roles: Vec<OfferedRole>,
+    /// For a client contact's invitation, the name of their community when it was sent.
+    #[serde(default)]
+    pub contact_of_name: Option<String>,
 }
 
 /// A community role an invitation gives, by name.
@@ -192,10 +195,14 @@ pub struct ChangePlan {
 pub struct WorkspaceUsage {
     pub plan: Plan,
     pub limits: PlanLimits,
+    /// The MSSP's people: owners, admins and members (client contacts are not counted).
     pub members: u32,
+    /// Pending invitations of the MSSP's people (those count against the seats).
     pub pending_invitations: u32,
     pub communities: u32,
     pub api_keys: u32,
+    /// Client contacts, and their pending invitations: not counted against the seats.
+    pub client_contacts: u32,
 }
 
 // ---------- communities ----------
@@ -306,6 +313,9 @@ pub struct Member {
     pub display_name: String,
     pub two_factor_enabled: bool,
     pub role: WorkspaceRole,
+    /// The community a client contact belongs to (role `client`); `null` for the MSSP's people.
+    #[serde(default)]
+    pub contact_of: Option<CommunityId>,
     pub joined_at: DateTime<Utc>,
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub version: i64,
@@ -454,6 +464,9 @@ pub struct Invitation {
     pub email: Email,
     pub workspace_role: WorkspaceRole,
     pub assignments: Vec<AssignmentSpec>,
+    /// For a client contact's invitation, their community.
+    #[serde(default)]
+    pub contact_of: Option<CommunityId>,
     pub invited_by: UserId,
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
@@ -485,6 +498,13 @@ pub struct CreateInvitation {
     pub workspace_role: WorkspaceRole,
     #[serde(default)]
     pub assignments: Vec<AssignmentSpec>,
+}
+
+/// Invite a client contact to a community whose client portal is enabled.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct InviteContact {
+    pub email: Email,
 }
 
 fn default_workspace_role() -> WorkspaceRole {

@@ -58,6 +58,11 @@ pub async fn invite<RT: Runtime>(cx: &Cx<'_, RT>, x: args::invite) -> R<Invitati
     sent(&a, a.api.invite(x.workspace_id, &x.req)).await
 }
 
+pub async fn invite_contact<RT: Runtime>(cx: &Cx<'_, RT>, x: args::invite_contact) -> R<Invitation> {
+    let a = cx.account(&x.account).await?;
+    sent(&a, a.api.invite_contact(x.workspace_id, x.community_id, &x.req)).await
+}
+
 pub async fn revoke_invitation<RT: Runtime>(cx: &Cx<'_, RT>, x: args::revoke_invitation) -> R<Invitation> {
     let a = cx.account(&x.account).await?;
     sent(&a, a.api.revoke_invitation(x.workspace_id, x.invitation_id)).await

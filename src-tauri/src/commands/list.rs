@@ -61,6 +61,7 @@ macro_rules! console_commands {
             create_community { account: AccountKey, workspace_id: WorkspaceId, req: CreateCommunity } -> Community;
             update_community { account: AccountKey, workspace_id: WorkspaceId, community_id: CommunityId, req: UpdateCommunity, version: Option<Version> } -> Community;
             invite { account: AccountKey, workspace_id: WorkspaceId, req: CreateInvitation } -> Invitation;
+            invite_contact { account: AccountKey, workspace_id: WorkspaceId, community_id: CommunityId, req: InviteContact } -> Invitation;
             invite_many { account: AccountKey, workspace_id: WorkspaceId, invitations: Vec<CreateInvitation> } -> Vec<InviteOutcome>;
             revoke_invitation { account: AccountKey, workspace_id: WorkspaceId, invitation_id: InvitationId } -> Invitation;
             accept_invitation { account: AccountKey, invitation_id: InvitationId } -> Membership;

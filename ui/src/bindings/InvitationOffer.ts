@@ -10,4 +10,8 @@ export type InvitationOffer = { invitation: Invitation, workspace_name: string, 
 /**
  * The community roles given on acceptance, as named when the invitation was sent.
  */
-roles: Array<OfferedRole>, };
+roles: Array<OfferedRole>, 
+/**
+ * For a client contact's invitation, the name of their community when it was sent.
+ */
+contact_of_name: string | null, };

@@ -6,4 +6,4 @@ import type { WorkspaceRole } from "./WorkspaceRole";
 /**
  * Where one held permission comes from.
  */
-export type Provenance = { "via": "workspace_role", role: WorkspaceRole, } | { "via": "community_role", role_id: RoleId, role_name: string, community_id: CommunityId, };
+export type Provenance = { "via": "workspace_role", role: WorkspaceRole, } | { "via": "community_role", role_id: RoleId, role_name: string, community_id: CommunityId, } | { "via": "portal", community_id: CommunityId, };

@@ -6,4 +6,9 @@ import type { UserId } from "./UserId";
 /**
  * What one person may see in one workspace.
  */
-export type Sight = { "kind": "whole" } | { "kind": "confined", me: UserId, communities: { [key in CommunityId]: CommunitySight }, };
+export type Sight = { "kind": "whole" } | { "kind": "confined", me: UserId, communities: { [key in CommunityId]: CommunitySight }, 
+/**
+ * A client contact, who does not see the MSSP's role definitions (their names would
+ * tell of its other clients).
+ */
+contact: boolean, };

@@ -3,4 +3,4 @@
 /**
  * A member's role in the workspace as a whole.
  */
-export type WorkspaceRole = "member" | "admin" | "owner";
+export type WorkspaceRole = "client" | "member" | "admin" | "owner";

@@ -2,4 +2,16 @@
 import type { Plan } from "./Plan";
 import type { PlanLimits } from "./PlanLimits";
 
-export type WorkspaceUsage = { plan: Plan, limits: PlanLimits, members: number, pending_invitations: number, communities: number, api_keys: number, };
+export type WorkspaceUsage = { plan: Plan, limits: PlanLimits, 
+/**
+ * The MSSP's people: owners, admins and members (client contacts are not counted).
+ */
+members: number, 
+/**
+ * Pending invitations of the MSSP's people (those count against the seats).
+ */
+pending_invitations: number, communities: number, api_keys: number, 
+/**
+ * Client contacts, and their pending invitations: not counted against the seats.
+ */
+client_contacts: number, };

@@ -13,6 +13,7 @@ import { PanelFrame } from "../kit/PanelFrame";
 import { useDebounced } from "../kit/useDebounced";
 import { useCmd } from "../query";
 import { CreateCommunityDialog, EditCommunity, useCommunityLimit } from "./CommunityDialogs";
+import { ClientContacts } from "./Contacts";
 import { Intakes } from "./Intakes";
 import "./communities.css";
 
@@ -65,6 +66,7 @@ export function CommunitiesView() {
             </p>
           </header>
           <EditCommunity key={`${chosen.community.id}:${chosen.community.version}`} community={chosen.community} />
+          <ClientContacts community={chosen.community} />
           <Intakes communityId={chosen.community.id} communityName={chosen.community.name} />
         </PanelFrame>
       )}

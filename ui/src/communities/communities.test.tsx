@@ -5,6 +5,7 @@ import type { Community } from "../bindings/Community";
 import type { CommunitySettings } from "../bindings/CommunitySettings";
 import type { CommunityRow } from "../bindings/CommunityRow";
 import type { Intake } from "../bindings/Intake";
+import type { MemberRow } from "../bindings/MemberRow";
 import type { RegionChoice } from "../bindings/RegionChoice";
 import { ipc, refuse, renderInPane, workspace, type Handlers } from "../test/render";
 import { CommunitiesView } from "./CommunitiesView";
@@ -42,6 +43,22 @@ const slugHint = (name: string, slug: string) => ({
   problem: slug && !/^[a-z0-9-]{3,30}$/.test(slug) ? `"${slug}" uses a character a slug may not have; use lower-case letters.` : null,
 });
 
+/** The pane's workspace as its owner sees it (whole), or as a member confined to their communities. */
+const mode = (confined: boolean) => ({ workspace_id: "ws-1", communities: 2, mode: "multi_tenant" as const, confined, contact_of: null });
+const contactRow = (over: Partial<MemberRow>): MemberRow => ({
+  user_id: null,
+  invitation_id: null,
+  email: "",
+  display_name: "",
+  workspace_role: "client",
+  two_factor_enabled: false,
+  pending: false,
+  since: "2026-11-30T09:00:00Z",
+  roles: [],
+  contact_of: "c1",
+  ...over,
+});
+
 function handlers(over: Handlers = {}): Handlers {
   return {
     community_rows: (a) => (a.search ? rows.filter((r) => r.community.name.toLowerCase().includes(a.search!.toLowerCase())) : rows),
@@ -57,6 +74,8 @@ function handlers(over: Handlers = {}): Handlers {
     email_problem: (a) => (a.email.includes("@") && a.email.includes(".") ? null : `"${a.email}" is not an email address; write it as name@domain.example.`),
     intakes: () => [] as Intake[],
     intake_kinds: () => [{ kind: "edr", label: "EDR" }, { kind: "firewall", label: "Firewall" }],
+    workspace_modes: () => [mode(false)],
+    members: () => ({ rows: [], total: 0 }),
     ...over,
   };
 }
@@ -188,5 +207,58 @@ describe("CommunitiesView", () => {
     expect(document.activeElement).toBe(within(confirm).getByRole("button", { name: "Cancel" }));
     fireEvent.click(within(confirm).getByRole("button", { name: "Remove intake" }));
     expect((await within(confirm).findByRole("alert")).textContent).toContain("Restricted roles are scoped to this intake");
+  });
+
+  it("invites a client contact once the portal is on, and lists the community's contacts apart with their removal", async () => {
+    const enabled = { ...rows[0], community: { ...rows[0].community, settings: { ...rows[0].community.settings!, portal: { enabled: true, show_team: false } } } };
+    const contacts = [
+      contactRow({ user_id: "u-9", email: "cto@acme.example", display_name: "Acme CTO" }),
+      contactRow({ invitation_id: "inv-7", email: "ciso@acme.example", pending: true }),
+      contactRow({ user_id: "u-8", email: "someone@globex.example", contact_of: "c2" }),
+    ];
+    const calls = ipc(
+      handlers({
+        community_rows: () => [enabled, rows[1]],
+        members: () => ({ rows: contacts, total: contacts.length }),
+        invite_contact: (a) => ({ id: "inv-8", workspace_id: "ws-1", email: a.req.email, workspace_role: "client", assignments: [], contact_of: a.communityId, invited_by: "u-0", created_at: "2026-12-01T00:00:00Z", expires_at: "2026-12-08T00:00:00Z", status: "pending" }),
+        remove_member: () => null,
+      }),
+    );
+    renderInPane(<CommunitiesView />);
+    fireEvent.click(within(await screen.findByRole("table", { name: "Communities" })).getByText("Acme Corp"));
+    const panel = screen.getByRole("complementary", { name: "Community details" });
+    const list = await within(panel).findByRole("list", { name: "Client contacts of Acme Corp" });
+    // Acme's contacts only: the member and the pending invitation, not Globex's contact.
+    expect(within(list).getAllByRole("listitem").map((li) => li.textContent)).toEqual([expect.stringContaining("Acme CTO"), expect.stringContaining("ciso@acme.example")]);
+    expect(calls.find((c) => c.cmd === "members")!.args.query).toMatchObject({ workspace_role: "client" });
+    const form = within(panel).getByRole("form", { name: "Invite a client contact of Acme Corp" });
+    const send = within(form).getByRole("button", { name: "Invite contact" }) as HTMLButtonElement;
+    fireEvent.change(within(form).getByLabelText("Contact's email"), { target: { value: "it@acme" } });
+    expect(await within(panel).findByText(/not an email address/)).toBeTruthy();
+    expect(send.disabled).toBe(true);
+    fireEvent.change(within(form).getByLabelText("Contact's email"), { target: { value: "it@acme.example" } });
+    await waitFor(() => expect(send.disabled).toBe(false));
+    fireEvent.click(send);
+    expect((await within(panel).findByRole("status")).textContent).toContain("Invitation sent to it@acme.example");
+    expect(calls.find((c) => c.cmd === "invite_contact")!.args).toEqual({ account: expect.any(String), workspaceId: "ws-1", communityId: "c1", req: { email: "it@acme.example" } });
+    fireEvent.click(within(within(list).getAllByRole("listitem")[0]).getByRole("button", { name: "Remove" }));
+    await waitFor(() => expect(calls.some((c) => c.cmd === "remove_member" && c.args.userId === "u-9")).toBe(true));
+  });
+
+  it("tells why no contact can be invited: the portal is off, or the person is no workspace admin", async () => {
+    const calls = ipc(handlers());
+    renderInPane(<CommunitiesView />);
+    fireEvent.click(within(await screen.findByRole("table", { name: "Communities" })).getByText("Acme Corp"));
+    const panel = screen.getByRole("complementary", { name: "Community details" });
+    expect(await within(panel).findByText(/Enable the client portal above to invite Acme Corp's contacts/)).toBeTruthy();
+    expect(within(panel).queryByRole("form", { name: /Invite a client contact/ })).toBeNull();
+    cleanup();
+    const enabled = { ...rows[0], community: { ...rows[0].community, settings: { ...rows[0].community.settings!, portal: { enabled: true, show_team: true } } } };
+    const asMember = ipc(handlers({ community_rows: () => [enabled], workspace_modes: () => [mode(true)] }));
+    renderInPane(<CommunitiesView />);
+    fireEvent.click(within(await screen.findByRole("table", { name: "Communities" })).getByText("Acme Corp"));
+    expect(await screen.findByText(/invited and managed by the workspace's admins and owners/)).toBeTruthy();
+    expect(asMember.some((c) => c.cmd === "members")).toBe(false);
+    expect(calls.some((c) => c.cmd === "invite_contact")).toBe(false);
   });
 });

@@ -41,6 +41,7 @@ const made = (email: string): Invitation => ({
   email,
   workspace_role: "member",
   assignments: [],
+  contact_of: null,
   invited_by: "u-0",
   created_at: "2026-01-01T00:00:00Z",
   expires_at: "2026-01-08T00:00:00Z",

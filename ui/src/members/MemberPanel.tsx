@@ -127,76 +127,88 @@ function MemberBody({ detail, dir, onClose }: { detail: MemberDetail; dir: Direc
         </dl>
       </header>
 
-      <section>
-        <h3 id="ws-role-h">Workspace role</h3>
-        <div className="row">
-          <select aria-label="New workspace role" value={role} onChange={(e) => setRole(e.target.value as WorkspaceRole)} disabled={m.role === "owner" && ownerBlocked}>
-            {WORKSPACE_ROLES.map((r) => (
-              <option key={r} value={r}>{r}</option>
-            ))}
-          </select>
-          <ServerButton type="button" onClick={applyRole} disabled={role === m.role || (demoting && ownerBlocked)} busy={changeRole.isPending} busyLabel="Changing…">
-            Change workspace role
-          </ServerButton>
-          {m.role !== "owner" && (
-            <ServerButton
-              type="button"
-              busy={makeOwner.isPending}
-              busyLabel="Making owner…"
-              onClick={async () => {
-                if (await guard(`make ${who} an owner of ${ws.name}`)) makeOwner.mutate({ ...base, version: m.version, role: "owner" }, { onError: onRoleError });
-              }}
-            >
-              Make owner
-            </ServerButton>
-          )}
-        </div>
-        {m.role === "owner" && ownerNote && <p className="note small" role="note">{ownerNote}</p>}
-        {m.role !== "owner" && (
-          <p className="muted small">
-            To transfer ownership, make {who} owner, then change the previous owner's role: a workspace may have several owners, never none.
+      {m.role === "client" ? (
+        <section aria-labelledby="contact-h">
+          <h3 id="contact-h">Client contact</h3>
+          <p className="small">
+            {who} is a client contact of {m.contact_of ? dir.communityName(m.contact_of) : "a community"}: they read its overview through the client portal, hold no roles and
+            take no seat. To give them roles, remove them and invite them as a member.
           </p>
-        )}
-        <ErrorNote error={changeRole.error ?? makeOwner.error} />
-      </section>
-
-      <section aria-labelledby="roles-h">
-        <div className="row between">
-          <h3 id="roles-h">Community roles</h3>
-          <button type="button" className="small" aria-expanded={editing} onClick={() => setEditing((e) => !e)}>
-            Change roles
-          </button>
-        </div>
-        {detail.assignments.length === 0 ? (
-          <p className="muted small">
-            No community roles{m.role !== "member" ? `; as workspace ${m.role} they hold Admin permissions in every community` : ""}.
-          </p>
-        ) : (
-          <ul className="assignments">
-            {detail.assignments.map((a) => (
-              <li key={a.id}>
-                <span>
-                  {dir.grant(a)} <span className="muted small">({a.assignment_type})</span>
-                </span>
+        </section>
+      ) : (
+        <>
+          <section>
+            <h3 id="ws-role-h">Workspace role</h3>
+            <div className="row">
+              <select aria-label="New workspace role" value={role} onChange={(e) => setRole(e.target.value as WorkspaceRole)} disabled={m.role === "owner" && ownerBlocked}>
+                {WORKSPACE_ROLES.map((r) => (
+                  <option key={r} value={r}>{r}</option>
+                ))}
+              </select>
+              <ServerButton type="button" onClick={applyRole} disabled={role === m.role || (demoting && ownerBlocked)} busy={changeRole.isPending} busyLabel="Changing…">
+                Change workspace role
+              </ServerButton>
+              {m.role !== "owner" && (
                 <ServerButton
                   type="button"
-                  className="small"
-                  aria-label={`Remove ${dir.grant(a)}`}
-                  busy={unassign.isPending && unassign.variables?.assignmentId === a.id}
-                  busyLabel="Removing…"
+                  busy={makeOwner.isPending}
+                  busyLabel="Making owner…"
                   onClick={async () => {
-                    if (await guard(`remove ${who}'s role ${dir.grant(a)}`)) unassign.mutate({ account: account.key, workspaceId: ws.id, assignmentId: a.id });
+                    if (await guard(`make ${who} an owner of ${ws.name}`)) makeOwner.mutate({ ...base, version: m.version, role: "owner" }, { onError: onRoleError });
                   }}
                 >
-                  Remove
+                  Make owner
                 </ServerButton>
-              </li>
-            ))}
-          </ul>
-        )}
-        <ErrorNote error={unassign.error} />
-        {editing && <RoleEditor userId={m.user_id} who={who} assignments={detail.assignments} dir={dir} onDone={() => setEditing(false)} />}
-      </section>
+              )}
+            </div>
+            {m.role === "owner" && ownerNote && <p className="note small" role="note">{ownerNote}</p>}
+            {m.role !== "owner" && (
+              <p className="muted small">
+                To transfer ownership, make {who} owner, then change the previous owner's role: a workspace may have several owners, never none.
+              </p>
+            )}
+            <ErrorNote error={changeRole.error ?? makeOwner.error} />
+          </section>
+
+          <section aria-labelledby="roles-h">
+            <div className="row between">
+              <h3 id="roles-h">Community roles</h3>
+              <button type="button" className="small" aria-expanded={editing} onClick={() => setEditing((e) => !e)}>
+                Change roles
+              </button>
+            </div>
+            {detail.assignments.length === 0 ? (
+              <p className="muted small">
+                No community roles{m.role !== "member" ? `; as workspace ${m.role} they hold Admin permissions in every community` : ""}.
+              </p>
+            ) : (
+              <ul className="assignments">
+                {detail.assignments.map((a) => (
+                  <li key={a.id}>
+                    <span>
+                      {dir.grant(a)} <span className="muted small">({a.assignment_type})</span>
+                    </span>
+                    <ServerButton
+                      type="button"
+                      className="small"
+                      aria-label={`Remove ${dir.grant(a)}`}
+                      busy={unassign.isPending && unassign.variables?.assignmentId === a.id}
+                      busyLabel="Removing…"
+                      onClick={async () => {
+                        if (await guard(`remove ${who}'s role ${dir.grant(a)}`)) unassign.mutate({ account: account.key, workspaceId: ws.id, assignmentId: a.id });
+                      }}
+                    >
+                      Remove
+                    </ServerButton>
+                  </li>
+                ))}
+              </ul>
+            )}
+            <ErrorNote error={unassign.error} />
+            {editing && <RoleEditor userId={m.user_id} who={who} assignments={detail.assignments} dir={dir} onDone={() => setEditing(false)} />}
+          </section>
+        </>
+      )}
 
       <section aria-labelledby="perms-h">
         <div className="row between">
@@ -258,7 +270,7 @@ function MemberBody({ detail, dir, onClose }: { detail: MemberDetail; dir: Direc
               if (await guard(`remove ${who} from ${ws.name}`)) remove.mutate(base);
             }}
           >
-            Remove member
+            {m.role === "client" ? "Remove contact" : "Remove member"}
           </ServerButton>
         </div>
         {lastOwner && <p className="note small" role="note">{LAST_OWNER}</p>}

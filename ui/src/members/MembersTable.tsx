@@ -20,6 +20,7 @@ export function rowKey(r: MemberRow): string {
 
 /** "Analyst in Acme, Guest in Globex +3 more", with the full list as a tooltip. */
 function RolesCell({ row, dir }: { row: MemberRow; dir: Directory }) {
+  if (row.workspace_role === "client") return <span>portal of {row.contact_of ? dir.communityName(row.contact_of) : "a community"}</span>;
   if (row.roles.length === 0) return <span className="muted">none</span>;
   const names = row.roles.map((r) => dir.grant(r));
   const more = names.length - ROLES_SHOWN;
@@ -49,9 +50,9 @@ const COLUMNS = [
       sort: "role",
       // Room for "member" and its "pending" badge side by side.
       width: "10.5rem",
-      render: (r) => (
+      render: (r, dir) => (
         <>
-          {r.workspace_role}
+          {r.workspace_role === "client" ? <span title={r.contact_of ? `Client contact of ${dir.communityName(r.contact_of)}` : "Client contact"}>client contact</span> : r.workspace_role}
           {r.pending && <span className="badge pending">pending</span>}
         </>
       ),

@@ -41,6 +41,7 @@ export function Toolbar(props: { filters: Filters; onChange: (f: Filters) => voi
           {WORKSPACE_ROLES.map((r) => (
             <option key={r} value={r}>{r}</option>
           ))}
+          <option value="client">client contacts</option>
         </select>
       </label>
       <label>

@@ -36,6 +36,7 @@ export function memberRow(i: number, over: Partial<MemberRow> = {}): MemberRow {
     pending: false,
     since: "2026-02-01T00:00:00Z",
     roles: [{ community_id: "c-acme", role_id: "r-analyst", assignment_type: "dedicated" }],
+    contact_of: null,
     ...over,
   };
 }

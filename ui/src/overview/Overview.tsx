@@ -111,7 +111,12 @@ function Usage({ u }: { u: WorkspaceUsage }) {
     <div className="ov-usage">
       <UsageBar title="Members and pending invitations" u={seats} />
       <UsageBar title="Communities" u={comms} />
-      <p className="muted small">{counted(Number(u.api_keys), "active API key", "active API keys")} in the workspace. Pending invitations take a seat until they expire.</p>
+      <p className="muted small">
+        {counted(Number(u.api_keys), "active API key", "active API keys")} in the workspace. Pending invitations take a seat until they expire.{" "}
+        {Number(u.client_contacts) > 0
+          ? `${counted(Number(u.client_contacts), "client contact", "client contacts")} (with their invitations) take no seat.`
+          : "Client contacts take no seat."}
+      </p>
     </div>
   );
 }

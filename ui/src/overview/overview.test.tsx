@@ -32,7 +32,7 @@ const aggregate: Aggregate = {
   api_keys: 4,
   alert_volume: [["2026-03-01", 10], ["2026-03-02", 14]],
 };
-const usage: WorkspaceUsage = { plan: "pro", limits: { max_members: 500, max_communities: null }, members: 40, pending_invitations: 5, communities: 3, api_keys: 4 };
+const usage: WorkspaceUsage = { plan: "pro", limits: { max_members: 500, max_communities: null }, members: 40, pending_invitations: 5, communities: 3, api_keys: 4, client_contacts: 0 };
 
 function handlers(over: Record<string, (a: Record<string, unknown>) => unknown> = {}) {
   return ipc({ communities: () => communities, roles: () => roles, usage: () => usage, aggregate: () => aggregate, ...over });

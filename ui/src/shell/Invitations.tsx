@@ -43,9 +43,13 @@ function Offer({ account, offer, offline }: { account: AccountView; offer: Invit
     <li className="offer">
       <h3>{offer.workspace_name} <span className="muted small"><code>{offer.workspace_slug}</code></span></h3>
       <p className="small">
-        {offer.invited_by_name || offer.invited_by_email} ({offer.invited_by_email}) invites {account.email} as workspace {inv.workspace_role}; {inv.status === "expired" ? "expired" : "expires"} {formatDateTime(inv.expires_at)}.
+        {offer.invited_by_name || offer.invited_by_email} ({offer.invited_by_email}) invites {account.email}{" "}
+        {inv.workspace_role === "client" ? `as a client contact of ${offer.contact_of_name ?? "one of its communities"}` : `as workspace ${inv.workspace_role}`};{" "}
+        {inv.status === "expired" ? "expired" : "expires"} {formatDateTime(inv.expires_at)}.
       </p>
-      {offer.roles.length > 0 ? (
+      {inv.workspace_role === "client" ? (
+        <p className="muted small">You would see {offer.contact_of_name ?? "your community"}'s overview in its client portal, read-only.</p>
+      ) : offer.roles.length > 0 ? (
         <ul className="small" aria-label="Community roles offered">
           {offer.roles.map((r, i) => (
             <li key={i}>

@@ -18,6 +18,7 @@ import { ApiKeys } from "../keys/ApiKeys";
 import { MembersView } from "../members/MembersView";
 import { ExportButtons } from "../overview/ExportButtons";
 import { Overview } from "../overview/Overview";
+import { PortalView } from "../portal/Portal";
 import { RolesEditor } from "../roles/RolesEditor";
 import { CreateWorkspaceDialog, WorkspaceSettings } from "../workspace/Lifecycle";
 import { StatusBanners } from "./Banners";
@@ -82,6 +83,10 @@ export function Pane(props: PaneProps) {
   const modes = useCmd("workspace_modes", { account: account.key });
   const modeOf = (id: string) => modes.data?.find((m) => m.workspace_id === id) ?? null;
   const mode = ws ? modeOf(ws.id) : null;
+  // A client contact sees their community's portal only: no tabs, no community switcher, and
+  // no workspace switcher unless the account also belongs to workspaces as one of their people.
+  const portal = mode?.contact_of ?? null;
+  const switchable = !portal || list.some((w) => !modeOf(w.id)?.contact_of);
 
   for (const t of TABS) {
     // eslint-disable-next-line react-hooks/rules-of-hooks
@@ -118,7 +123,11 @@ export function Pane(props: PaneProps) {
       <header className="pane-header">
         <span className="ws-dot" aria-hidden />
         <h1 className="ws-name" data-testid="workspace-name">{ws?.name ?? "No workspace"}</h1>
-        {mode && mode.confined ? (
+        {portal ? (
+          <span className="badge mode" data-testid="tenancy-mode" title="You are a client contact: you see your community's overview, read-only">
+            client portal
+          </span>
+        ) : mode && mode.confined ? (
           <span className="badge mode" data-testid="tenancy-mode" title="As a member you see the communities you hold a role in; the others do not show here">
             {`your ${counted(mode.communities, "community", "communities")}`}
           </span>
@@ -130,28 +139,30 @@ export function Pane(props: PaneProps) {
           )
         )}
         {production && <span className="badge production" title="Marked as production: destructive changes ask for confirmation">production</span>}
-        <label className="switcher">
-          <span className="sr-only">Workspace</span>
-          <select
-            aria-label="Workspace"
-            value={ws?.id ?? ""}
-            onChange={(e) => (e.target.value === "+new" ? setCreating(true) : props.onWorkspace(e.target.value))}
-          >
-            {!ws && <option value="" disabled>{status.syncing ? "Loading workspaces…" : "No workspace"}</option>}
-            {(["multi_tenant", "single_tenant"] as const).map((m) => {
-              const inMode = list.filter((w) => (modeOf(w.id)?.mode ?? "single_tenant") === m);
-              return inMode.length === 0 ? null : (
-                <optgroup key={m} label={m === "multi_tenant" ? "Multi-tenant (each community a client)" : "Single-tenant"}>
-                  {inMode.map((w) => (
-                    <option key={w.id} value={w.id}>{w.name}</option>
-                  ))}
-                </optgroup>
-              );
-            })}
-            <option value="+new">New workspace…</option>
-          </select>
-        </label>
-        {ws && communities.data && <CommunitySwitcher communities={communities.data} selected={selected} onChange={(ids) => setSelection({ ws: ws.id, ids })} />}
+        {switchable && (
+          <label className="switcher">
+            <span className="sr-only">Workspace</span>
+            <select
+              aria-label="Workspace"
+              value={ws?.id ?? ""}
+              onChange={(e) => (e.target.value === "+new" ? setCreating(true) : props.onWorkspace(e.target.value))}
+            >
+              {!ws && <option value="" disabled>{status.syncing ? "Loading workspaces…" : "No workspace"}</option>}
+              {(["multi_tenant", "single_tenant"] as const).map((m) => {
+                const inMode = list.filter((w) => (modeOf(w.id)?.mode ?? "single_tenant") === m);
+                return inMode.length === 0 ? null : (
+                  <optgroup key={m} label={m === "multi_tenant" ? "Multi-tenant (each community a client)" : "Single-tenant"}>
+                    {inMode.map((w) => (
+                      <option key={w.id} value={w.id}>{w.name}</option>
+                    ))}
+                  </optgroup>
+                );
+              })}
+              <option value="+new">New workspace…</option>
+            </select>
+          </label>
+        )}
+        {ws && communities.data && !portal && <CommunitySwitcher communities={communities.data} selected={selected} onChange={(ids) => setSelection({ ws: ws.id, ids })} />}
         <span className="spacer" />
         <span className="who muted small" title="Account and server of this pane">
           {account.email} · {account.server.replace(/^https?:\/\//, "")}
@@ -164,15 +175,22 @@ export function Pane(props: PaneProps) {
         )}
       </header>
       <StatusBanners status={status} onRetry={props.onSync} />
-      <nav className="tabs" role="tablist" aria-label="Views">
-        {TABS.map((t) => (
-          <button key={t.id} role="tab" type="button" aria-selected={tab === t.id} onClick={() => setTab(t.id)} title={describe(HOTKEYS[t.hotkey])}>
-            {t.label}
-          </button>
-        ))}
-        <span className="spacer" />
-        <span className="muted small" data-testid="data-age">Data from {age(status.syncedAt)}</span>
-      </nav>
+      {portal ? (
+        <div className="tabs">
+          <span className="spacer" />
+          <span className="muted small" data-testid="data-age">Data from {age(status.syncedAt)}</span>
+        </div>
+      ) : (
+        <nav className="tabs" role="tablist" aria-label="Views">
+          {TABS.map((t) => (
+            <button key={t.id} role="tab" type="button" aria-selected={tab === t.id} onClick={() => setTab(t.id)} title={describe(HOTKEYS[t.hotkey])}>
+              {t.label}
+            </button>
+          ))}
+          <span className="spacer" />
+          <span className="muted small" data-testid="data-age">Data from {age(status.syncedAt)}</span>
+        </nav>
+      )}
       {creating && <CreateWorkspaceDialog account={account} offline={status.offline} onClose={() => setCreating(false)} onCreated={(w) => { setCreating(false); props.onWorkspace(w.id); }} />}
       <div className="pane-body" role="tabpanel">
         {workspaces.isLoading ? (
@@ -195,16 +213,22 @@ export function Pane(props: PaneProps) {
         ) : (
           <PaneProvider value={ctx}>
             {dialog}
-            {tab === "overview" && <Overview />}
-            {tab === "communities" && <CommunitiesView />}
-            {tab === "members" && <MembersView />}
-            {tab === "roles" && <RolesEditor />}
-            {tab === "keys" && <ApiKeys />}
-            {tab === "audit" && <AuditLog />}
-            {tab === "settings" && (
+            {portal ? (
+              <PortalView communityId={portal} />
+            ) : (
               <>
-                <WorkspaceSettings prefs={prefs} onPrefs={props.onPrefs} />
-                <ExportButtons />
+                {tab === "overview" && <Overview />}
+                {tab === "communities" && <CommunitiesView />}
+                {tab === "members" && <MembersView />}
+                {tab === "roles" && <RolesEditor />}
+                {tab === "keys" && <ApiKeys />}
+                {tab === "audit" && <AuditLog />}
+                {tab === "settings" && (
+                  <>
+                    <WorkspaceSettings prefs={prefs} onPrefs={props.onPrefs} />
+                    <ExportButtons />
+                  </>
+                )}
               </>
             )}
           </PaneProvider>

@@ -14,6 +14,7 @@ const offer: InvitationOffer = {
     email: "ann@example.test",
     workspace_role: "member",
     assignments: [],
+    contact_of: null,
     invited_by: "u-1",
     created_at: "2026-11-30T09:00:00Z",
     expires_at: "2026-12-07T09:00:00Z",
@@ -24,6 +25,7 @@ const offer: InvitationOffer = {
   invited_by_name: "Dana Demo",
   invited_by_email: "demo@tenantry.example",
   roles: [{ community: "Hooli", role: "Analyst", assignment_type: "dedicated" }],
+  contact_of_name: null,
 };
 
 describe("invitations, the invitee's side", () => {

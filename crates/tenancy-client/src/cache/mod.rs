@@ -303,6 +303,16 @@ impl Cache {
         r.map(|r| r.parse().map_err(|_| ClientError::internal("the cache holds an unknown workspace role"))).transpose()
     }
 
+    /// The community `user` is a client contact of in `ws`, if they are one.
+    pub async fn contact_of(&self, ws: WorkspaceId, user: UserId) -> Result<Option<tenancy::CommunityId>> {
+        let c: Option<Option<String>> = sqlx::query_scalar("SELECT json_extract(data, '$.contact_of') FROM members WHERE workspace_id = ? AND user_id = ? AND role = 'client'")
+            .bind(ws.to_string())
+            .bind(user.to_string())
+            .fetch_optional(&self.pool)
+            .await?;
+        c.flatten().map(|c| c.parse().map_err(|_| ClientError::internal("the cache holds a client contact without a valid community"))).transpose()
+    }
+
     /// Whether the cache holds `user`'s membership of `ws`.
     pub async fn has_member(&self, ws: WorkspaceId, user: UserId) -> Result<bool> {
         let mut c = self.pool.acquire().await?;

@@ -4,7 +4,7 @@ use super::*;
 use crate::service::{AssignmentFilter, MemberFilter, PageParams};
 use axum::extract::State;
 use tenancy::wire::*;
-use tenancy::{AssignmentId, EffectivePermissions, InvitationId, RoleId, UserId};
+use tenancy::{AssignmentId, CommunityId, EffectivePermissions, InvitationId, RoleId, UserId};
 use utoipa_axum::routes;
 
 pub fn routes(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
@@ -19,6 +19,7 @@ pub fn routes(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
         .routes(routes!(get_role, update_role, delete_role))
         .routes(routes!(list_invitations, invite))
         .routes(routes!(revoke_invitation))
+        .routes(routes!(invite_contact))
 }
 
 const WS: &str = "Workspace id or slug";
@@ -156,6 +157,15 @@ async fn list_invitations(State(s): State<Service>, Caller(ctx): Caller, Path(w)
     responses((status = 201, body = Invitation), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 async fn invite(State(s): State<Service>, Caller(ctx): Caller, Path(w): Path<String>, Json(req): Json<CreateInvitation>) -> Result<Created<Invitation>> {
     Ok(Created(s.invite(&ctx, &ws(w), req).await?))
+}
+
+/// Invite a client contact to a community whose client portal is enabled: read-only in that
+/// community, not counted against the plan's seats. For workspace admins and owners.
+#[utoipa::path(post, path = "/v1/workspaces/{ws}/communities/{community}/contacts", tag = "invitations", security(("bearer" = [])), request_body = InviteContact,
+    params(("ws" = String, Path, description = WS), ("community" = String, Path, description = "Community id")),
+    responses((status = 201, body = Invitation), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+async fn invite_contact(State(s): State<Service>, Caller(ctx): Caller, Path((w, id)): Path<(String, CommunityId)>, Json(req): Json<InviteContact>) -> Result<Created<Invitation>> {
+    Ok(Created(s.invite_contact(&ctx, &ws(w), id, req).await?))
 }
 
 /// Revoke a pending invitation.

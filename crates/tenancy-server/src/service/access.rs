@@ -4,7 +4,7 @@
 use super::*;
 use crate::store::Confinement;
 use tenancy::wire::{Community, Member, Workspace};
-use tenancy::{Actor, EffectivePermissions, RoleGrant, WorkspaceRole};
+use tenancy::{Actor, EffectivePermissions, RoleGrant};
 
 /// A workspace named in a URL, by id or by slug (deep links carry the slug).
 #[derive(Clone, Debug)]
@@ -17,20 +17,20 @@ pub(crate) async fn resolve(tx: &mut dyn Tx, r: &WorkspaceRef) -> ApiResult<Opti
     })
 }
 
-/// The effective permissions of `user` in `ws`, from their workspace role and assignments.
-pub(crate) async fn effective(
-    tx: &mut dyn Tx,
-    ws: WorkspaceId,
-    user: UserId,
-    workspace_role: Option<WorkspaceRole>,
-) -> ApiResult<EffectivePermissions> {
+/// The effective permissions of `user` in `ws`, from their membership `m` (`None`: not a
+/// member): a member's workspace role and assignments; a client contact's portal.
+pub(crate) async fn effective(tx: &mut dyn Tx, ws: WorkspaceId, user: UserId, m: Option<&Member>) -> ApiResult<EffectivePermissions> {
+    if let Some(c) = m.and_then(|m| m.contact_of) {
+        let portal = tx.community(ws, c).await?.and_then(|c| c.settings).map(|s| s.portal).unwrap_or_default();
+        return Ok(EffectivePermissions::contact(c, portal.enabled, portal.show_team));
+    }
     let assignments = tx
         .assignments(ws, &crate::store::AssignmentQuery { user_id: Some(user), limit: u32::MAX, ..Default::default() })
         .await?;
     let roles = tx.roles(ws).await?;
     let grants: std::collections::HashMap<_, _> = roles.iter().map(|r| (r.id, RoleGrant::from(r))).collect();
     Ok(EffectivePermissions::union(
-        workspace_role,
+        m.map(|m| m.role),
         assignments.iter().filter_map(|a| grants.get(&a.role_id).map(|g| (a.community_id, g))),
     ))
 }
@@ -48,7 +48,7 @@ pub(crate) async fn scope(tx: &mut dyn Tx, ctx: &Ctx, r: &WorkspaceRef) -> ApiRe
             format!("{} requires two-factor authentication. Enrol with POST /v1/me/2fa/enrol and verify a code, then try again.", ws.name),
         ));
     }
-    let permissions = effective(tx, ws.id, ctx.user.id, Some(member.role)).await?;
+    let permissions = effective(tx, ws.id, ctx.user.id, Some(&member)).await?;
     let actor = Actor {
         user_id: ctx.user.id,
         platform_admin: ctx.user.platform_admin,

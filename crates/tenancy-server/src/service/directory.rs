@@ -33,7 +33,7 @@ impl Service {
         let limit = p.limit()?;
         // A member sees themself and the people of the communities whose people they may see.
         let within = Within::people(&actor.sight());
-        let q = MemberQuery { search: f.q.clone().filter(|s| !s.trim().is_empty()), role: f.role, after_email: p.after()?, limit: limit + 1, within };
+        let q = MemberQuery { search: f.q.clone().filter(|s| !s.trim().is_empty()), role: f.role, contact_of: None, after_email: p.after()?, limit: limit + 1, within };
         let rows = tx.members(ws.id, &q).await?;
         Ok(page(rows, limit, |m| m.email.to_string()))
     }
@@ -51,7 +51,7 @@ impl Service {
         let (ws, actor) = scope(&mut *tx, ctx, r).await?;
         let sight = actor.sight();
         let m = member_seen(&mut *tx, ws.id, &sight, user).await?;
-        Ok(sight.permissions_of(user, effective(&mut *tx, ws.id, user, Some(m.role)).await?))
+        Ok(sight.permissions_of(user, effective(&mut *tx, ws.id, user, Some(&m)).await?))
     }
 
     pub async fn change_member_role(&self, ctx: &Ctx, r: &WorkspaceRef, user: UserId, to: WorkspaceRole, if_match: Option<i64>) -> ApiResult<Member> {
@@ -61,6 +61,7 @@ impl Service {
         let before = member_seen(&mut *unit.tx, ws.id, &actor.sight(), user).await?;
         check_version("member", if_match, before.version)?;
         may(&actor, &Action::ChangeWorkspaceRole { target: user, from: before.role, to })?;
+        tenancy::rules::keeps_its_kind(before.role, to).map_err(ApiError::validation)?;
         let owners = unit.tx.count_owners(ws.id).await?;
         ensure_an_owner_remains(owners, before.role == WorkspaceRole::Owner, to == WorkspaceRole::Owner)?;
         if to == WorkspaceRole::Owner && before.role != WorkspaceRole::Owner && ws.plan == Plan::Free {
@@ -157,7 +158,8 @@ impl Service {
         let mut unit = self.unit(ctx).await?;
         let (ws, actor) = scope(&mut *unit.tx, ctx, r).await?;
         let sight = actor.sight();
-        member_seen(&mut *unit.tx, ws.id, &sight, user).await?;
+        let target = member_seen(&mut *unit.tx, ws.id, &sight, user).await?;
+        tenancy::rules::holds_roles(target.role).map_err(|m| ApiError::conflict(m))?;
         let existing = unit.tx.assignments(ws.id, &AssignmentQuery { user_id: Some(user), limit: u32::MAX, ..Default::default() }).await?;
         let mut made = Vec::new();
         for spec in &req.assignments {
@@ -216,7 +218,8 @@ impl Service {
 
     pub async fn roles(&self, ctx: &Ctx, r: &WorkspaceRef, p: &PageParams) -> ApiResult<Page<Role>> {
         let mut tx = self.read(ctx).await?;
-        let (ws, _) = scope(&mut *tx, ctx, r).await?;
+        let (ws, actor) = scope(&mut *tx, ctx, r).await?;
+        need_roles(&actor.sight())?;
         let mut roles = tx.roles(ws.id).await?;
         roles.sort_by_key(|r| r.id);
         page_in_memory(roles, p, |r| r.id.to_string())
@@ -224,7 +227,8 @@ impl Service {
 
     pub async fn role(&self, ctx: &Ctx, r: &WorkspaceRef, id: RoleId) -> ApiResult<Role> {
         let mut tx = self.read(ctx).await?;
-        let (ws, _) = scope(&mut *tx, ctx, r).await?;
+        let (ws, actor) = scope(&mut *tx, ctx, r).await?;
+        need_roles(&actor.sight())?;
         tx.role(ws.id, id).await?.ok_or_else(|| ApiError::not_found("role"))
     }
 
@@ -361,5 +365,14 @@ impl Service {
         unit.change(Some(ws.id), EntityKind::Role, id, None::<&()>, None, None).await?;
         unit.audit(Some(ws.id), AuditAction::RoleDelete, id, Some(&before), NONE).await?;
         unit.commit().await
+    }
+}
+
+/// 403 for client contacts, who do not read the MSSP's role definitions.
+fn need_roles(sight: &Sight) -> ApiResult<()> {
+    if sight.reads_roles() {
+        Ok(())
+    } else {
+        Err(ApiError::new(ProblemKind::Forbidden, "Role definitions are the MSSP's own; a client contact reads their community through its portal."))
     }
 }

@@ -50,9 +50,9 @@ impl Service {
             if only.is_some_and(|o| o != w) {
                 continue;
             }
-            let role = tx.member(w, ctx.user.id).await?.map(|m| m.role);
-            let perms = effective(tx, w, ctx.user.id, role).await?;
-            let sight = Sight::of(ctx.user.id, role, &perms);
+            let member = tx.member(w, ctx.user.id).await?;
+            let perms = effective(tx, w, ctx.user.id, member.as_ref()).await?;
+            let sight = Sight::of(ctx.user.id, member.map(|m| m.role), &perms);
             confinement.add(w, &sight);
             out.push((w, sight));
         }
@@ -131,7 +131,7 @@ impl Service {
             if whole_workspace && want(EntityKind::Workspace) {
                 put(w, EntityKind::Workspace, w.to_string(), to_value(&ws));
             }
-            if whole_workspace && want(EntityKind::Role) {
+            if whole_workspace && want(EntityKind::Role) && sight.reads_roles() {
                 for r in tx.roles(w).await? {
                     put(w, EntityKind::Role, r.id.to_string(), to_value(&r));
                 }
@@ -202,7 +202,14 @@ fn feed_scope(me: UserId, sights: &[(WorkspaceId, Sight)]) -> FeedScope {
         match sight {
             Sight::Whole => scope.whole.push(*w),
             Sight::Confined { communities, .. } => {
-                let mut cf = ConfinedFeed { workspace: *w, communities: Vec::new(), people_of: Vec::new(), invitations: false, settings_hidden: Vec::new() };
+                let mut cf = ConfinedFeed {
+                    workspace: *w,
+                    roles: sight.reads_roles(),
+                    communities: Vec::new(),
+                    people_of: Vec::new(),
+                    invitations: false,
+                    settings_hidden: Vec::new(),
+                };
                 for (&c, s) in communities {
                     let mut kinds = vec![EntityKind::Community];
                     if s.reads(Data::Members) {

@@ -26,41 +26,76 @@ impl Service {
             offered_roles.push(OfferedRole { community: community.name.to_string(), role: role.name.to_string(), assignment_type: spec.assignment_type });
         }
         let roles: Vec<_> = grants.iter().map(|(c, g)| (*c, g)).collect();
+        if req.workspace_role.is_client() {
+            return Err(ApiError::validation(
+                "Client contacts are invited from their community's client portal: POST /v1/workspaces/{workspace}/communities/{community}/contacts.",
+            ));
+        }
         may(&actor, &Action::Invite { workspace_role: req.workspace_role, roles: &roles })?;
-        if let Some(u) = unit.tx.user_by_email(req.email.as_str()).await? {
-            if unit.tx.member(ws.id, u.id).await?.is_some() {
-                return Err(ApiError::conflict(format!("{} is already a member of this workspace; change their roles instead.", req.email)));
+        let usage = unit.tx.usage(ws.id, ctx.now).await?;
+        let fresh = Self::fresh_invitee(&mut unit, ctx, ws.id, &req.email).await?;
+        check_usage(ws.plan, usage.members + usage.pending_invitations + 1, usage.communities)?;
+        let inv = InvitationRecord { workspace_role: req.workspace_role, assignments: req.assignments, offered_roles, ..fresh };
+        Self::send(unit, ctx, inv).await
+    }
+
+    /// A client contact for `community`, whose client portal must be enabled: read-only there,
+    /// nothing elsewhere, not counted against the plan's seats. For the workspace's admins.
+    pub async fn invite_contact(&self, ctx: &Ctx, r: &WorkspaceRef, community: CommunityId, req: InviteContact) -> ApiResult<Invitation> {
+        let mut unit = self.unit(ctx).await?;
+        let (ws, actor) = scope(&mut *unit.tx, ctx, r).await?;
+        let c = community_seen(&mut *unit.tx, ws.id, &actor.sight(), community).await?;
+        may(&actor, &Action::InviteContact { community })?;
+        if !c.settings.as_ref().is_some_and(|s| s.portal.enabled) {
+            return Err(ApiError::conflict(format!(
+                "The client portal of {} is switched off. Enable it in the community's settings (Client portal), then invite the contact.",
+                c.name
+            )));
+        }
+        let fresh = Self::fresh_invitee(&mut unit, ctx, ws.id, &req.email).await?;
+        let inv = InvitationRecord { workspace_role: WorkspaceRole::Client, contact_of: Some((c.id, c.name.to_string())), ..fresh };
+        Self::send(unit, ctx, inv).await
+    }
+
+    /// A new invitation of `email` to `ws`, offering nothing yet; refused when they are a
+    /// member already or have a pending invitation there.
+    async fn fresh_invitee(unit: &mut Unit, ctx: &Ctx, ws: WorkspaceId, email: &Email) -> ApiResult<InvitationRecord> {
+        if let Some(u) = unit.tx.user_by_email(email.as_str()).await? {
+            if unit.tx.member(ws, u.id).await?.is_some() {
+                return Err(ApiError::conflict(format!("{email} is already a member of this workspace; change their roles instead.")));
             }
         }
         let pending = unit
             .tx
-            .invitations_for_email(&req.email)
+            .invitations_for_email(email)
             .await?
             .into_iter()
-            .any(|i| i.workspace_id == ws.id && i.status(ctx.now) == InvitationStatus::Pending);
+            .any(|i| i.workspace_id == ws && i.status(ctx.now) == InvitationStatus::Pending);
         if pending {
-            return Err(ApiError::conflict(format!("{} already has a pending invitation to this workspace. Revoke it first to send a new one.", req.email)));
+            return Err(ApiError::conflict(format!("{email} already has a pending invitation to this workspace. Revoke it first to send a new one.")));
         }
-        let usage = unit.tx.usage(ws.id, ctx.now).await?;
-        check_usage(ws.plan, usage.members + usage.pending_invitations + 1, usage.communities)?;
-        let inv = InvitationRecord {
+        Ok(InvitationRecord {
             id: InvitationId::new(),
-            workspace_id: ws.id,
-            email: req.email,
-            workspace_role: req.workspace_role,
-            assignments: req.assignments,
+            workspace_id: ws,
+            email: email.clone(),
+            workspace_role: WorkspaceRole::Member,
+            assignments: Vec::new(),
             invited_by: ctx.user.id,
             created_at: ctx.now,
             expires_at: ctx.now + Duration::days(INVITATION_TTL_DAYS),
             accepted_at: None,
             declined_at: None,
             revoked_at: None,
-            offered_roles,
-        };
+            offered_roles: Vec::new(),
+            contact_of: None,
+        })
+    }
+
+    async fn send(mut unit: Unit, ctx: &Ctx, inv: InvitationRecord) -> ApiResult<Invitation> {
         unit.tx.insert_invitation(&inv).await?;
         let public = inv.public(ctx.now);
-        unit.change(Some(ws.id), EntityKind::Invitation, inv.id, Some(&public), None, single_community(&inv.assignments)).await?;
-        unit.audit(Some(ws.id), AuditAction::InvitationCreate, inv.id, NONE, Some(&public)).await?;
+        unit.change(Some(inv.workspace_id), EntityKind::Invitation, inv.id, Some(&public), None, inv.community()).await?;
+        unit.audit(Some(inv.workspace_id), AuditAction::InvitationCreate, inv.id, NONE, Some(&public)).await?;
         unit.commit().await?;
         Ok(public)
     }
@@ -119,7 +154,7 @@ impl Service {
         inv.revoked_at = Some(ctx.now);
         unit.tx.update_invitation(&inv).await?;
         let after = inv.public(ctx.now);
-        unit.change(Some(ws.id), EntityKind::Invitation, inv.id, Some(&after), None, single_community(&inv.assignments)).await?;
+        unit.change(Some(ws.id), EntityKind::Invitation, inv.id, Some(&after), None, inv.community()).await?;
         unit.audit(Some(ws.id), AuditAction::InvitationRevoke, inv.id, Some(&before), Some(&after)).await?;
         unit.commit().await?;
         Ok(after)
@@ -147,7 +182,7 @@ impl Service {
         inv.declined_at = Some(ctx.now);
         unit.tx.update_invitation(&inv).await?;
         let after = inv.public(ctx.now);
-        unit.change(Some(ws.id), EntityKind::Invitation, inv.id, Some(&after), None, single_community(&inv.assignments)).await?;
+        unit.change(Some(ws.id), EntityKind::Invitation, inv.id, Some(&after), None, inv.community()).await?;
         unit.audit(Some(ws.id), AuditAction::InvitationDecline, inv.id, Some(&before), Some(&after)).await?;
         unit.commit().await?;
         Ok(after)
@@ -168,7 +203,7 @@ impl Service {
         inv.accepted_at = Some(ctx.now);
         unit.tx.update_invitation(&inv).await?;
         let public = inv.public(ctx.now);
-        unit.change(Some(ws.id), EntityKind::Invitation, inv.id, Some(&public), None, single_community(&inv.assignments)).await?;
+        unit.change(Some(ws.id), EntityKind::Invitation, inv.id, Some(&public), None, inv.community()).await?;
         let user = unit.tx.user(ctx.user.id).await?.ok_or_else(ApiError::internal)?;
         let m = Member {
             workspace_id: ws.id,
@@ -177,6 +212,7 @@ impl Service {
             display_name: user.display_name.clone(),
             two_factor_enabled: user.totp_enabled,
             role: inv.workspace_role,
+            contact_of: inv.contact_of.as_ref().map(|(c, _)| *c),
             joined_at: ctx.now,
             version: 1,
         };

@@ -178,6 +178,7 @@ impl Service {
                 invited_by_name: inviter.as_ref().map(|u| u.display_name.clone()).unwrap_or_default(),
                 invited_by_email: inviter.map(|u| u.email.to_string()).unwrap_or_default(),
                 roles: i.offered_roles.clone(),
+                contact_of_name: i.contact_of.as_ref().map(|(_, n)| n.clone()),
                 invitation: i.public(ctx.now),
             });
         }

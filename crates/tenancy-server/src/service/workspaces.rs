@@ -3,7 +3,7 @@
 use tenancy::audit::AuditAction;
 use super::access::{community_seen, need_platform_admin, resolve, scope};
 use super::*;
-use crate::store::{AssignmentQuery, StoreError};
+use crate::store::{AssignmentQuery, MemberQuery, StoreError};
 use tenancy::wire::*;
 use tenancy::plan::{check_free_workspace_allowance, check_usage};
 use tenancy::rules::confirm_deletion;
@@ -104,6 +104,7 @@ impl Service {
             display_name: user.display_name.clone(),
             two_factor_enabled: user.totp_enabled,
             role: WorkspaceRole::Owner,
+            contact_of: None,
             joined_at: ctx.now,
             version: 1,
         };
@@ -242,6 +243,7 @@ impl Service {
             limits: ws.limits,
             members: u.members,
             pending_invitations: u.pending_invitations,
+            client_contacts: u.client_contacts,
             communities: u.communities,
             api_keys: u.api_keys,
         })
@@ -354,10 +356,21 @@ impl Service {
         if let Some(portal) = req.portal {
             st.portal = portal;
         }
+        let portal_changed = before.settings.as_ref().map(|s| s.portal) != Some(st.portal);
         c.settings = Some(st);
         c.version += 1;
         unit.tx.update_community(&c).await?;
         unit.change(Some(ws.id), EntityKind::Community, c.id, Some(&c), None, Some(c.id)).await?;
+        if portal_changed {
+            // What the community's client contacts see changed with it: their memberships say
+            // so, which is what reaches a contact whose portal was just switched off.
+            let q = MemberQuery { contact_of: Some(c.id), limit: u32::MAX, ..Default::default() };
+            for mut m in unit.tx.members(ws.id, &q).await? {
+                m.version += 1;
+                unit.tx.update_member(&m).await?;
+                unit.change(Some(ws.id), EntityKind::Member, MemberKey::of(&m), Some(&m), Some(m.user_id), None).await?;
+            }
+        }
         unit.audit(Some(ws.id), AuditAction::CommunityUpdate, c.id, Some(&before), Some(&c)).await?;
         unit.commit().await?;
         Ok(c)

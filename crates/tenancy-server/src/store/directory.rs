@@ -22,6 +22,8 @@ pub struct InvitationRecord {
     pub revoked_at: Option<DateTime<Utc>>,
     /// The community roles offered, by name as they were when the invitation was sent.
     pub offered_roles: Vec<OfferedRole>,
+    /// A client contact's invitation: their community, and its name when it was sent.
+    pub contact_of: Option<(CommunityId, String)>,
 }
 
 impl InvitationRecord {
@@ -38,6 +40,11 @@ impl InvitationRecord {
             InvitationStatus::Pending
         }
     }
+    /// The one community the invitation is about, if one: a contact's, or the only one it
+    /// offers roles in.
+    pub fn community(&self) -> Option<CommunityId> {
+        self.contact_of.as_ref().map(|(c, _)| *c).or_else(|| single_community(&self.assignments))
+    }
     pub fn public(&self, now: DateTime<Utc>) -> Invitation {
         Invitation {
             id: self.id,
@@ -45,6 +52,7 @@ impl InvitationRecord {
             email: self.email.clone(),
             workspace_role: self.workspace_role,
             assignments: self.assignments.clone(),
+            contact_of: self.contact_of.as_ref().map(|(c, _)| *c),
             invited_by: self.invited_by,
             created_at: self.created_at,
             expires_at: self.expires_at,
@@ -58,6 +66,8 @@ impl InvitationRecord {
 pub struct MemberQuery {
     pub search: Option<String>,
     pub role: Option<WorkspaceRole>,
+    /// Only the client contacts of this community.
+    pub contact_of: Option<CommunityId>,
     pub after_email: Option<String>,
     pub limit: u32,
     /// A confined reader's view: only them and the people holding roles in these communities.
@@ -94,7 +104,7 @@ pub(crate) fn contains_pattern(text: &str) -> String {
     format!("%{}%", text.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"))
 }
 
-pub(crate) const MEMBER_SELECT: &str = "SELECT m.workspace_id, m.user_id, m.role, m.joined_at, m.version, u.email, u.display_name, u.totp_enabled \
+pub(crate) const MEMBER_SELECT: &str = "SELECT m.workspace_id, m.user_id, m.role, m.contact_of, m.joined_at, m.version, u.email, u.display_name, u.totp_enabled \
      FROM members m JOIN users u ON u.id = m.user_id";
 
 pub(crate) fn member_row(r: &impl Cols) -> R<Member> {
@@ -105,6 +115,7 @@ pub(crate) fn member_row(r: &impl Cols) -> R<Member> {
         display_name: r.text("display_name")?,
         two_factor_enabled: r.flag("totp_enabled")?,
         role: parse(r, "role")?,
+        contact_of: parse_opt(r, "contact_of")?,
         joined_at: t(r, "joined_at")?,
         version: r.int("version")?,
     })
@@ -154,6 +165,11 @@ pub(crate) fn invitation_row(r: &impl Cols) -> R<InvitationRecord> {
         declined_at: t_opt(r, "declined_at")?,
         revoked_at: t_opt(r, "revoked_at")?,
         offered_roles: json(r, "offered_roles")?,
+        contact_of: match (parse_opt(r, "contact_of")?, r.text_opt("contact_name")?) {
+            (Some(c), Some(n)) => Some((c, n)),
+            (None, _) => None,
+            (Some(_), None) => return Err(corrupt("a client contact's invitation without its community's name")),
+        },
     })
 }
 
@@ -204,6 +220,10 @@ macro_rules! impl_directory_rows {
                     let p = sql.arg(role.as_str());
                     sql.text += &format!(" AND m.role = {p}");
                 }
+                if let Some(c) = mq.contact_of {
+                    let p = sql.arg(c.to_string());
+                    sql.text += &format!(" AND m.contact_of = {p}");
+                }
                 if let Some(after) = &mq.after_email {
                     let p = sql.arg(after.as_str());
                     sql.text += &format!(" AND u.email > {p}");
@@ -221,8 +241,8 @@ macro_rules! impl_directory_rows {
             }
             async fn insert_member(&mut self, m: &Member) -> R<()> {
                 self.exec(q!(
-                    "INSERT INTO members (workspace_id, user_id, role, joined_at, version) VALUES ($1,$2,$3,$4,$5)",
-                    m.workspace_id.to_string(), m.user_id.to_string(), m.role.as_str(), ms(m.joined_at), m.version
+                    "INSERT INTO members (workspace_id, user_id, role, joined_at, version, contact_of) VALUES ($1,$2,$3,$4,$5,$6)",
+                    m.workspace_id.to_string(), m.user_id.to_string(), m.role.as_str(), ms(m.joined_at), m.version, m.contact_of.map(|c| c.to_string())
                 )).await?;
                 Ok(())
             }
@@ -352,9 +372,10 @@ macro_rules! impl_directory_rows {
             }
             async fn insert_invitation(&mut self, i: &InvitationRecord) -> R<()> {
                 self.exec(q!(
-                    "INSERT INTO invitations (id, workspace_id, email, workspace_role, assignments, invited_by, created_at, expires_at, accepted_at, declined_at, revoked_at, offered_roles) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)",
+                    "INSERT INTO invitations (id, workspace_id, email, workspace_role, assignments, invited_by, created_at, expires_at, accepted_at, declined_at, revoked_at, offered_roles, contact_of, contact_name) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)",
                     i.id.to_string(), i.workspace_id.to_string(), i.email.as_str(), i.workspace_role.as_str(), to_json(&i.assignments), i.invited_by.to_string(),
-                    ms(i.created_at), ms(i.expires_at), opt_ms(i.accepted_at), opt_ms(i.declined_at), opt_ms(i.revoked_at), to_json(&i.offered_roles)
+                    ms(i.created_at), ms(i.expires_at), opt_ms(i.accepted_at), opt_ms(i.declined_at), opt_ms(i.revoked_at), to_json(&i.offered_roles),
+                    i.contact_of.as_ref().map(|(c, _)| c.to_string()), i.contact_of.as_ref().map(|(_, n)| n.clone())
                 )).await?;
                 Ok(())
             }

@@ -48,6 +48,8 @@ pub struct FeedScope {
 #[derive(Clone, Debug)]
 pub struct ConfinedFeed {
     pub workspace: WorkspaceId,
+    /// The user reads the workspace's role definitions (client contacts do not).
+    pub roles: bool,
     pub communities: Vec<CommunityFeed>,
     /// The communities whose people's membership changes the user reads.
     pub people_of: Vec<CommunityId>,
@@ -89,7 +91,9 @@ pub(crate) fn feed_arms(sql: &mut Sql, scope: &FeedScope) -> Vec<String> {
         // Their own roles, whether or not they may see the community's people.
         arms.push(format!("subject_user_id = {me} AND workspace_id = {w} AND kind = 'assignment'"));
         arms.push(format!("workspace_id = {w} AND kind = 'workspace'"));
-        arms.push(format!("workspace_id = {w} AND kind = 'role'"));
+        if c.roles {
+            arms.push(format!("workspace_id = {w} AND kind = 'role'"));
+        }
         if c.invitations {
             arms.push(format!("workspace_id = {w} AND kind = 'invitation'"));
         }

@@ -10,6 +10,8 @@ use super::*;
 pub struct UsageCounts {
     pub members: u32,
     pub pending_invitations: u32,
+    /// Client contacts and their pending invitations (not counted against the seats).
+    pub client_contacts: u32,
     pub communities: u32,
     pub api_keys: u32,
 }
@@ -153,10 +155,18 @@ macro_rules! impl_workspaces_rows {
             async fn usage(&mut self, ws: WorkspaceId, now: DateTime<Utc>) -> R<UsageCounts> {
                 let w = ws.to_string();
                 Ok(UsageCounts {
-                    members: u32_of(self.count(q!("SELECT COUNT(*) FROM members WHERE workspace_id = $1", &w)).await?),
+                    members: u32_of(self.count(q!("SELECT COUNT(*) FROM members WHERE workspace_id = $1 AND role <> 'client'", &w)).await?),
                     pending_invitations: u32_of(
                         self.count(q!(
-                            "SELECT COUNT(*) FROM invitations WHERE workspace_id = $1 AND accepted_at IS NULL AND declined_at IS NULL AND revoked_at IS NULL AND expires_at > $2",
+                            "SELECT COUNT(*) FROM invitations WHERE workspace_id = $1 AND accepted_at IS NULL AND declined_at IS NULL AND revoked_at IS NULL AND expires_at > $2 AND contact_of IS NULL",
+                            &w, ms(now)
+                        ))
+                        .await?,
+                    ),
+                    client_contacts: u32_of(
+                        self.count(q!(
+                            "SELECT (SELECT COUNT(*) FROM members WHERE workspace_id = $1 AND role = 'client') \
+                             + (SELECT COUNT(*) FROM invitations WHERE workspace_id = $1 AND accepted_at IS NULL AND declined_at IS NULL AND revoked_at IS NULL AND expires_at > $2 AND contact_of IS NOT NULL)",
                             &w, ms(now)
                         ))
                         .await?,

@@ -263,6 +263,14 @@ async fn every_mutating_endpoint_writes_exactly_one_audit_entry() {
     r.step(DELETE, "/v1/workspaces/{ws}/invitations/{id}", &[("ws", ws_id.as_str()), ("id", inv_id.as_str())], "", ot, None, 200,
         ex(Log::Workspace("audit-co", &olive), "invitation.revoke", Is(&olive.id), "invitation", Is(&inv_id), AfterBody("")))
         .await;
+    // A client contact's invitation, from the community's portal.
+    app.patch(&format!("/v1/workspaces/{ws_id}/communities/{cid}"), &olive, json!({"portal": {"enabled": true, "show_team": false}})).await.expect(200);
+    let (contact, _) = r
+        .step(POST, "/v1/workspaces/{ws}/communities/{community}/contacts", &[("ws", ws_id.as_str()), ("community", cid.as_str())], "", ot,
+            Some(json!({"email": "client.contact@example.com"})), 201,
+            ex(Log::Workspace("audit-co", &olive), "invitation.create", Is(&olive.id), "invitation", Body("/id"), AfterBody("")))
+        .await;
+    assert_eq!((contact["workspace_role"].as_str(), contact["contact_of"].as_str()), (Some("client"), Some(cid.as_str())), "{contact}");
     let declined = app.post(&format!("/v1/workspaces/{ws_id}/invitations"), &olive, json!({"email": milo.email})).await.expect(201);
     let declined_id = declined["id"].as_str().unwrap().to_owned();
     let (_, e) = r

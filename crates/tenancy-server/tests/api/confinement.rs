@@ -29,12 +29,7 @@ fn items(v: &Value) -> Vec<Value> {
 }
 
 async fn demo() -> Demo {
-    let db = TestDb::fresh().await;
-    tenancy_server::seed::run(&*db.store, tenancy_server::seed::Profile::Demo, 11).await.expect("seed");
-    let app = TestApp::serve(db).await;
-    let login = json!({"email": tenancy_server::seed::DEMO_EMAIL, "password": tenancy_server::seed::DEMO_PASSWORD});
-    let s = app.call(Method::POST, "/v1/auth/login", None, Some(login), &[]).await.expect(200);
-    let owner = session_user(tenancy_server::seed::DEMO_EMAIL, &s);
+    let (app, owner) = TestApp::demo_with_owner().await;
     let communities = items(&app.get(&p("/communities?limit=1000"), &owner).await.expect(200));
     // B: the first community with keys, intakes and a pending invitation.
     let invitations = items(&app.get(&p("/invitations?limit=1000"), &owner).await.expect(200));

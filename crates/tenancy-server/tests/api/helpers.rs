@@ -306,4 +306,13 @@ impl TestApp {
         tenancy_server::seed::run(&*db.store, tenancy_server::seed::Profile::Demo, seed).await.expect("seed");
         Self::serve(db).await
     }
+
+    /// The demo data (seed 11) and its owner signed in.
+    pub async fn demo_with_owner() -> (TestApp, User) {
+        let app = Self::spawn_seeded(11).await;
+        let login = json!({"email": tenancy_server::seed::DEMO_EMAIL, "password": tenancy_server::seed::DEMO_PASSWORD});
+        let s = app.call(Method::POST, "/v1/auth/login", None, Some(login), &[]).await.expect(200);
+        let owner = session_user(tenancy_server::seed::DEMO_EMAIL, &s);
+        (app, owner)
+    }
 }

@@ -17,3 +17,4 @@ mod lifecycle;
 mod model;
 mod onboarding;
 mod owners;
+mod portal;

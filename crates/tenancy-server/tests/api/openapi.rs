@@ -31,6 +31,7 @@ pub const CONTRACT: &[(&str, &str)] = &[
     ("GET", "/v1/workspaces/{ws}/communities/{community}"),
     ("PATCH", "/v1/workspaces/{ws}/communities/{community}"),
     ("GET", "/v1/workspaces/{ws}/communities/{community}/alert-volumes"),
+    ("POST", "/v1/workspaces/{ws}/communities/{community}/contacts"),
     ("GET", "/v1/workspaces/{ws}/alert-volumes"),
     ("GET", "/v1/workspaces/{ws}/communities/{community}/api-keys"),
     ("POST", "/v1/workspaces/{ws}/communities/{community}/api-keys"),

@@ -216,6 +216,27 @@ async fn the_app_role_with_one_workspaces_context_sees_no_row_of_another() {
     assert!(err.to_string().contains("row-level security"), "{err}");
     as_a.rollback().await.unwrap();
 
+    // A client contact of A, before the request's sight is set: their community's row while its
+    // portal is enabled, and nothing else of the workspace's communities.
+    let contact = server.user("contact").await;
+    server.patch(&format!("/v1/workspaces/northwind-mssp/communities/{ca}"), &demo, json!({"portal": {"enabled": true, "show_team": false}})).await.expect(200);
+    let inv = server.post(&format!("/v1/workspaces/northwind-mssp/communities/{ca}/contacts"), &demo, json!({"email": contact.email})).await.expect(201);
+    server.post(&format!("/v1/invitations/{}/accept", inv["id"].as_str().unwrap()), &contact, json!({})).await.expect(200);
+    let contact_sees = |pool: PgPool| {
+        let (b, id) = (b.clone(), contact.id.clone());
+        async move {
+            let mut tx = pool.begin().await.unwrap();
+            sqlx::query("SELECT set_config('tenancy.workspace_id', $1, true), set_config('tenancy.user_id', $2, true)").bind(&b).bind(&id).execute(&mut *tx).await.unwrap();
+            let rows: Vec<String> = sqlx::query_scalar("SELECT id FROM communities WHERE workspace_id = $1").bind(&b).fetch_all(&mut *tx).await.unwrap();
+            let intakes: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM intakes WHERE workspace_id = $1").bind(&b).fetch_one(&mut *tx).await.unwrap();
+            tx.rollback().await.unwrap();
+            (rows, intakes)
+        }
+    };
+    assert_eq!(contact_sees(app.clone()).await, (vec![ca.clone()], 0), "a contact's context before its sight: their community's row only");
+    server.patch(&format!("/v1/workspaces/northwind-mssp/communities/{ca}"), &demo, json!({"portal": {"enabled": false, "show_team": false}})).await.expect(200);
+    assert_eq!(contact_sees(app.clone()).await, (vec![], 0), "the portal off: not even that");
+
     // The context is transaction-local: the next transaction on the same connection starts blank.
     let mut conn = app.acquire().await.unwrap();
     let mut tx = sqlx::Connection::begin(&mut *conn).await.unwrap();

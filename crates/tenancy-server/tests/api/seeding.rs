@@ -38,11 +38,18 @@ async fn seeded(seed_number: u64) -> Seeded {
 fn migration_tables() -> BTreeSet<String> {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations/sqlite");
     let mut tables = BTreeSet::new();
-    for f in std::fs::read_dir(dir).unwrap() {
-        let sql = std::fs::read_to_string(f.unwrap().path()).unwrap();
+    let mut files: Vec<_> = std::fs::read_dir(dir).unwrap().map(|f| f.unwrap().path()).collect();
+    files.sort();
+    for f in files {
+        let sql = std::fs::read_to_string(f).unwrap();
         for line in sql.lines() {
             if let Some(rest) = line.trim().strip_prefix("CREATE TABLE ") {
                 tables.insert(rest.split([' ', '(']).next().unwrap().to_owned());
+            }
+            // A table rebuilt under a new name takes the old one's.
+            if let Some((from, to)) = line.trim().strip_prefix("ALTER TABLE ").and_then(|r| r.trim_end_matches(';').split_once(" RENAME TO ")) {
+                tables.remove(from.trim());
+                tables.insert(to.trim().to_owned());
             }
         }
     }

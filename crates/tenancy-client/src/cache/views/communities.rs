@@ -19,6 +19,8 @@ pub struct WorkspaceMode {
     /// The user sees only the communities they hold roles in (a member, not an owner or
     /// admin): `communities` counts those, and says nothing of the workspace's mode.
     pub confined: bool,
+    /// The user is a client contact of this community: the console shows its portal only.
+    pub contact_of: Option<tenancy::CommunityId>,
 }
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
@@ -44,13 +46,13 @@ impl Cache {
         let mut out = Vec::new();
         for (id, n) in rows {
             let Ok(workspace_id) = id.parse::<WorkspaceId>() else { continue };
-            let role = match me {
-                Some(me) => self.member_role(workspace_id, me).await?,
-                None => None,
+            let (role, contact_of) = match me {
+                Some(me) => (self.member_role(workspace_id, me).await?, self.contact_of(workspace_id, me).await?),
+                None => (None, None),
             };
             let communities = n as u32;
             let confined = role.is_some_and(|r| !r.is_admin_or_owner());
-            out.push(WorkspaceMode { workspace_id, communities, mode: TenancyMode::of(communities), confined });
+            out.push(WorkspaceMode { workspace_id, communities, mode: TenancyMode::of(communities), confined, contact_of });
         }
         Ok(out)
     }

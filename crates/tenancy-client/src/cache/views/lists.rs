@@ -34,17 +34,19 @@ impl Cache {
             }
         }
         let r = sqlx::query(
-            "SELECT (SELECT COUNT(*) FROM members WHERE workspace_id = ?1), \
-                    (SELECT COUNT(*) FROM invitations WHERE workspace_id = ?1 AND status = 'pending' AND expires_at > ?2), \
+            "SELECT (SELECT COUNT(*) FROM members WHERE workspace_id = ?1 AND role <> 'client'), \
+                    (SELECT COUNT(*) FROM invitations WHERE workspace_id = ?1 AND status = 'pending' AND expires_at > ?2 AND workspace_role <> 'client'), \
                     (SELECT COUNT(*) FROM communities WHERE workspace_id = ?1), \
-                    (SELECT COUNT(*) FROM api_keys WHERE workspace_id = ?1 AND revoked = 0)",
+                    (SELECT COUNT(*) FROM api_keys WHERE workspace_id = ?1 AND revoked = 0), \
+                    (SELECT COUNT(*) FROM members WHERE workspace_id = ?1 AND role = 'client') \
+                      + (SELECT COUNT(*) FROM invitations WHERE workspace_id = ?1 AND status = 'pending' AND expires_at > ?2 AND workspace_role = 'client')",
         )
         .bind(ws.to_string())
         .bind(now.timestamp_millis())
         .fetch_one(self.pool())
         .await?;
         let n = |i: usize| r.get::<i64, _>(i) as u32;
-        Ok(WorkspaceUsage { plan: w.plan, limits: w.limits, members: n(0), pending_invitations: n(1), communities: n(2), api_keys: n(3) })
+        Ok(WorkspaceUsage { plan: w.plan, limits: w.limits, members: n(0), pending_invitations: n(1), communities: n(2), api_keys: n(3), client_contacts: n(4) })
     }
 
     pub async fn communities(&self, ws: WorkspaceId, search: Option<&str>) -> Result<Vec<Community>> {

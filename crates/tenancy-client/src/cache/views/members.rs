@@ -83,6 +83,8 @@ pub struct MemberRow {
     /// Joined (members) or invited (invitations).
     pub since: DateTime<Utc>,
     pub roles: Vec<RowRole>,
+    /// A client contact's (or their invitation's) community.
+    pub contact_of: Option<CommunityId>,
 }
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
@@ -176,8 +178,14 @@ impl Cache {
                 qb.push(" AND i.email LIKE ").push_bind(pat).push(" ESCAPE '\\'");
             }
         }
-        if let Some(r) = q.workspace_role {
-            qb.push(if t == "m" { " AND m.role = " } else { " AND i.workspace_role = " }).push_bind(r.as_str());
+        match q.workspace_role {
+            Some(r) => {
+                qb.push(if t == "m" { " AND m.role = " } else { " AND i.workspace_role = " }).push_bind(r.as_str());
+            }
+            // Client contacts are listed apart (asked for by their role).
+            None => {
+                qb.push(if t == "m" { " AND m.role <> 'client'" } else { " AND i.workspace_role <> 'client'" });
+            }
         }
     }
 
@@ -229,7 +237,18 @@ impl Cache {
                 pending: r.try_get("pending")?,
                 since: DateTime::from_timestamp_millis(r.try_get("since")?).unwrap_or_default(),
                 roles: vec![],
+                contact_of: None,
             });
+        }
+        // Client contacts' communities: a few rows of the page, from their data.
+        for row in out.iter_mut().filter(|r| r.workspace_role == WorkspaceRole::Client) {
+            let (table, id) = match (row.user_id, row.invitation_id) {
+                (Some(u), _) => ("members WHERE workspace_id = ?1 AND user_id = ?2", u.to_string()),
+                (None, Some(i)) => ("invitations WHERE workspace_id = ?1 AND id = ?2", i.to_string()),
+                (None, None) => continue,
+            };
+            let c: Option<String> = sqlx::query_scalar(&format!("SELECT json_extract(data, '$.contact_of') FROM {table}")).bind(&ws).bind(id).fetch_one(self.pool()).await?;
+            row.contact_of = c.and_then(|c| c.parse().ok());
         }
         // The page's roles, in one query per kind of row.
         let users: Vec<String> = out.iter().filter_map(|r| r.user_id.map(|u| u.to_string())).collect();
