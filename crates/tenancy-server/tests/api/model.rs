@@ -9,7 +9,9 @@
 //! them to the right rows: membership, communities that exist only for those holding a role in
 //! them, each kind of community data behind its reading permission, invitations narrowed to
 //! the communities one reads, the last-owner rule, and that nothing of one workspace or of an
-//! unseen community shows up in answers, in the snapshot or in the change feed.
+//! unseen community shows up in answers, in the snapshot or in the change feed. Client contacts
+//! join the run: invited to a community's portal, reading it while it is on (its team when shown),
+//! holding no roles and keeping their kind.
 
 use crate::helpers::*;
 use rand::seq::SliceRandom;
@@ -44,6 +46,8 @@ struct Pending {
     invitee: usize,
     role: WorkspaceRole,
     offers: Vec<(String, usize)>,
+    /// A client contact's invitation: their community.
+    contact_of: Option<String>,
 }
 
 struct Ws {
@@ -57,6 +61,10 @@ struct Ws {
     /// Guest, Analyst, Admin, then the custom ones.
     roles: Vec<RoleGrant>,
     grants: Vec<Grant>,
+    /// Each community's client portal: (enabled, show_team); absent: off.
+    portal: BTreeMap<String, (bool, bool)>,
+    /// Client contacts (members with role `client`) and their community.
+    contact_of: BTreeMap<usize, String>,
 }
 
 struct Model {
@@ -77,6 +85,10 @@ fn cid(c: &str) -> CommunityId {
 impl Ws {
     fn perms(&self, u: usize) -> Option<EffectivePermissions> {
         let role = *self.members.get(&u)?;
+        if let Some(c) = self.contact_of.get(&u) {
+            let (enabled, show_team) = self.portal.get(c).copied().unwrap_or_default();
+            return Some(EffectivePermissions::contact(cid(c), enabled, show_team));
+        }
         let held = self.grants.iter().filter(|g| g.user == u).map(|g| (cid(&g.community), &self.roles[g.role]));
         Some(EffectivePermissions::union(Some(role), held))
     }
@@ -193,10 +205,13 @@ async fn random_operations_match_the_model_with_no_leaks() {
             keys: BTreeMap::new(),
             roles,
             grants: Vec::new(),
+            portal: BTreeMap::new(),
+            contact_of: BTreeMap::new(),
         });
     }
     let mut m = Model { users, ws, since: vec![0; USERS] };
     let (mut reads, mut writes, mut denied, mut unseen, mut grants_made, mut grants_removed, mut feed_checked) = (0usize, 0usize, 0usize, 0usize, 0usize, 0usize, 0usize);
+    let (mut contacts_invited, mut by_contacts) = (0usize, 0usize);
 
     let mut step = 0usize;
     while reads + writes < OPERATIONS {
@@ -216,6 +231,7 @@ async fn random_operations_match_the_model_with_no_leaks() {
         let kind = rng.gen_range(0..100);
         let what = format!("step {step} (seed {seed}): user {u} in workspace {w}, target {v}, community {c}, op {kind}");
         let member_of = actor.is_some();
+        by_contacts += usize::from(m.ws[w].contact_of.contains_key(&u));
         let or_404 = |ok: u16| if member_of { ok } else { 404 };
 
         if kind < 50 {
@@ -254,7 +270,8 @@ async fn random_operations_match_the_model_with_no_leaks() {
                     assert_eq!(got.status.as_u16(), if seen { 200 } else { 404 }, "{what}: member permissions: {}", got.body);
                     if let (true, Some(s)) = (seen, &sight) {
                         let shown: BTreeSet<String> = got.body["communities"].as_object().map(|o| o.keys().cloned().collect()).unwrap_or_default();
-                        let want: BTreeSet<String> = m.ws[w].held(v).into_iter().filter(|c| s.is_whole() || s.me() == Some(uid(&target)) || s.reads(*c, Data::Members)).map(|c| c.to_string()).collect();
+                        let theirs: Vec<CommunityId> = m.ws[w].perms(v).map(|p| p.communities.keys().copied().collect()).unwrap_or_default();
+                        let want: BTreeSet<String> = theirs.into_iter().filter(|c| s.is_whole() || s.me() == Some(uid(&target)) || s.reads(*c, Data::Members)).map(|c| c.to_string()).collect();
                         assert_eq!(shown, want, "{what}: the communities of {v}'s permissions");
                     }
                 }
@@ -337,6 +354,7 @@ async fn random_operations_match_the_model_with_no_leaks() {
                         assert_eq!(of("api_key"), m.keys(w, s), "{what}: snapshot API keys");
                         let pending: BTreeSet<String> = got.body["changes"].as_array().unwrap().iter().filter(|c| c["kind"] == "invitation" && c["data"]["status"] == "pending").map(|c| c["data"]["id"].as_str().unwrap().to_owned()).collect();
                         assert_eq!(pending, m.pending(w, s), "{what}: snapshot invitations");
+                        assert_eq!(!of("role").is_empty(), s.reads_roles(), "{what}: snapshot role definitions");
                     }
                 }
                 _ => {
@@ -358,7 +376,9 @@ async fn random_operations_match_the_model_with_no_leaks() {
                         let d = &ch["data"];
                         let community = |f: &str| cid(d[f].as_str().unwrap());
                         let fine = match ch["kind"].as_str().unwrap() {
-                            "workspace" | "role" => true,
+                            "workspace" => true,
+                            // Not to client contacts: the MSSP's role names tell of its other clients.
+                            "role" => s.reads_roles(),
                             "community" => s.sees_community(cid(id)) && d["settings"].is_null() != s.reads(cid(id), Data::Settings),
                             // Their own roles are about them (a role since taken away is followed by its deletion).
                             "assignment" => d["user_id"] == user.id.as_str() || s.sees_community(community("community_id")) && s.sees_assignment(community("community_id"), d["user_id"].as_str().unwrap().parse().unwrap()),
@@ -378,7 +398,7 @@ async fn random_operations_match_the_model_with_no_leaks() {
 
         writes += 1;
         match kind {
-            50..=59 => {
+            50..=57 => {
                 // Invite v with a workspace role, and sometimes a community role.
                 let role = random_role(&mut rng);
                 let offer = rng.gen_bool(0.7).then(|| (c.clone(), rng.gen_range(0..m.ws[w].roles.len())));
@@ -396,7 +416,30 @@ async fn random_operations_match_the_model_with_no_leaks() {
                 assert_eq!(got.status.as_u16(), want, "{what}: invite as {role:?} offering {offer:?}: {}", got.body);
                 match want {
                     201 => {
-                        m.ws[w].pending.insert(got.body["id"].as_str().unwrap().to_owned(), Pending { invitee: v, role, offers: offer.into_iter().collect() });
+                        m.ws[w].pending.insert(got.body["id"].as_str().unwrap().to_owned(), Pending { invitee: v, role, offers: offer.into_iter().collect(), contact_of: None });
+                    }
+                    403 => denied += 1,
+                    _ => {}
+                }
+            }
+            58..=59 => {
+                // Invite v as a client contact of community c.
+                let got = app.post(&format!("{base}/communities/{c}/contacts"), &user, json!({"email": target.email})).await;
+                let want = match (&actor, &sight) {
+                    (Some(a), Some(s)) if s.sees_community(cid(&c)) => match allowed(a, &Action::InviteContact { community: cid(&c) }, 201) {
+                        201 if !m.ws[w].portal.get(&c).is_some_and(|p| p.0) => 409,
+                        201 if m.ws[w].members.contains_key(&v) => 409,
+                        201 if m.ws[w].pending.values().any(|p| p.invitee == v) => 409,
+                        s => s,
+                    },
+                    _ => 404,
+                };
+                assert_eq!(got.status.as_u16(), want, "{what}: invite a client contact of {c}: {}", got.body);
+                match want {
+                    201 => {
+                        assert_eq!(got.body["contact_of"], c.as_str(), "{what}: the contact's community");
+                        m.ws[w].pending.insert(got.body["id"].as_str().unwrap().to_owned(), Pending { invitee: v, role: WorkspaceRole::Client, offers: vec![], contact_of: Some(c.clone()) });
+                        contacts_invited += 1;
                     }
                     403 => denied += 1,
                     _ => {}
@@ -418,6 +461,9 @@ async fn random_operations_match_the_model_with_no_leaks() {
                     assert_eq!(got.body["workspace"]["slug"], m.ws[x].slug.as_str(), "{what}: accepted membership");
                     let p = m.ws[x].pending.remove(&id).unwrap();
                     m.ws[x].members.insert(invitee, p.role);
+                    if let Some(c) = &p.contact_of {
+                        m.ws[x].contact_of.insert(invitee, c.clone());
+                    }
                     // The roles the invitation gave, as one of the workspace's owners reads them.
                     let owner = m.ws[x].members.iter().find(|(_, r)| **r == WorkspaceRole::Owner).map(|(o, _)| m.users[*o].clone()).unwrap();
                     let made = app.get(&format!("/v1/workspaces/{}/assignments?user_id={}", m.ws[x].slug, m.users[invitee].id), &owner).await.expect(200);
@@ -435,6 +481,8 @@ async fn random_operations_match_the_model_with_no_leaks() {
                 let got = app.post(&format!("{base}/members/{}/assignments", target.id), &user, json!({"assignments": [{"community_id": c, "role_id": role.role_id}]})).await;
                 let held = m.ws[w].grants.iter().any(|g| g.user == v && g.community == c && g.role == r);
                 let want = match (&actor, &sight) {
+                    // Client contacts hold no roles: said before anything else about the request.
+                    (Some(_), Some(s)) if m.sees_person(w, s, v) && m.ws[w].contact_of.contains_key(&v) => 409,
                     (Some(a), Some(s)) if m.sees_person(w, s, v) && s.sees_community(cid(&c)) => allowed(a, &Action::AssignRole { community: cid(&c), role: &role }, 200),
                     _ => 404,
                 };
@@ -478,6 +526,8 @@ async fn random_operations_match_the_model_with_no_leaks() {
                 let got = app.patch(&format!("{base}/members/{}", target.id), &user, json!({"role": to.as_str()})).await;
                 let want = match (&actor, &sight, m.ws[w].members.get(&v).copied()) {
                     (Some(a), Some(s), Some(from)) if m.sees_person(w, s, v) => match allowed(a, &Action::ChangeWorkspaceRole { target: uid(&target), from, to }, 200) {
+                        // A membership keeps its kind.
+                        200 if from.is_client() != to.is_client() => 422,
                         200 if from == WorkspaceRole::Owner && to != WorkspaceRole::Owner && m.owners(w) <= 1 => 409,
                         s => s,
                     },
@@ -506,13 +556,14 @@ async fn random_operations_match_the_model_with_no_leaks() {
                 match want {
                     204 => {
                         m.ws[w].members.remove(&v);
+                        m.ws[w].contact_of.remove(&v);
                         m.ws[w].grants.retain(|g| g.user != v);
                     }
                     403 => denied += 1,
                     _ => {}
                 }
             }
-            93..=95 => {
+            93..=94 => {
                 if m.ws[w].communities.len() >= MAX_COMMUNITIES {
                     writes -= 1;
                     continue;
@@ -522,6 +573,23 @@ async fn random_operations_match_the_model_with_no_leaks() {
                 assert_eq!(got.status.as_u16(), want, "{what}: create community: {}", got.body);
                 match want {
                     201 => m.ws[w].communities.push(got.body["id"].as_str().unwrap().to_owned()),
+                    403 => denied += 1,
+                    _ => {}
+                }
+            }
+            95..=96 => {
+                // Switch community c's client portal (and its team) on or off.
+                let to = (rng.gen_bool(0.7), rng.gen_bool(0.5));
+                let got = app.patch(&format!("{base}/communities/{c}"), &user, json!({"portal": {"enabled": to.0, "show_team": to.1}})).await;
+                let want = match (&actor, &sight) {
+                    (Some(a), Some(s)) if s.sees_community(cid(&c)) => allowed(a, &Action::UpdateCommunity { community: cid(&c) }, 200),
+                    _ => 404,
+                };
+                assert_eq!(got.status.as_u16(), want, "{what}: portal of {c} to {to:?}: {}", got.body);
+                match want {
+                    200 => {
+                        m.ws[w].portal.insert(c.clone(), to);
+                    }
                     403 => denied += 1,
                     _ => {}
                 }
@@ -549,12 +617,14 @@ async fn random_operations_match_the_model_with_no_leaks() {
     // communities, role churn, and a confined view for many.
     let total_members: usize = m.ws.iter().map(|w| w.members.len()).sum();
     let communities: usize = m.ws.iter().map(|w| w.communities.len()).sum();
+    let contacts: usize = m.ws.iter().map(|w| w.contact_of.len()).sum();
     let confined = (0..WORKSPACES).flat_map(|w| (0..USERS).map(move |u| (w, u))).filter(|(w, u)| m.sight(*w, *u).is_some_and(|s| !s.is_whole())).count();
     eprintln!(
         "model: {reads} reads, {writes} writes, {denied} refused by the rules, {unseen} answered 404 for a member or community hidden inside the workspace, \
          {grants_made} roles given and {grants_removed} taken, {feed_checked} feed changes checked, {total_members} memberships ({confined} confined) \
-         and {communities} communities at the end (seed {seed}); 0 leaks, 0 divergences"
+         and {communities} communities at the end, {contacts_invited} client contacts invited ({contacts} at the end, {by_contacts} requests by contacts) (seed {seed}); 0 leaks, 0 divergences"
     );
+    assert!(contacts_invited > 5 && contacts > 0 && by_contacts > 100, "{contacts_invited} client contacts invited, {contacts} at the end, {by_contacts} requests by contacts");
     assert!(reads + writes >= OPERATIONS && reads > 3_000 && writes > 3_000 && denied > 100, "{reads} reads, {writes} writes, {denied} refused");
     assert!(unseen > 100 && grants_made > 100 && grants_removed > 50 && feed_checked > 1_000, "{unseen} hidden, {grants_made} given, {grants_removed} taken, {feed_checked} feed changes");
     assert!(total_members > WORKSPACES * 3 && confined > WORKSPACES && communities > WORKSPACES * 3, "{total_members} members, {confined} confined, {communities} communities");
