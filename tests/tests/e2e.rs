@@ -722,8 +722,8 @@ e2e!(a_client_contact_sees_only_their_communitys_portal, |app, server, dir| {
 
     // The admin lists the contact apart from the MSSP's people.
     let first = app.el("section.pane:nth-of-type(1)").await?;
-    app.click_in(&first, "Sync").await?;
     app.click_in(&first, "Members").await?;
+    app.click_in(&first, "Sync").await?;
     app.fill("Search members", "cio@client.example").await?;
     app.sees("Nobody matches these filters").await?;
     app.select("Workspace role", "client contacts").await?;

@@ -167,7 +167,7 @@ export function Pane(props: PaneProps) {
         <span className="who muted small" title="Account and server of this pane">
           {account.email} · {account.server.replace(/^https?:\/\//, "")}
         </span>
-        <button type="button" className="small" onClick={props.onSync} disabled={status.syncing} title={`Sync now (${describe(HOTKEYS.sync)})`}>
+        <button type="button" className="small sync-now" onClick={props.onSync} disabled={status.syncing} title={`Sync now (${describe(HOTKEYS.sync)})`}>
           {status.syncing ? "Syncing…" : "Sync"}
         </button>
         {props.closable && (
