@@ -7,7 +7,7 @@
 //! `TENANTRY_APP_BIN` and `TENANCY_SERVER_BIN`). On failure a test saves a screenshot and keeps
 //! the app's and the server's logs under `target/e2e/<test>/`, and prints their paths.
 
-use anyhow::{anyhow, bail, Context, Result};
+use anyhow::{anyhow, bail, ensure, Context, Result};
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 use std::future::Future;
@@ -607,4 +607,110 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
         }
     }
     out
+}
+
+/// The box `(x, y, width, height)` of an element in the window's screenshot (CSS pixels times
+/// the device pixel ratio), once nothing covers it. (WebKitWebDriver's element screenshots of
+/// elements inside scrolled panels come back black, so the window's is cropped instead.)
+impl App {
+    /// With it, the element's background colour as computed, and a screenshot of the window
+    /// taken after the scroll that uncovered it was painted (two animation frames later).
+    pub async fn box_of(&self, e: &Element, what: &str) -> Result<([u32; 4], [u8; 3], Vec<u8>)> {
+        self.wait_until_topmost(e, what).await?;
+        let v = self
+            .c
+            .execute_async(
+                "const e = arguments[0], done = arguments[arguments.length - 1]; \
+                 requestAnimationFrame(() => requestAnimationFrame(() => { \
+                   const r = e.getBoundingClientRect(), d = window.devicePixelRatio || 1; \
+                   const bg = getComputedStyle(e).backgroundColor.match(/\\d+/g).slice(0, 3).map(Number); \
+                   done([[r.left * d, r.top * d, r.width * d, r.height * d].map(Math.round), bg]); }));",
+                vec![serde_json::to_value(e)?],
+            )
+            .await?;
+        let (area, bg): ([u32; 4], [u8; 3]) = serde_json::from_value(v)?;
+        let png = self.c.screenshot().await?;
+        Ok((area, bg, png))
+    }
+}
+
+/// The WCAG contrast ratio of a button's text against its background, measured on the part
+/// `area` (x, y, width, height) of a PNG screenshot (`None`: all of it) less a margin of
+/// [`INSET`] pixels (a rounded button's corners show the page behind it): the background is
+/// the commonest colour; the text is the colour (seen on at least 1 pixel in 200, so
+/// anti-aliasing fringes do not count) that stands out most from it.
+pub fn text_contrast(png_bytes: &[u8], area: Option<[u32; 4]>) -> Result<f64> {
+    Ok(measure(png_bytes, area)?.0)
+}
+
+/// The contrast as [`text_contrast`], and the background colour it was measured against.
+pub fn measure(png_bytes: &[u8], area: Option<[u32; 4]>) -> Result<(f64, [u8; 3])> {
+    let mut decoder = png::Decoder::new(std::io::Cursor::new(png_bytes));
+    decoder.set_transformations(png::Transformations::normalize_to_color8());
+    let mut reader = decoder.read_info()?;
+    let mut buf = vec![0; reader.output_buffer_size().context("an image size")?];
+    let info = reader.next_frame(&mut buf)?;
+    let channels = info.color_type.samples();
+    ensure!(channels >= 3, "a colour screenshot ({:?})", info.color_type);
+    let [x0, y0, w, h] = match area {
+        Some([x, y, w, h]) if w > 2 * INSET && h > 2 * INSET => [x + INSET, y + INSET, w - 2 * INSET, h - 2 * INSET],
+        Some(a) => bail!("the area {a:?} is too small to measure"),
+        None => [0, 0, info.width, info.height],
+    };
+    ensure!(x0 + w <= info.width && y0 + h <= info.height && w > 0 && h > 0, "the area {:?} lies within the {}×{} screenshot", [x0, y0, w, h], info.width, info.height);
+    let mut counts: std::collections::HashMap<[u8; 3], usize> = std::collections::HashMap::new();
+    for y in y0..y0 + h {
+        for x in x0..x0 + w {
+            let i = (y as usize * info.width as usize + x as usize) * channels;
+            let px = &buf[i..i + 3];
+            *counts.entry([px[0], px[1], px[2]]).or_default() += 1;
+        }
+    }
+    let (bg, _) = counts.iter().max_by_key(|(_, n)| **n).context("an empty screenshot")?;
+    let ratio = |a: &[u8; 3], b: &[u8; 3]| {
+        let (la, lb) = (luminance(a), luminance(b));
+        (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
+    };
+    let seen = ((w * h) as usize / 200).max(4);
+    Ok((counts.iter().filter(|(_, n)| **n >= seen).map(|(c, _)| ratio(c, bg)).fold(1.0, f64::max), *bg))
+}
+
+/// Pixels left out at each edge of a measured area.
+pub const INSET: u32 = 4;
+
+/// Relative luminance of an sRGB colour (WCAG 2).
+fn luminance(c: &[u8; 3]) -> f64 {
+    let lin = |v: u8| {
+        let s = v as f64 / 255.0;
+        if s <= 0.04045 { s / 12.92 } else { ((s + 0.055) / 1.055).powf(2.4) }
+    };
+    0.2126 * lin(c[0]) + 0.7152 * lin(c[1]) + 0.0722 * lin(c[2])
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn contrast_is_measured_between_the_text_and_its_background() {
+        // A 20×10 red box with a white 4×4 mark: 6.5:1 (#b91c1c against white); without the mark, 1:1.
+        let image = |mark: bool| {
+            let mut raw = Vec::new();
+            for y in 0..10 {
+                for x in 0..20 {
+                    raw.extend_from_slice(if mark && (8..12).contains(&x) && (3..7).contains(&y) { &[255, 255, 255] } else { &[0xb9, 0x1c, 0x1c] });
+                }
+            }
+            let mut out = Vec::new();
+            let mut enc = png::Encoder::new(&mut out, 20, 10);
+            enc.set_color(png::ColorType::Rgb);
+            enc.write_header().unwrap().write_image_data(&raw).unwrap();
+            out
+        };
+        let with = super::text_contrast(&image(true), None).unwrap();
+        assert!((6.0..7.0).contains(&with), "{with}");
+        assert_eq!(super::text_contrast(&image(false), None).unwrap(), 1.0);
+        // Only the area asked for counts (less its margin): the left half has no mark; the
+        // margin of the whole image is all background.
+        assert_eq!(super::text_contrast(&image(true), Some([0, 0, 10, 10])).unwrap(), 1.0);
+        assert!(super::text_contrast(&image(true), Some([0, 0, 20, 10])).unwrap() > 6.0);
+    }
 }

@@ -59,6 +59,9 @@ async fn create_account_in_a_new_pane(app: &App, server: &str, name: &str, email
 /// included) fails the test with its screenshot, page and logs; nothing is run twice.
 macro_rules! e2e {
     ($name:ident, |$app:ident, $server:ident, $dir:ident| $body:block) => {
+        e2e!($name, env = &[], |$app, $server, $dir| $body);
+    };
+    ($name:ident, env = $env:expr, |$app:ident, $server:ident, $dir:ident| $body:block) => {
         #[tokio::test(flavor = "multi_thread")]
         #[ignore = "end-to-end: needs Xvfb, a keyring and tauri-driver; run by scripts/e2e.sh"]
         async fn $name() {
@@ -66,7 +69,7 @@ macro_rules! e2e {
             let $dir = artifacts(label);
             #[allow(unused_mut)]
             let mut $server = Server::start(&$dir, "server").expect("server");
-            let app = App::open(label, &$dir, &[]).await.expect("app");
+            let app = App::open(label, &$dir, $env).await.expect("app");
             let outcome = attempt(app, |$app: Arc<App>| async move {
                 let $server = &mut $server;
                 $body
@@ -313,6 +316,8 @@ e2e!(invite_two_by_csv_then_revoke_one, |app, server, dir| {
     ensure!(rows.matches("pending").count() >= 2, "both show as pending: {rows}");
     app.click_row("ada.new@client.example").await?;
     app.click("Revoke invitation").await?;
+    app.sees_in("[role=dialog]", "Their invitation stops working").await?;
+    app.click("Yes, revoke the invitation of ada.new@client.example").await?;
     app.wait_for("ada's row to go", || async { Ok((!app.text().await?.contains("ada.new@client.example")).then_some(())) }).await?;
     app.sees_in("tbody", "bo.new@client.example").await?;
     let api = server.api(DEMO_EMAIL).await?;
@@ -378,7 +383,25 @@ e2e!(api_key_secret_is_shown_once_then_revoked, |app, server, dir| {
     let page = app.c.source().await?;
     ensure!(!page.contains(&secret), "the secret is gone from the window after Done");
     let row = app.xpath("//tr[contains(normalize-space(.), 'e2e forwarder')]").await?;
+    // Revoking asks first, naming the key; focus is on Cancel, so Enter cancels, as does Escape.
+    for (key, name) in [(Key::Enter, "Enter"), (Key::Escape, "Escape")] {
+        app.click_in(&row, "Revoke").await?;
+        let dialog = app.sees_in("[role=dialog]", "Revoke the API key e2e forwarder").await?;
+        ensure!(dialog.contains("Integrations using it stop working at once"), "the dialog says what follows: {dialog}");
+        let focused = app.c.execute("return document.activeElement ? document.activeElement.textContent.trim() : ''", vec![]).await?;
+        ensure!(focused == "Cancel", "focus starts on Cancel, not {focused}");
+        if name == "Enter" {
+            app.shot("revoke-asks").await;
+        }
+        app.keys(&key.to_string()).await?;
+        app.wait_for("the dialog to close", || async { Ok(app.c.find_all(fantoccini::Locator::Css("[role=dialog]")).await?.is_empty().then_some(())) }).await?;
+        // A confirmed revoke shows "Revoking…" at once, then "Revoked".
+        let t = app.inner_text(&row).await?;
+        ensure!(!t.contains("Revoked") && !t.contains("Revoking"), "{name} revoked the key: {t}");
+    }
     app.click_in(&row, "Revoke").await?;
+    let yes = app.xpath("//*[@role='dialog']//button[starts-with(normalize-space(.), 'Yes, revoke the API key e2e forwarder')]").await?;
+    app.click_element(&yes, "the confirmation").await?;
     app.sees_in("tbody", "Revoked").await?;
     ensure!(!app.c.source().await?.contains(&secret), "never shown again");
     let _ = dir;
@@ -730,6 +753,61 @@ e2e!(a_client_contact_sees_only_their_communitys_portal, |app, server, dir| {
     app.sees_in("section.pane:nth-of-type(1) tbody", "client contact").await?;
     app.sees_in("section.pane:nth-of-type(1) tbody", &format!("portal of {name}")).await?;
     app.shot("contact-listed-apart").await;
+    let _ = dir;
+    Ok(())
+});
+
+/// The danger buttons of the member and invitation panels, each measured from its own
+/// screenshot: text against background at least 4.5:1 (WCAG AA), in the theme the window has.
+async fn danger_buttons_are_readable(app: &App, server: &Server, theme: &str) -> Result<()> {
+    sign_in(app, &server.url, DEMO_EMAIL).await?;
+    let dark: bool = serde_json::from_value(app.c.execute("return matchMedia('(prefers-color-scheme: dark)').matches", vec![]).await?)?;
+    ensure!(dark == (theme == "dark"), "the window's theme is {theme}: prefers dark {dark}");
+    go_to(app, "northw", "Northwind Security").await?;
+    tab(app, "Members").await?;
+    // The filtered counts, from the server: a row is opened only once the table shows them.
+    let api = server.api(DEMO_EMAIL).await?;
+    let ws = ws_id(&api, "northwind-mssp").await?;
+    let members = all_items(&api, &format!("/v1/workspaces/{ws}/members")).await?.iter().filter(|m| m["role"] == "member").count();
+    let invited = all_items(&api, &format!("/v1/workspaces/{ws}/invitations")).await?.iter().filter(|i| i["status"] == "pending").count();
+    let people = |n: usize| if n == 1 { "1 person".to_owned() } else { format!("{n} people") };
+    // A plain member: an owner's Remove may be disabled (the last owner), and dimmed on purpose.
+    app.select("Workspace role", "member").await?;
+    app.select("Status", "members only").await?;
+    app.sees_in("[data-testid=members-total]", &people(members)).await?;
+    let first = app.xpath("//tbody//tr[@data-index='0']").await?;
+    app.click_element(&first, "a member's row").await?;
+    let mut measured = Vec::new();
+    let b = app.button("Remove member").await?;
+    measured.push(("Remove member", app.box_of(&b, "Remove member").await?));
+    app.select("Workspace role", "any").await?;
+    app.select("Status", "pending invitations").await?;
+    app.sees_in("[data-testid=members-total]", &people(invited)).await?;
+    let first = app.xpath("//tbody//tr[@data-index='0']").await?;
+    app.click_element(&first, "an invitation's row").await?;
+    let b = app.button("Revoke invitation").await?;
+    measured.push(("Revoke invitation", app.box_of(&b, "Revoke invitation").await?));
+    for (label, (area, computed, png)) in measured {
+        let shot = format!("{}-{theme}.png", label.to_lowercase().replace(' ', "-"));
+        std::fs::write(app.dir.join(&shot), &png)?;
+        let (ratio, bg) = measure(&png, Some(area))?;
+        // The crop is the button: its commonest colour is the background the page computed.
+        let near = bg.iter().zip(computed).all(|(a, b)| a.abs_diff(b) <= 8);
+        ensure!(near, "the crop {area:?} of {shot} is not “{label}”: its background {bg:?}, the button's {computed:?}");
+        eprintln!("{label} ({theme}): {ratio:.2}:1 at {area:?} of {shot}");
+        ensure!(ratio >= 4.5, "“{label}” in the {theme} theme: its text stands {ratio:.2}:1 against its background, under 4.5:1 ({shot}, {area:?})");
+    }
+    Ok(())
+}
+
+e2e!(danger_buttons_are_readable_in_the_light_theme, |app, server, dir| {
+    danger_buttons_are_readable(&app, server, "light").await?;
+    let _ = dir;
+    Ok(())
+});
+
+e2e!(danger_buttons_are_readable_in_the_dark_theme, env = &[("GTK_THEME", "Adwaita:dark")], |app, server, dir| {
+    danger_buttons_are_readable(&app, server, "dark").await?;
     let _ = dir;
     Ok(())
 });

@@ -1,5 +1,6 @@
 // What a pane is bound to: one account on one server, one workspace, a selection of its
 // communities, and whether the server can be reached. Every view below a pane reads it here.
+import type { Guard } from "./kit/Confirm";
 import { createContext, useContext } from "react";
 import type { AccountView } from "./bindings/AccountView";
 import type { ClientError } from "./bindings/ClientError";
@@ -19,7 +20,8 @@ export type PaneContext = {
   production: boolean;
   /** Resolves true when the change may go ahead: at once, or after the user confirmed it on a
    *  production workspace. `what` completes "You are about to …". */
-  guard: (what: string) => Promise<boolean>;
+  /** Asks before a destructive change (see kit/Confirm). */
+  guard: Guard;
 };
 
 const Ctx = createContext<PaneContext | null>(null);

@@ -19,7 +19,7 @@ pub mod wire;
 pub use email::Email;
 pub use ids::*;
 pub use permission::{Area, Permission};
-pub use plan::{Plan, RegionChoice, RegionOption, TenancyMode};
+pub use plan::{Plan, PlanOption, RegionChoice, RegionOption, TenancyMode};
 pub use role::{AssignmentType, BuiltinRole, EffectivePermissions, IntakeScope, RoleGrant, RoleKind, WorkspaceRole};
 pub use rules::{may, Action, Actor, Denied, DeniedReason};
 pub use sight::{Data, Sight};

@@ -168,6 +168,35 @@ pub fn check_usage(plan: Plan, members: u32, communities: u32) -> Result<(), Lim
     Ok(())
 }
 
+/// One plan as a workspace could move to it: its limits, and why it cannot when it cannot.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct PlanOption {
+    pub plan: Plan,
+    pub limits: PlanLimits,
+    /// Why the workspace cannot move to it (`None`: it can, or it is the plan already).
+    pub refusal: Option<String>,
+}
+
+/// Every plan for a workspace on `current` with `seats` taken (members and pending invitations)
+/// and `communities`: those its usage would not fit say so, as does enterprise (provisioned by
+/// a platform admin) for anyone else. The current plan is always offered.
+pub fn plan_options(current: Plan, seats: u32, communities: u32, platform_admin: bool) -> Vec<PlanOption> {
+    Plan::ALL
+        .into_iter()
+        .map(|plan| {
+            let refusal = if plan == current {
+                None
+            } else if !plan.self_serve() && !platform_admin {
+                Some("Enterprise plans are provisioned by a platform admin. Contact your platform admin or sales.".to_owned())
+            } else {
+                check_usage(plan, seats, communities).err().map(|e| e.to_string())
+            };
+            PlanOption { plan, limits: plan.limits(), refusal }
+        })
+        .collect()
+}
+
 /// May a user who already owns `owned_free` free workspaces take on one more?
 pub fn check_free_workspace_allowance(owned_free: u32, limit_lifted: bool) -> Result<(), LimitExceeded> {
     if !limit_lifted && owned_free >= FREE_WORKSPACES_PER_OWNER {
@@ -231,5 +260,18 @@ mod tests {
             assert_eq!(p.as_str().parse::<Plan>().unwrap(), p);
         }
         assert!("gold".parse::<Plan>().unwrap_err().contains("choose free"));
+    }
+
+    #[test]
+    fn plans_that_the_usage_does_not_fit_say_why() {
+        let opts = plan_options(Plan::Pro, 162, 25, false);
+        let refusal = |p: Plan| opts.iter().find(|o| o.plan == p).unwrap().refusal.clone();
+        assert!(refusal(Plan::Free).unwrap().contains("allows 5 members"), "{:?}", refusal(Plan::Free));
+        assert!(refusal(Plan::Starter).unwrap().contains("allows 25 members"));
+        assert_eq!(refusal(Plan::Pro), None, "the current plan");
+        assert!(refusal(Plan::Enterprise).unwrap().contains("platform admin"));
+        // A platform admin may provision enterprise; communities count too.
+        assert_eq!(plan_options(Plan::Pro, 3, 1, true).iter().filter(|o| o.refusal.is_none()).count(), 4);
+        assert!(plan_options(Plan::Pro, 3, 2, false)[0].refusal.as_deref().unwrap().contains("allows 1 communities"));
     }
 }

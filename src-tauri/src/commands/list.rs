@@ -33,6 +33,7 @@ macro_rules! console_commands {
             api_keys { account: AccountKey, community_id: CommunityId } -> Vec<ApiKey>;
             intakes { account: AccountKey, community_id: CommunityId } -> Vec<Intake>;
             usage { account: AccountKey, workspace_id: WorkspaceId } -> WorkspaceUsage;
+            plan_options { account: AccountKey, workspace_id: WorkspaceId } -> Vec<PlanOption>;
             invite_preview { account: AccountKey, workspace_id: WorkspaceId, text: String, assignment_type: AssignmentType } -> InvitePreview;
             export { account: AccountKey, workspace_id: WorkspaceId, what: ExportWhat, format: ExportFormat, communities: Vec<CommunityId> } -> ExportResult;
             compare { left: PaneRef, right: PaneRef } -> Comparison;

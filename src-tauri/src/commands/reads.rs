@@ -69,6 +69,14 @@ pub async fn usage<RT: Runtime>(cx: &Cx<'_, RT>, a: args::usage) -> R<WorkspaceU
     cx.account(&a.account).await?.cache.usage(a.workspace_id, Utc::now()).await
 }
 
+/// The plans the workspace could move to, from its usage in the cache (the server has the last word).
+pub async fn plan_options<RT: Runtime>(cx: &Cx<'_, RT>, a: args::plan_options) -> R<Vec<PlanOption>> {
+    let account = cx.account(&a.account).await?;
+    let u = account.cache.usage(a.workspace_id, Utc::now()).await?;
+    let admin = account.cache.me().await?.is_some_and(|me| me.platform_admin);
+    Ok(tenancy::plan::plan_options(u.plan, u.members + u.pending_invitations, u.communities, admin))
+}
+
 pub async fn invite_preview<RT: Runtime>(cx: &Cx<'_, RT>, a: args::invite_preview) -> R<InvitePreview> {
     let account = cx.account(&a.account).await?;
     tenancy_client::invites::preview_in(&account.cache, a.workspace_id, &a.text, a.assignment_type, Utc::now()).await

@@ -110,9 +110,9 @@ export function ClientContacts({ community }: { community: Community }) {
                     busyLabel="Removing…"
                     onClick={async () => {
                       if (r.user_id) {
-                        if (await guard(`remove the client contact ${r.email} of ${community.name}`)) remove.mutate({ account: account.key, workspaceId: ws.id, userId: r.user_id });
+                        if (await guard(`remove the client contact ${r.email} of ${community.name}`, { consequence: "They lose the portal at once; invite them again to give it back." })) remove.mutate({ account: account.key, workspaceId: ws.id, userId: r.user_id });
                       } else if (r.invitation_id) {
-                        if (await guard(`revoke the invitation of ${r.email}`)) revoke.mutate({ account: account.key, workspaceId: ws.id, invitationId: r.invitation_id });
+                        if (await guard(`revoke the invitation of ${r.email}`, { consequence: "Their invitation stops working; you can invite them again later." })) revoke.mutate({ account: account.key, workspaceId: ws.id, invitationId: r.invitation_id });
                       }
                     }}
                   >

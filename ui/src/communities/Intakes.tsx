@@ -115,7 +115,7 @@ function RemoveIntake({ intake, kindLabel, onClose }: { intake: Intake; kindLabe
           busy={remove.isPending}
           busyLabel="Removing…"
           onClick={async () => {
-            if (await guard(`remove the intake ${intake.name}`)) remove.mutate({ account: account.key, workspaceId: ws.id, communityId: intake.community_id, intakeId: intake.id });
+            if (await guard(`remove the intake ${intake.name}`, { consequence: "Roles restricted to it no longer reach it. This cannot be undone." })) remove.mutate({ account: account.key, workspaceId: ws.id, communityId: intake.community_id, intakeId: intake.id });
           }}
         >
           Remove intake

@@ -56,7 +56,8 @@ export function ApiKeys() {
   useEffect(() => setForm(EMPTY), [communityId]);
   const revoke = useChange("revoke_api_key");
   const sorted = useMemo(
-    () => [...(keys.data ?? [])].sort((a, b) => Number(keyStatus(b).active) - Number(keyStatus(a).active) || b.created_at.localeCompare(a.created_at)),
+    // Newest first, revoked ones in place: a revoke never slides the next key's Revoke under the pointer.
+    () => [...(keys.data ?? [])].sort((a, b) => b.created_at.localeCompare(a.created_at) || b.id.localeCompare(a.id)),
     [keys.data],
   );
 
@@ -124,7 +125,7 @@ export function ApiKeys() {
                         busy={revoke.isPending && revoke.variables?.apiKeyId === k.id}
                         busyLabel="Revoking…"
                         onClick={async () => {
-                          if (await guard(`revoke the API key ${k.name} (${k.prefix}…) of ${community?.name ?? "this community"}`))
+                          if (await guard(`revoke the API key ${k.name} (${k.prefix}…) of ${community?.name ?? "this community"}`, { consequence: "Integrations using it stop working at once. A revoked key cannot be restored; you would create a new one." }))
                             revoke.mutate({ ...base, communityId, apiKeyId: k.id });
                         }}
                       >

@@ -52,6 +52,28 @@ describe("ApiKeys", () => {
     expect(within(rows[1]).queryByRole("button", { name: "Revoke" })).toBeNull();
   });
 
+  it("keeps every key in its place when one is revoked: newest first, whatever their state", async () => {
+    const keys = [key("k2", "Newest"), key("k1", "Middle"), key("k0", "Oldest")];
+    let revoked = false;
+    ipc({
+      communities: () => [community("c2", "Fabrikam")],
+      roles: () => [role("r-analyst", "Analyst")],
+      api_keys: () => (revoked ? keys.map((k) => (k.id === "k2" ? { ...k, revoked_at: "2026-02-11T00:00:00Z" } : k)) : keys),
+      member: () => null,
+      revoke_api_key: () => {
+        revoked = true;
+        return { ...keys[0], revoked_at: "2026-02-11T00:00:00Z" };
+      },
+    });
+    renderInPane(<ApiKeys />, { communities: ["c2"] });
+    const table = await screen.findByRole("table", { name: "API keys of Fabrikam" });
+    const names = () => within(table).getAllByRole("row").slice(1).map((r) => r.querySelector("td")!.textContent);
+    expect(names()).toEqual(["Newest", "Middle", "Oldest"]);
+    fireEvent.click(within(within(table).getAllByRole("row")[1]).getByRole("button", { name: "Revoke" }));
+    await waitFor(() => expect(within(table).getAllByRole("row")[1].textContent).toContain("Revoked"));
+    expect(names()).toEqual(["Newest", "Middle", "Oldest"]);
+  });
+
   it("shows the secret once, copies it, and forgets it after Done", async () => {
     const writeText = vi.fn().mockResolvedValue(undefined);
     Object.defineProperty(navigator, "clipboard", { value: { writeText }, configurable: true });

@@ -1,30 +1,75 @@
-// The production guard: on a workspace the user marked as production, a destructive change
-// asks first and names the workspace, so a change meant for staging does not land in production.
+// Destructive changes ask first. The question names what goes and what follows from it; focus
+// starts on Cancel, so Enter does not confirm and Escape cancels. On a workspace the user marked
+// as production, the change is confirmed by typing the workspace's name, so a change meant for
+// staging does not land in production.
 import { useCallback, useState } from "react";
 import { Dialog } from "./kit";
 
-type Pending = { what: string; workspace: string; resolve: (ok: boolean) => void };
+export type GuardOptions = {
+  /** What follows from it, in one sentence ("Integrations using it stop at once."). */
+  consequence?: string;
+  /** Ask only on a production workspace: for changes that undo themselves (an Undo is offered)
+   *  or that a dialog of their own confirms already. */
+  productionOnly?: boolean;
+};
+
+/** Asks before `what` ("revoke the API key …"); resolves to whether to go ahead. */
+export type Guard = (what: string, opts?: GuardOptions) => Promise<boolean>;
+
+type Pending = { what: string; opts: GuardOptions; resolve: (ok: boolean) => void };
 
 export function useProductionGuard(workspaceName: string, production: boolean) {
   const [pending, setPending] = useState<Pending | null>(null);
-  const guard = useCallback(
-    (what: string) => (production ? new Promise<boolean>((resolve) => setPending({ what, workspace: workspaceName, resolve })) : Promise.resolve(true)),
-    [production, workspaceName],
+  const [typed, setTyped] = useState("");
+  const guard: Guard = useCallback(
+    (what, opts = {}) =>
+      !production && opts.productionOnly
+        ? Promise.resolve(true)
+        : new Promise<boolean>((resolve) => {
+            setTyped("");
+            setPending({ what, opts, resolve });
+          }),
+    [production],
   );
   const close = (ok: boolean) => {
     pending?.resolve(ok);
     setPending(null);
   };
+  const matches = !production || typed.trim() === workspaceName;
   const dialog = pending ? (
-    <Dialog title="Change a production workspace?" onClose={() => close(false)}>
-      <p>
-        <strong>{pending.workspace}</strong> is marked as production. You are about to {pending.what}.
-      </p>
+    <Dialog title={`${sentence(pending.what)}?`} onClose={() => close(false)}>
+      {pending.opts.consequence && <p>{pending.opts.consequence}</p>}
+      {production && (
+        <>
+          <p>
+            <strong>{workspaceName}</strong> is marked as production on this computer.
+          </p>
+          <label className="confirm-typed">
+            Type <strong>{workspaceName}</strong> to confirm
+            <input data-autofocus value={typed} onChange={(e) => setTyped(e.target.value)} autoComplete="off" spellCheck={false} />
+          </label>
+        </>
+      )}
       <div className="row">
-        <button type="button" className="danger" onClick={() => close(true)}>Yes, {pending.what}</button>
-        <button type="button" autoFocus onClick={() => close(false)}>Cancel</button>
+        <button type="button" data-autofocus onClick={() => close(false)}>
+          Cancel
+        </button>
+        <button
+          type="button"
+          className="danger"
+          disabled={!matches}
+          title={matches ? undefined : `Type ${workspaceName} first: it is marked as production.`}
+          onClick={() => close(true)}
+        >
+          Yes, {pending.what}
+        </button>
       </div>
     </Dialog>
   ) : null;
   return { guard, dialog };
+}
+
+/** "revoke the key" → "Revoke the key". */
+function sentence(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
 }

@@ -67,7 +67,10 @@ export function Dialog(props: { title: string; onClose: () => void; children: Re
   close.current = props.onClose;
   useEffect(() => {
     const before = document.activeElement as HTMLElement | null;
-    const first = box.current?.querySelector<HTMLElement>("[autofocus], input, select, textarea, button:not(.close)");
+    // The control the dialog names (`data-autofocus`: React's autoFocus leaves no attribute to
+    // find), else its first field or button.
+    const first =
+      box.current?.querySelector<HTMLElement>("[data-autofocus]") ?? box.current?.querySelector<HTMLElement>("input, select, textarea, button:not(.close)");
     first?.focus();
     // Escape closes the topmost dialog wherever focus is (a button that just became disabled
     // drops focus to the page).

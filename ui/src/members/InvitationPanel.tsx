@@ -46,7 +46,7 @@ export function InvitationPanel({ row, dir, onClose }: { row: MemberRow; dir: Di
           busy={revoke.isPending}
           busyLabel="Revoking…"
           onClick={async () => {
-            if (row.invitation_id && (await guard(`revoke the invitation of ${row.email}`))) {
+            if (row.invitation_id && (await guard(`revoke the invitation of ${row.email}`, { consequence: "Their invitation stops working; you can invite them again later." }))) {
               revoke.mutate({ account: account.key, workspaceId: ws.id, invitationId: row.invitation_id });
             }
           }}

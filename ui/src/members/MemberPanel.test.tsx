@@ -45,7 +45,7 @@ function handlers(role: WorkspaceRole, owners: number, extra: Record<string, (a:
   };
 }
 
-const changes = (calls: { cmd: string }[]) => calls.filter((c) => !["member", "members", "roles", "communities"].includes(c.cmd));
+const changes = <C extends { cmd: string }>(calls: C[]) => calls.filter((c) => !["member", "members", "roles", "communities"].includes(c.cmd));
 
 describe("MemberPanel", () => {
   it("explains the last-owner rule before sending, and sends nothing", async () => {
@@ -176,5 +176,17 @@ describe("MemberPanel", () => {
     fireEvent.click(await screen.findByRole("button", { name: "Reset 2FA" }));
     await waitFor(() => expect(asked).toEqual(["reset the two-factor authentication of Jane Roe"]));
     expect(changes(calls)).toEqual([]);
+  });
+
+  it("removes a role at once and offers it back: Undo gives the same role again", async () => {
+    const calls = ipc(handlers("member", 2, { unassign_role: () => null, assign_roles: () => [] }));
+    renderInPane(<MemberPanel userId="u-1" dir={dir} onClose={() => {}} />);
+    fireEvent.click(await screen.findByRole("button", { name: /^Remove Guest/ }));
+    const status = await screen.findByText(/^Removed Guest/);
+    expect(changes(calls).map((c) => c.cmd)).toEqual(["unassign_role"]);
+    fireEvent.click(within(status).getByRole("button", { name: "Undo" }));
+    await waitFor(() => expect(changes(calls).map((c) => c.cmd)).toEqual(["unassign_role", "assign_roles"]));
+    expect(changes(calls)[1].args).toMatchObject({ userId: "u-1", req: { assignments: [{ community_id: "c-acme", role_id: "r-guest", assignment_type: "dedicated" }] } });
+    await waitFor(() => expect(screen.queryByText(/^Removed Guest/)).toBeNull());
   });
 });

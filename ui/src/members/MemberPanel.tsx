@@ -3,6 +3,7 @@
 // what it grants and "Revoke invitation".
 import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
+import type { AssignmentSpec } from "../bindings/AssignmentSpec";
 import type { ClientError } from "../bindings/ClientError";
 import type { MemberDetail } from "../bindings/MemberDetail";
 import type { WorkspaceRole } from "../bindings/WorkspaceRole";
@@ -15,6 +16,9 @@ import { formatDate } from "../format";
 import { PanelFrame } from "../kit/PanelFrame";
 import { RoleEditor } from "./RoleEditor";
 import { WORKSPACE_ROLES } from "./Toolbar";
+
+/** How long a removed role is offered back. */
+const UNDO_MS = 10_000;
 
 export const LAST_OWNER = "Every workspace keeps at least one owner: make someone else owner first, then change this one.";
 
@@ -89,6 +93,14 @@ function MemberBody({ detail, dir, onClose }: { detail: MemberDetail; dir: Direc
   const remove = useChange("remove_member", { onSuccess: onClose });
   const reset = useChange("reset_2fa");
   const unassign = useChange("unassign_role");
+  const reassign = useChange("assign_roles", { onSuccess: () => setUndo(null) });
+  // A role just removed, offered back for a few seconds instead of a dialog before.
+  const [undo, setUndo] = useState<{ label: string; spec: AssignmentSpec } | null>(null);
+  useEffect(() => {
+    if (!undo) return;
+    const t = setTimeout(() => setUndo(null), UNDO_MS);
+    return () => clearTimeout(t);
+  }, [undo]);
 
   // Leaving "owner" (demotion) or removing: blocked for the last owner, explained up front.
   const ownerBlocked = lastOwner !== false;
@@ -154,7 +166,7 @@ function MemberBody({ detail, dir, onClose }: { detail: MemberDetail; dir: Direc
                   busy={makeOwner.isPending}
                   busyLabel="Making owner…"
                   onClick={async () => {
-                    if (await guard(`make ${who} an owner of ${ws.name}`)) makeOwner.mutate({ ...base, version: m.version, role: "owner" }, { onError: onRoleError });
+                    if (await guard(`make ${who} an owner of ${ws.name}`, { consequence: "Owners may change the plan, delete the workspace and take ownership from others." })) makeOwner.mutate({ ...base, version: m.version, role: "owner" }, { onError: onRoleError });
                   }}
                 >
                   Make owner
@@ -195,7 +207,10 @@ function MemberBody({ detail, dir, onClose }: { detail: MemberDetail; dir: Direc
                       busy={unassign.isPending && unassign.variables?.assignmentId === a.id}
                       busyLabel="Removing…"
                       onClick={async () => {
-                        if (await guard(`remove ${who}'s role ${dir.grant(a)}`)) unassign.mutate({ account: account.key, workspaceId: ws.id, assignmentId: a.id });
+                        const label = dir.grant(a);
+                        if (!(await guard(`remove ${who}'s role ${label}`, { productionOnly: true }))) return;
+                        const spec: AssignmentSpec = { community_id: a.community_id, role_id: a.role_id, assignment_type: a.assignment_type };
+                        unassign.mutate({ account: account.key, workspaceId: ws.id, assignmentId: a.id }, { onSuccess: () => setUndo({ label, spec }) });
                       }}
                     >
                       Remove
@@ -204,7 +219,21 @@ function MemberBody({ detail, dir, onClose }: { detail: MemberDetail; dir: Direc
                 ))}
               </ul>
             )}
-            <ErrorNote error={unassign.error} />
+            {undo && (
+              <p role="status" className="ok small undo">
+                Removed {undo.label}.{" "}
+                <ServerButton
+                  type="button"
+                  className="small"
+                  busy={reassign.isPending}
+                  busyLabel="Giving it back…"
+                  onClick={() => reassign.mutate({ account: account.key, workspaceId: ws.id, userId: m.user_id, req: { assignments: [undo.spec] } })}
+                >
+                  Undo
+                </ServerButton>
+              </p>
+            )}
+            <ErrorNote error={unassign.error ?? reassign.error} />
             {editing && <RoleEditor userId={m.user_id} who={who} assignments={detail.assignments} dir={dir} onDone={() => setEditing(false)} />}
           </section>
         </>
@@ -254,7 +283,7 @@ function MemberBody({ detail, dir, onClose }: { detail: MemberDetail; dir: Direc
             busy={reset.isPending}
             busyLabel="Resetting…"
             onClick={async () => {
-              if (await guard(`reset the two-factor authentication of ${who}`)) reset.mutate(base);
+              if (await guard(`reset the two-factor authentication of ${who}`, { consequence: "Their authenticator stops working; they enrol a new one at their next sign-in." })) reset.mutate(base);
             }}
           >
             Reset 2FA
@@ -267,7 +296,7 @@ function MemberBody({ detail, dir, onClose }: { detail: MemberDetail; dir: Direc
             busy={remove.isPending}
             busyLabel="Removing…"
             onClick={async () => {
-              if (await guard(`remove ${who} from ${ws.name}`)) remove.mutate(base);
+              if (await guard(`remove ${who} from ${ws.name}`, { consequence: `They lose access to ${ws.name} at once, with every community role; inviting them again starts from nothing.` })) remove.mutate(base);
             }}
           >
             {m.role === "client" ? "Remove contact" : "Remove member"}

@@ -52,7 +52,7 @@ export function RoleEditor(props: { userId: string; who: string; assignments: Ro
       .join(", ");
 
   async function apply() {
-    if (plan.unassign.length > 0 && !(await guard(`replace ${props.who}'s roles in ${draft.communities.length} communit${draft.communities.length === 1 ? "y" : "ies"}`))) return;
+    if (plan.unassign.length > 0 && !(await guard(`replace ${props.who}'s roles in ${draft.communities.length} communit${draft.communities.length === 1 ? "y" : "ies"}`, { consequence: "The roles they hold there and you did not pick are taken away." }))) return;
     setBusy(true);
     setOutcome(null);
     const errors: Outcome["errors"] = [];

@@ -232,7 +232,7 @@ function RoleForm(props: {
             busy={del.isPending}
             busyLabel="Deleting…"
             onClick={async () => {
-              if (await guard(`delete the role ${role.name}`)) del.mutate({ ...base, roleId: role.id });
+              if (await guard(`delete the role ${role.name}`, { consequence: "This cannot be undone." })) del.mutate({ ...base, roleId: role.id });
             }}
           >
             Delete role

@@ -11,7 +11,7 @@ import { CommunityFields, createRequest, newIdentity, useIdentityCheck, useSlugH
 import { Dialog, Empty, ErrorNote, Loading, OfflineReason, ServerButton } from "../kit/kit";
 import { useChange, useCmd } from "../query";
 import { toHex, workspaceColour } from "../colour";
-import { formatDate, formatDateTime } from "../format";
+import { counted, formatDate, formatDateTime } from "../format";
 
 export const PLANS: { plan: Plan; label: string }[] = [
   { plan: "free", label: "Free — 5 members, 1 community" },
@@ -102,6 +102,7 @@ export function WorkspaceSettings({ prefs, onPrefs }: { prefs: UiPrefs; onPrefs:
   const rename = useChange("update_workspace");
   const plan = useChange("change_plan");
   const usage = useCmd("usage", { account: account.key, workspaceId: ws.id });
+  const options = useCmd("plan_options", { account: account.key, workspaceId: ws.id });
   const [deleting, setDeleting] = useState(false);
   const [restoring, setRestoring] = useState(false);
   const colour = workspaceColour(prefs.colours, ws);
@@ -159,13 +160,32 @@ export function WorkspaceSettings({ prefs, onPrefs }: { prefs: UiPrefs; onPrefs:
             value={ws.plan}
             onChange={async (e) => {
               const next = e.target.value as Plan;
-              if (await guard(`change the plan of ${ws.name} to ${next}`)) plan.mutate({ ...base, plan: next });
+              if (await guard(`change the plan of ${ws.name} to ${next}`, { productionOnly: true })) plan.mutate({ ...base, plan: next });
             }}
             disabled={plan.isPending}
           >
-            {PLANS.map((p) => <option key={p.plan} value={p.plan}>{p.label}</option>)}
+            {PLANS.map((p) => {
+              const refusal = options.data?.find((o) => o.plan === p.plan)?.refusal ?? null;
+              return (
+                <option key={p.plan} value={p.plan} disabled={refusal !== null}>
+                  {p.label}
+                  {refusal ? " — not available" : ""}
+                </option>
+              );
+            })}
           </select>
         </div>
+        {!!options.data?.some((o) => o.refusal) && (
+          <ul className="muted small plan-refusals" aria-label="Plans not available">
+            {options.data
+              .filter((o) => o.refusal)
+              .map((o) => (
+                <li key={o.plan}>
+                  {PLANS.find((p) => p.plan === o.plan)?.label.split(" — ")[0]}: {o.refusal}
+                </li>
+              ))}
+          </ul>
+        )}
         <ErrorNote error={plan.error} />
       </section>
 
@@ -186,6 +206,8 @@ export function WorkspaceSettings({ prefs, onPrefs }: { prefs: UiPrefs; onPrefs:
 
 function DeleteWorkspaceDialog({ onClose }: { onClose: () => void }) {
   const { account, ws, guard } = usePane();
+  const usage = useCmd("usage", { account: account.key, workspaceId: ws.id });
+  const u = usage.data;
   const [typed, setTyped] = useState("");
   const del = useChange("delete_workspace", { onSuccess: onClose });
   const matches = typed.trim() === ws.slug;
@@ -195,13 +217,21 @@ function DeleteWorkspaceDialog({ onClose }: { onClose: () => void }) {
         className="form"
         onSubmit={async (e) => {
           e.preventDefault();
-          if (matches && (await guard(`delete ${ws.name}`))) del.mutate({ account: account.key, workspaceId: ws.id, version: ws.version, confirmSlug: typed.trim() });
+          if (matches && (await guard(`delete ${ws.name}`, { productionOnly: true }))) del.mutate({ account: account.key, workspaceId: ws.id, version: ws.version, confirmSlug: typed.trim() });
         }}
       >
         <p>
           Everyone loses access to <strong>{ws.name}</strong>, its communities, roles and API keys at once. A platform admin can restore it within 30 days.
         </p>
-        <label>
+        {u && (
+          <ul aria-label="What would be deleted">
+            <li>{counted(Number(u.members), "member", "members")} and {counted(Number(u.client_contacts), "client contact", "client contacts")} lose access</li>
+            <li>{counted(Number(u.communities), "community", "communities")} with their intakes and alert volumes</li>
+            <li>{counted(Number(u.api_keys), "active API key", "active API keys")} stop working</li>
+            <li>{counted(Number(u.pending_invitations), "pending invitation", "pending invitations")} can no longer be accepted</li>
+          </ul>
+        )}
+        <label className="typed-slug">
           Type <code>{ws.slug}</code> to confirm
           <input autoFocus value={typed} onChange={(e) => setTyped(e.target.value)} aria-label="Type the workspace slug to confirm" />
         </label>
