@@ -757,6 +757,43 @@ e2e!(a_client_contact_sees_only_their_communitys_portal, |app, server, dir| {
     Ok(())
 });
 
+// The audit log searches the whole history: an entry older than the unfiltered first page is
+// found by its actor (typed as an email) and its community.
+e2e!(the_audit_log_finds_an_old_change_by_actor_and_community, |app, server, dir| {
+    let api = server.api(DEMO_EMAIL).await?;
+    let ws = ws_id(&api, "northwind-mssp").await?;
+    let all = all_items(&api, &format!("/v1/workspaces/{ws}/audit")).await?;
+    let first_page: std::collections::BTreeSet<i64> = all.iter().take(100).filter_map(|e| e["id"].as_i64()).collect();
+    ensure!(all.len() > 200, "the demo log is long enough to page: {}", all.len());
+    let members = all_items(&api, &format!("/v1/workspaces/{ws}/members")).await?;
+    let communities = all_items(&api, &format!("/v1/workspaces/{ws}/communities")).await?;
+    let actors: std::collections::BTreeSet<&str> = all.iter().skip(100).filter_map(|e| e["actor_id"].as_str()).collect();
+    let mut found = None;
+    'search: for actor in actors {
+        let Some(email) = members.iter().find(|m| m["user_id"] == actor).and_then(|m| m["email"].as_str()) else { continue };
+        for c in &communities {
+            let id = c["id"].as_str().unwrap_or_default();
+            let page: serde_json::Value = api.get(&format!("/v1/workspaces/{ws}/audit?actor_id={actor}&community_id={id}&limit=100")).await?;
+            if let Some(e) = page["items"].as_array().and_then(|items| items.iter().find(|e| !first_page.contains(&e["id"].as_i64().unwrap_or_default()))) {
+                found = Some((email.to_owned(), c["name"].as_str().unwrap_or_default().to_owned(), e["id"].as_i64().unwrap_or_default()));
+                break 'search;
+            }
+        }
+    }
+    let (email, community, entry) = found.context("an entry older than the first page, by a member, about a community")?;
+    sign_in(&app, &server.url, DEMO_EMAIL).await?;
+    go_to(&app, "northw", "Northwind Security").await?;
+    tab(&app, "Audit log").await?;
+    app.sees("Times and days in your time zone").await?;
+    app.fill("Actor", &email).await?;
+    app.select("Community", &community).await?;
+    app.xpath(&format!("//tr[@data-entry='{entry}']")).await?;
+    app.sees("matching entr").await?;
+    app.shot("audit-old-entry").await;
+    let _ = dir;
+    Ok(())
+});
+
 /// The danger buttons of the member and invitation panels, each measured from its own
 /// screenshot: text against background at least 4.5:1 (WCAG AA), in the theme the window has.
 async fn danger_buttons_are_readable(app: &App, server: &Server, theme: &str) -> Result<()> {

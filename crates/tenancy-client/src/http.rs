@@ -37,6 +37,28 @@ fn enc(s: &str) -> String {
 }
 
 /// `?a=b&c=d` from pairs, skipping `None`s.
+/// What to look for in an audit log (each field given narrows it; the server searches all of it).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct AuditSearch {
+    #[serde(default)]
+    pub action: Option<String>,
+    #[serde(default)]
+    pub actor_id: Option<UserId>,
+    #[serde(default)]
+    pub target_kind: Option<String>,
+    #[serde(default)]
+    pub target_id: Option<String>,
+    #[serde(default)]
+    pub community_id: Option<CommunityId>,
+    /// At or after.
+    #[serde(default)]
+    pub from: Option<chrono::DateTime<chrono::Utc>>,
+    /// Before.
+    #[serde(default)]
+    pub to: Option<chrono::DateTime<chrono::Utc>>,
+}
+
 pub fn query(pairs: &[(&str, Option<String>)]) -> String {
     let parts: Vec<_> = pairs.iter().filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}={}", enc(v)))).collect();
     if parts.is_empty() { String::new() } else { format!("?{}", parts.join("&")) }
@@ -250,8 +272,20 @@ impl ApiClient {
     pub async fn workspace_alert_volumes(&self, ws: WorkspaceId) -> Result<Vec<AlertVolume>> {
         self.get(&format!("/v1/workspaces/{ws}/alert-volumes")).await
     }
-    pub async fn audit(&self, ws: WorkspaceId, cursor: Option<String>, limit: u32) -> Result<Page<AuditEntry>> {
-        self.get(&format!("/v1/workspaces/{ws}/audit{}", query(&[("cursor", cursor), ("limit", Some(limit.to_string()))]))).await
+    /// A page of the audit log entries matching `s` over the whole history, newest first.
+    pub async fn audit(&self, ws: WorkspaceId, s: &AuditSearch, cursor: Option<String>, limit: u32) -> Result<Page<AuditEntry>> {
+        let pairs = [
+            ("action", s.action.clone()),
+            ("actor_id", s.actor_id.map(|u| u.to_string())),
+            ("target_kind", s.target_kind.clone()),
+            ("target_id", s.target_id.clone()),
+            ("community_id", s.community_id.map(|c| c.to_string())),
+            ("from", s.from.map(|t| t.to_rfc3339())),
+            ("to", s.to.map(|t| t.to_rfc3339())),
+            ("cursor", cursor),
+            ("limit", Some(limit.to_string())),
+        ];
+        self.get(&format!("/v1/workspaces/{ws}/audit{}", query(&pairs))).await
     }
     pub async fn usage(&self, ws: WorkspaceId) -> Result<WorkspaceUsage> {
         self.get(&format!("/v1/workspaces/{ws}/usage")).await

@@ -6,12 +6,13 @@
 
 use crate::cache::views::{MemberQuery, MemberSort, MemberStatus};
 use crate::error::{ClientError, ErrorCode, Result};
-use crate::Cache;
+use crate::http::AuditSearch;
+use crate::{ApiClient, Cache};
 use std::path::Path;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use tenancy::wire::Role;
+use tenancy::wire::{AuditEntry, Role};
 use tenancy::AssignmentType;
 use tenancy::{CommunityId, WorkspaceId, WorkspaceRole};
 
@@ -181,6 +182,8 @@ fn finish(w: csv::Writer<Vec<u8>>) -> Result<String> {
 pub enum ExportWhat {
     Members,
     Roles,
+    /// The audit entries matching a search (read from the server: the log is not mirrored).
+    Audit,
 }
 
 impl ExportWhat {
@@ -188,6 +191,7 @@ impl ExportWhat {
         match self {
             ExportWhat::Members => "members",
             ExportWhat::Roles => "roles",
+            ExportWhat::Audit => "audit",
         }
     }
 }
@@ -231,8 +235,69 @@ pub async fn export(cache: &Cache, ws: WorkspaceId, what: ExportWhat, format: Ex
             };
             (text, roles.len())
         }
+        ExportWhat::Audit => {
+            return Err(ClientError::new(ErrorCode::Validation, "The audit log is read from the server, not the cache: export it from the Audit log view."));
+        }
     };
-    let path = dir.join(export_file_name(workspace.slug.as_str(), what, format, now));
+    save(dir, &export_file_name(workspace.slug.as_str(), what, format, now), text, count)
+}
+
+/// At most this many audit entries go into one export (pages of 1,000 from the server).
+pub const AUDIT_EXPORT_MAX: usize = 100_000;
+
+/// Writes every audit entry of `ws` (slug `slug`) matching `search` into `dir`, newest first,
+/// read page by page from the server; refuses, writing nothing, past [`AUDIT_EXPORT_MAX`]
+/// entries (narrow the search).
+pub async fn export_audit(api: &ApiClient, ws: WorkspaceId, slug: &str, search: &AuditSearch, format: ExportFormat, dir: &Path, now: DateTime<Utc>) -> Result<ExportResult> {
+    let mut entries: Vec<AuditEntry> = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = api.audit(ws, search, cursor, 1000).await?;
+        entries.extend(page.items);
+        if entries.len() > AUDIT_EXPORT_MAX {
+            return Err(ClientError::new(
+                ErrorCode::Validation,
+                format!("More than {AUDIT_EXPORT_MAX} audit entries match; narrow the search (a shorter time range, an actor or a community) and export again."),
+            ));
+        }
+        match page.next_cursor {
+            Some(c) => cursor = Some(c),
+            None => break,
+        }
+    }
+    let text = match format {
+        ExportFormat::Csv => audit_csv(&entries)?,
+        ExportFormat::Json => json(&entries)?,
+    };
+    save(dir, &export_file_name(slug, ExportWhat::Audit, format, now), text, entries.len())
+}
+
+/// Audit entries as CSV: one line each; the before and after states as JSON text.
+pub fn audit_csv(entries: &[AuditEntry]) -> Result<String> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["id", "at", "actor_id", "action", "target_kind", "target_id", "request_id", "before", "after"]).map_err(csv_error)?;
+    for e in entries {
+        let state = |v: &Option<serde_json::Value>| v.as_ref().map(|v| v.to_string()).unwrap_or_default();
+        let (before, after) = (state(&e.before), state(&e.after));
+        w.write_record([
+            e.id.to_string().as_str(),
+            e.at.to_rfc3339().as_str(),
+            e.actor_id.map(|a| a.to_string()).unwrap_or_default().as_str(),
+            e.action.as_str(),
+            e.target_kind.as_str(),
+            cell(&e.target_id).as_ref(),
+            e.request_id.as_str(),
+            cell(&before).as_ref(),
+            cell(&after).as_ref(),
+        ])
+        .map_err(csv_error)?;
+    }
+    finish(w)
+}
+
+/// Writes `text` to `dir/name` beside and renames it into place: whole or absent, never half-written.
+fn save(dir: &Path, name: &str, text: String, count: usize) -> Result<ExportResult> {
+    let path = dir.join(name);
     let part = path.with_extension("part");
     std::fs::create_dir_all(dir)
         .and_then(|_| std::fs::write(&part, text))

@@ -298,3 +298,45 @@ async fn a_new_account_sees_its_invitation_and_accepting_brings_the_workspace() 
     let detail = fox.cache.member(ws.id, me.id).await.unwrap().expect("their own membership");
     assert_eq!(detail.assignments.iter().map(|a| (a.community_id, a.role_id, a.assignment_type)).collect::<Vec<_>>(), vec![(community.id, guest.id, AssignmentType::Pool)]);
 }
+
+/// The audit export writes every entry matching the search, as the server pages it, in CSV and
+/// in JSON, into the folder given (whole, never half-written).
+#[tokio::test]
+async fn the_audit_export_holds_every_match_of_the_search() {
+    use tenancy_client::http::AuditSearch;
+    use tenancy_client::report::{export_audit, ExportFormat};
+    let w = world().await;
+    let api = signed_in(&w, DEMO_EMAIL, DEMO_PASSWORD).await;
+    let ws: Workspace = api.get("/v1/workspaces/northwind-mssp").await.unwrap();
+    // What the server answers, walked ten at a time.
+    let walk = |search: AuditSearch| {
+        let api = &api;
+        async move {
+            let (mut out, mut cursor) = (Vec::new(), None);
+            loop {
+                let page = api.audit(ws.id, &search, cursor, 10).await.unwrap();
+                out.extend(page.items);
+                match page.next_cursor {
+                    Some(c) => cursor = Some(c),
+                    None => return out,
+                }
+            }
+        }
+    };
+    let everything = walk(AuditSearch::default()).await;
+    assert!(everything.len() > 20, "the demo workspace has a log: {}", everything.len());
+    let action = everything[everything.len() / 2].action.as_str().to_owned();
+    let search = AuditSearch { action: Some(action.clone()), ..Default::default() };
+    let want = walk(search.clone()).await;
+    assert!(!want.is_empty() && want.len() < everything.len() && want.iter().all(|e| e.action.as_str() == action));
+    let dir = w.dir.path().join("exports");
+    let csv = export_audit(&api, ws.id, ws.slug.as_str(), &search, ExportFormat::Csv, &dir, chrono::Utc::now()).await.unwrap();
+    assert_eq!(csv.count as usize, want.len());
+    let mut reader = csv::Reader::from_path(&csv.path).unwrap();
+    let ids: Vec<i64> = reader.records().map(|r| r.unwrap()[0].parse().unwrap()).collect();
+    assert_eq!(ids, want.iter().map(|e| e.id).collect::<Vec<_>>(), "the CSV holds the matches, newest first");
+    let json = export_audit(&api, ws.id, ws.slug.as_str(), &search, ExportFormat::Json, &dir, chrono::Utc::now() + chrono::Duration::seconds(1)).await.unwrap();
+    let back: Vec<AuditEntry> = serde_json::from_str(&std::fs::read_to_string(&json.path).unwrap()).unwrap();
+    assert_eq!(back, want, "the JSON holds them as the server sent them");
+    assert!(std::fs::read_dir(&dir).unwrap().all(|f| !f.unwrap().path().to_string_lossy().ends_with(".part")), "no partial file left");
+}

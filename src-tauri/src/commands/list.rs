@@ -50,7 +50,8 @@ macro_rules! console_commands {
             role_draft_problems { name: String, kind: RoleKind, permissions: Vec<Permission>, intake_scope: Vec<IntakeId> } -> Vec<String>;
 
             // reads that need the server
-            audit { account: AccountKey, workspace_id: WorkspaceId, cursor: Option<String> } -> Page<AuditEntry>;
+            audit { account: AccountKey, workspace_id: WorkspaceId, search: AuditSearch, cursor: Option<String> } -> Page<AuditEntry>;
+            audit_export { account: AccountKey, workspace_id: WorkspaceId, search: AuditSearch, format: ExportFormat } -> ExportResult;
             deleted_workspaces { account: AccountKey } -> Vec<Workspace>;
 
             // changes, sent to the server; the cache catches up before the command answers

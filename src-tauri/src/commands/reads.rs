@@ -85,13 +85,23 @@ pub async fn invite_preview<RT: Runtime>(cx: &Cx<'_, RT>, a: args::invite_previe
 /// Into the user's Downloads folder, or the app data folder when there is none.
 pub async fn export<RT: Runtime>(cx: &Cx<'_, RT>, a: args::export) -> R<ExportResult> {
     let account = cx.account(&a.account).await?;
-    let dir = cx
-        .app
+    report::export(&account.cache, a.workspace_id, a.what, a.format, &a.communities, &export_dir(cx)?, Utc::now()).await
+}
+
+/// The audit entries matching a search, read from the server into a file.
+pub async fn audit_export<RT: Runtime>(cx: &Cx<'_, RT>, a: args::audit_export) -> R<ExportResult> {
+    let account = cx.account(&a.account).await?;
+    let ws = account.cache.workspace(a.workspace_id).await?.ok_or_else(|| ClientError::new(ErrorCode::NotFound, "This workspace is not in the cache; sync and try again."))?;
+    report::export_audit(&account.api, a.workspace_id, ws.slug.as_str(), &a.search, a.format, &export_dir(cx)?, Utc::now()).await
+}
+
+/// Where exports go: Downloads, else the app's data folder.
+fn export_dir<RT: Runtime>(cx: &Cx<'_, RT>) -> R<std::path::PathBuf> {
+    cx.app
         .path()
         .download_dir()
         .or_else(|_| cx.app.path().app_data_dir().map(|d| d.join("exports")))
-        .map_err(|e| ClientError::new(ErrorCode::Internal, format!("No folder to save the export in ({e}).")))?;
-    report::export(&account.cache, a.workspace_id, a.what, a.format, &a.communities, &dir, Utc::now()).await
+        .map_err(|e| ClientError::new(ErrorCode::Internal, format!("No folder to save the export in ({e}).")))
 }
 
 /// Who is in one pane's workspace and not the other's, and where roles differ; both from the caches.
@@ -105,7 +115,7 @@ pub async fn compare<RT: Runtime>(cx: &Cx<'_, RT>, a: args::compare) -> R<Compar
 
 /// One page of a workspace's audit log, newest first. The log is not mirrored: it needs the server.
 pub async fn audit<RT: Runtime>(cx: &Cx<'_, RT>, a: args::audit) -> R<Page<AuditEntry>> {
-    cx.account(&a.account).await?.api.audit(a.workspace_id, a.cursor, 100).await
+    cx.account(&a.account).await?.api.audit(a.workspace_id, &a.search, a.cursor, 100).await
 }
 
 /// Soft-deleted workspaces a platform admin may restore.

@@ -57,37 +57,70 @@ describe("AuditLog", () => {
     expect(target.textContent).toBe("bob@example.test");
   });
 
-  it("filters narrow the rows; Load more sends the cursor", async () => {
-    const calls = handlers();
+  it("sends the filters to the server, which searches the whole log; Load more follows the matches", async () => {
+    const calls = ipc({
+      audit: (a) => {
+        const s = a.search as Record<string, unknown>;
+        if (s.action === "role.create") return { items: [page1[1]], next_cursor: null };
+        return a.cursor === null ? { items: page1, next_cursor: "cur-3" } : { items: page2, next_cursor: null };
+      },
+      member: (a) => (a.userId === "u-bob" ? { member: { email: "bob@example.test" } } : a.userId === "u-ann" ? { member: { email: "ann@example.test" } } : null),
+      members: (a) => {
+        const q = a.query as { search: string };
+        return q.search === "bob@example.test" ? { rows: [{ user_id: "u-bob", email: "bob@example.test" }], total: 1 } : { rows: [], total: 0 };
+      },
+      communities: () => [{ id: "c-acme", name: "Acme Corp" }],
+      roles: () => [{ id: "r-analyst", name: "Analyst" }],
+    });
     renderInPane(<AuditLog />);
     await waitFor(() => expect(bodyRows()).toHaveLength(3));
-    expect(calls.find((c) => c.cmd === "audit")!.args).toMatchObject({ workspaceId: "ws-1", cursor: null });
+    const searches = () => calls.filter((c) => c.cmd === "audit").map((c) => c.args.search as Record<string, unknown>);
+    expect(searches()[0]).toEqual({ action: null, actor_id: null, target_kind: null, target_id: null, community_id: null, from: null, to: null });
 
-    fireEvent.change(screen.getByLabelText("Target"), { target: { value: "role" } });
-    expect(bodyRows().map((r) => r.textContent)).toEqual([expect.stringContaining("role.create")]);
-    fireEvent.change(screen.getByLabelText("Target"), { target: { value: "" } });
-
-    fireEvent.change(screen.getByLabelText("Action"), { target: { value: "WORKSPACE.UP" } });
-    expect(bodyRows()).toHaveLength(1);
-    fireEvent.click(screen.getByRole("button", { name: "Clear filters" }));
-    expect(bodyRows()).toHaveLength(3);
-
-    await waitFor(() => expect(bodyRows()[1].textContent).toContain("bob@example.test"));
-    fireEvent.change(screen.getByLabelText("Actor"), { target: { value: "bob@" } });
-    expect(bodyRows().map((r) => r.textContent)).toEqual([expect.stringContaining("role.create")]);
-    fireEvent.change(screen.getByLabelText("Actor"), { target: { value: "" } });
-
+    fireEvent.change(screen.getByLabelText("Action"), { target: { value: "role.create" } });
+    fireEvent.change(screen.getByLabelText("Community"), { target: { value: "c-acme" } });
     fireEvent.change(screen.getByLabelText("From"), { target: { value: "2026-03-04" } });
-    expect(bodyRows()).toHaveLength(2);
     fireEvent.change(screen.getByLabelText("To"), { target: { value: "2026-03-04" } });
-    expect(bodyRows().map((r) => r.textContent)).toEqual([expect.stringContaining("role.create")]);
-    fireEvent.click(screen.getByRole("button", { name: "Clear filters" }));
+    fireEvent.change(screen.getByLabelText("Actor"), { target: { value: "bob@example.test" } });
+    await waitFor(() => expect(searches().some((s) => s.actor_id === "u-bob")).toBe(true));
+    const last = searches()[searches().length - 1];
+    expect(last).toMatchObject({ action: "role.create", community_id: "c-acme", actor_id: "u-bob" });
+    expect(new Date(String(last.from)).getTime()).toBe(new Date(2026, 2, 4).getTime());
+    expect(new Date(String(last.to)).getTime()).toBe(new Date(2026, 2, 5).getTime());
+    await waitFor(() => expect(bodyRows()).toHaveLength(1));
+    expect(screen.getByRole("status").textContent).toContain("that is every match");
 
+    // Someone who is no member: said so, and nothing asked.
+    const asked = searches().length;
+    fireEvent.change(screen.getByLabelText("Actor"), { target: { value: "nobody@example.test" } });
+    expect(await screen.findByText(/No member of Northwind MSSP has the email/)).toBeTruthy();
+    expect(searches().length).toBe(asked);
+
+    fireEvent.click(screen.getByRole("button", { name: "Clear filters" }));
+    await waitFor(() => expect(bodyRows()).toHaveLength(3));
     fireEvent.click(screen.getByRole("button", { name: "Load more" }));
     await waitFor(() => expect(bodyRows()).toHaveLength(4));
-    expect(calls.filter((c) => c.cmd === "audit").map((c) => c.args.cursor)).toEqual([null, "cur-3"]);
+    expect(calls.filter((c) => c.cmd === "audit").map((c) => c.args.cursor).slice(-2)).toEqual([null, "cur-3"]);
     expect(bodyRows()[3].textContent).toContain("system");
     expect(screen.queryByRole("button", { name: "Load more" })).toBeNull();
+  });
+
+  it("exports what the filters match, from the server, and says where the file went", async () => {
+    const calls = ipc({
+      audit: () => ({ items: page1, next_cursor: null }),
+      audit_export: (a) => ({ path: `/home/ann/Downloads/tenantry-northwind-audit.${a.format}`, count: 3 }),
+      member: () => null,
+      communities: () => [{ id: "c-acme", name: "Acme Corp" }],
+      roles: () => [],
+    });
+    renderInPane(<AuditLog />);
+    await waitFor(() => expect(bodyRows()).toHaveLength(3));
+    fireEvent.change(screen.getByLabelText("Community"), { target: { value: "c-acme" } });
+    const button = await screen.findByRole("button", { name: "Export matches as CSV" });
+    await waitFor(() => expect(calls.some((c) => c.cmd === "audit" && (c.args.search as { community_id: string | null }).community_id === "c-acme")).toBe(true));
+    fireEvent.click(button);
+    expect((await screen.findByText(/^Saved 3 audit entries to/)).textContent).toContain("tenantry-northwind-audit.csv");
+    expect(calls.find((c) => c.cmd === "audit_export")!.args).toMatchObject({ workspaceId: "ws-1", format: "csv", search: { community_id: "c-acme" } });
   });
 
   it("offline: says the audit log needs the server and shows nothing, without asking", async () => {

@@ -1,8 +1,5 @@
-import type { AuditAction } from "../bindings/AuditAction";
-import type { AuditTarget } from "../bindings/AuditTarget";
 import { describe, expect, it } from "vitest";
-import type { AuditEntry } from "../bindings/AuditEntry";
-import { compact, diffSummary, filterEntries, NO_FILTERS } from "./shape";
+import { compact, dayRange, diffSummary } from "./shape";
 
 describe("diffSummary", () => {
   it("lists changed keys of an update, leaving out version noise", () => {
@@ -50,17 +47,13 @@ describe("diffSummary", () => {
   });
 });
 
-describe("filterEntries", () => {
-  const e = (id: number, action: AuditAction, kind: AuditTarget, at: string, actor: string | null): AuditEntry =>
-    ({ id, action, target_kind: kind, at, actor_id: actor, workspace_id: null, target_id: "", before: null, after: null, request_id: "" });
-  const all = [e(1, "role.create", "role", "2026-03-01T12:00:00Z", "u1"), e(2, "member.remove", "member", "2026-03-02T12:00:00Z", "u2"), e(3, "role.delete", "role", "2026-03-03T12:00:00Z", null)];
-  const emails = (id: string | null) => (id === "u1" ? "ann@x.test" : null);
-  it("combines every filter", () => {
-    expect(filterEntries(all, NO_FILTERS).map((x) => x.id)).toEqual([1, 2, 3]);
-    expect(filterEntries(all, { ...NO_FILTERS, action: "ROLE." }).map((x) => x.id)).toEqual([1, 3]);
-    expect(filterEntries(all, { ...NO_FILTERS, actor: "ann@" }, emails).map((x) => x.id)).toEqual([1]);
-    expect(filterEntries(all, { ...NO_FILTERS, actor: "system" }).map((x) => x.id)).toEqual([3]);
-    expect(filterEntries(all, { ...NO_FILTERS, targetKind: "role", from: "2026-03-02" }).map((x) => x.id)).toEqual([3]);
-    expect(filterEntries(all, { ...NO_FILTERS, to: "2026-03-01" }).map((x) => x.id)).toEqual([1]);
+describe("dayRange", () => {
+  it("means whole local days, both ends included", () => {
+    const [from, to] = dayRange("2026-03-02", "2026-03-04");
+    expect(new Date(from!).getTime()).toBe(new Date(2026, 2, 2).getTime());
+    expect(new Date(to!).getTime()).toBe(new Date(2026, 2, 5).getTime());
+    expect(dayRange("", "2026-12-31")[0]).toBeNull();
+    expect(new Date(dayRange("", "2026-12-31")[1]!).getTime()).toBe(new Date(2027, 0, 1).getTime());
+    expect(dayRange("", "")).toEqual([null, null]);
   });
 });

@@ -1,6 +1,6 @@
 // Pure helpers of the audit log: a compact before → after summary of what changed, and the
 // filters over the entries loaded so far.
-import type { AuditEntry } from "../bindings/AuditEntry";
+import type { AuditTarget } from "../bindings/AuditTarget";
 import type { JsonValue } from "../bindings/serde_json/JsonValue";
 
 type Obj = { [k: string]: JsonValue };
@@ -86,38 +86,25 @@ function cap(lines: string[], limit: number): string[] {
   return lines.length > limit ? [...lines.slice(0, limit), `…and ${lines.length - limit} more`] : lines;
 }
 
-export type AuditFilters = { action: string; actor: string; targetKind: string; from: string; to: string };
-export const NO_FILTERS: AuditFilters = { action: "", actor: "", targetKind: "", from: "", to: "" };
+export type AuditFilters = { action: string; actor: string; targetKind: string; community: string; from: string; to: string };
+export const NO_FILTERS: AuditFilters = { action: "", actor: "", targetKind: "", community: "", from: "", to: "" };
 
-/** YYYY-MM-DD of an instant in local time (what the date inputs mean). */
-export function localDay(iso: string): string {
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso.slice(0, 10);
-  const p = (n: number) => String(n).padStart(2, "0");
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
-}
+/** The kinds of thing an audit entry is about (the server's `AuditTarget`s). */
+export const AUDIT_TARGETS: AuditTarget[] = ["workspace", "community", "member", "assignment", "role", "invitation", "api_key", "intake", "user", "session", "instance"];
 
 /**
- * Entries matching every filter: action and actor as case-insensitive text (the actor by
- * email where known, or id), target kind exactly, and a day range, both ends included.
+ * The instants a day range means in local time (what date inputs mean): from the start of
+ * `from`, to the start of the day after `to` (both days included); `null` where not given.
  */
-export function filterEntries(entries: AuditEntry[], f: AuditFilters, emailOf: (id: string | null) => string | null = () => null): AuditEntry[] {
-  const action = f.action.trim().toLowerCase();
-  const actor = f.actor.trim().toLowerCase();
-  return entries.filter((e) => {
-    if (action && !e.action.toLowerCase().includes(action)) return false;
-    if (actor) {
-      const who = `${emailOf(e.actor_id) ?? ""} ${e.actor_id ?? "system"}`.toLowerCase();
-      if (!who.includes(actor)) return false;
-    }
-    if (f.targetKind && e.target_kind !== f.targetKind) return false;
-    if (f.from || f.to) {
-      const day = localDay(e.at);
-      if (f.from && day < f.from) return false;
-      if (f.to && day > f.to) return false;
-    }
-    return true;
-  });
+export function dayRange(from: string, to: string): [string | null, string | null] {
+  const start = (day: string) => {
+    const [y, m, d] = day.split("-").map(Number);
+    return y && m && d ? new Date(y, m - 1, d) : null;
+  };
+  const f = from ? start(from) : null;
+  const t = to ? start(to) : null;
+  if (t) t.setDate(t.getDate() + 1);
+  return [f ? f.toISOString() : null, t ? t.toISOString() : null];
 }
 
 export const isFiltered = (f: AuditFilters) => Object.values(f).some((v) => v.trim() !== "");

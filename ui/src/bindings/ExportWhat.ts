@@ -3,4 +3,4 @@
 /**
  * What an export holds.
  */
-export type ExportWhat = "members" | "roles";
+export type ExportWhat = "members" | "roles" | "audit";

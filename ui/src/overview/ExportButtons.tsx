@@ -19,7 +19,8 @@ const CHOICES: { what: ExportWhat; format: ExportFormat; label: string }[] = [
 ];
 
 export function exportedSentence(r: ExportResult, what: ExportWhat): string {
-  const noun = what === "members" ? (r.count === 1 ? "member" : "members") : r.count === 1 ? "role" : "roles";
+  const nouns: Record<ExportWhat, [string, string]> = { members: ["member", "members"], roles: ["role", "roles"], audit: ["audit entry", "audit entries"] };
+  const noun = nouns[what][r.count === 1 ? 0 : 1];
   return `Saved ${r.count} ${noun} to ${r.path}`;
 }
 

@@ -64,7 +64,8 @@ impl Service {
         need_platform_admin(ctx)?;
         let limit = p.limit()?;
         let before = p.after()?.map(|a| a.parse::<i64>()).transpose().map_err(|_| ApiError::new(ProblemKind::InvalidCursor, "The cursor is not valid; omit it to start over."))?;
-        let rows = self.read_instance().await?.audit(None, None, before, limit + 1).await?;
+        let q = crate::store::AuditQuery { before_id: before, limit: limit + 1, ..Default::default() };
+        let rows = self.read_instance().await?.audit(None, &q).await?;
         Ok(page(rows, limit, |e| e.id.to_string()))
     }
 }

@@ -14,7 +14,7 @@ mod workspaces;
 pub use access::WorkspaceRef;
 pub use directory::{AssignmentFilter, MemberFilter};
 pub use keys::DayRange;
-pub use feed::FeedPage;
+pub use feed::{AuditFilter, FeedPage};
 
 use crate::error::{ApiError, ApiResult, ProblemKind};
 use crate::store::{AuditRecord, NewChange, Store, Tx, UserRecord};

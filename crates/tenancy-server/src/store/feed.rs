@@ -20,6 +20,26 @@ pub struct AuditRecord {
     pub request_id: String,
 }
 
+/// Which audit entries to read: each given filter narrows them (one predicate each, on an index
+/// that starts with the workspace).
+#[derive(Clone, Debug, Default)]
+pub struct AuditQuery {
+    /// A confined reader's: the entries about these communities only.
+    pub only: Option<Vec<CommunityId>>,
+    pub action: Option<tenancy::audit::AuditAction>,
+    pub actor: Option<UserId>,
+    pub target_kind: Option<tenancy::audit::AuditTarget>,
+    pub target_id: Option<String>,
+    pub community: Option<CommunityId>,
+    /// Entries at or after.
+    pub from: Option<DateTime<Utc>>,
+    /// Entries before.
+    pub to: Option<DateTime<Utc>>,
+    /// Entries older than this id (the cursor).
+    pub before_id: Option<i64>,
+    pub limit: u32,
+}
+
 #[derive(Clone, Debug)]
 pub struct NewChange {
     pub workspace_id: Option<WorkspaceId>,
@@ -154,7 +174,7 @@ pub trait FeedRows: Send {
     async fn insert_audit(&mut self, a: &AuditRecord) -> R<()>;
     /// A workspace's audit entries, or with `None` the instance-level ones (sign-ins, purges);
     /// `only`: those about these communities (a confined reader's).
-    async fn audit(&mut self, ws: Option<WorkspaceId>, only: Option<&[CommunityId]>, before_id: Option<i64>, limit: u32) -> R<Vec<AuditEntry>>;
+    async fn audit(&mut self, ws: Option<WorkspaceId>, q: &AuditQuery) -> R<Vec<AuditEntry>>;
     async fn insert_change(&mut self, c: &NewChange) -> R<i64>;
     // A page of a user's change feed (what `FeedScope` covers) after `since` is read in three
     // steps, so that its entities go out as stored:
@@ -184,7 +204,7 @@ macro_rules! impl_feed_rows {
                 )).await?;
                 Ok(())
             }
-            async fn audit(&mut self, ws: Option<WorkspaceId>, only: Option<&[CommunityId]>, before_id: Option<i64>, limit: u32) -> R<Vec<AuditEntry>> {
+            async fn audit(&mut self, ws: Option<WorkspaceId>, q: &AuditQuery) -> R<Vec<AuditEntry>> {
                 let mut sql = Sql::new("SELECT * FROM audit_log WHERE ");
                 match ws {
                     Some(w) => {
@@ -193,15 +213,38 @@ macro_rules! impl_feed_rows {
                     }
                     None => sql.text += "workspace_id IS NULL",
                 }
-                if let Some(ids) = only {
+                if let Some(ids) = &q.only {
                     let list = sql.list(ids.iter().map(|c| c.to_string()));
                     sql.text += &format!(" AND community_id IN ({list})");
                 }
-                if let Some(b) = before_id {
+                // Each filter given adds its own predicate (no `$n IS NULL OR …`, which would
+                // keep the planner off the indexes).
+                let texts: [(&str, Option<String>); 5] = [
+                    ("action", q.action.map(|a| a.as_str().to_owned())),
+                    ("actor_id", q.actor.map(|u| u.to_string())),
+                    ("target_kind", q.target_kind.map(|k| k.as_str().to_owned())),
+                    ("target_id", q.target_id.clone()),
+                    ("community_id", q.community.map(|c| c.to_string())),
+                ];
+                for (col, v) in texts {
+                    if let Some(v) = v {
+                        let p = sql.arg(v);
+                        sql.text += &format!(" AND {col} = {p}");
+                    }
+                }
+                if let Some(f) = q.from {
+                    let p = sql.arg(ms(f));
+                    sql.text += &format!(" AND at >= {p}");
+                }
+                if let Some(t) = q.to {
+                    let p = sql.arg(ms(t));
+                    sql.text += &format!(" AND at < {p}");
+                }
+                if let Some(b) = q.before_id {
                     let p = sql.arg(b);
                     sql.text += &format!(" AND id < {p}");
                 }
-                let l = sql.arg(limit as i64);
+                let l = sql.arg(q.limit as i64);
                 sql.text += &format!(" ORDER BY id DESC LIMIT {l}");
                 self.all(
                     Self::built(&sql),

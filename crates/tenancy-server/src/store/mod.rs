@@ -22,7 +22,7 @@ pub mod sqlite;
 
 pub use directory::{AssignmentQuery, DirectoryRows, InvitationRecord, MemberQuery, Within};
 pub(crate) use sql::{reads_key, Arg, Sql};
-pub use feed::{AuditRecord, CommunityFeed, ConfinedFeed, FeedRows, FeedScope, NewChange};
+pub use feed::{AuditQuery, AuditRecord, CommunityFeed, ConfinedFeed, FeedRows, FeedScope, NewChange};
 pub use keys::{IntakeVolume, KeyRows, VolumeScope};
 pub use sessions::{AccessTokenRecord, RefreshTokenRecord, SessionRows, UserRecord};
 pub use workspaces::{UsageCounts, WorkspaceRows};
