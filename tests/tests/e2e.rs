@@ -505,7 +505,7 @@ e2e!(roles_in_two_communities_update_effective_permissions, |app, server, dir| {
     for n in &names {
         app.check("[aria-label='Change roles'] .community-checklist", n).await?;
     }
-    app.sees("One assign_roles call gives Admin (dedicated) in 2 communities").await?;
+    app.sees("Gives Admin (dedicated) in 2 communities.").await?;
     app.click("Apply to 2 communities").await?;
     for n in &names {
         app.sees_in(".assignments", &format!("Admin in {n}")).await?;
@@ -558,7 +558,8 @@ e2e!(two_panes_two_servers_compare, |app, server, dir| {
     let second_host = second.url.trim_start_matches("http://").to_owned();
     app.sees_in("section.pane:nth-of-type(2) .pane-header", &second_host).await?;
     // Its first sync fills the switcher; then pick Northwind there.
-    app.present("(//section[contains(@class,'pane')])[2]//select[@aria-label='Workspace']//option[normalize-space(.)='Northwind Security']").await?.click().await?;
+    // (Grouped once the pane knows each workspace's mode: the option is then in its final place.)
+    app.present("(//section[contains(@class,'pane')])[2]//select[@aria-label='Workspace']//optgroup[starts-with(@label, 'Multi-tenant')]/option[normalize-space(.)='Northwind Security']").await?.click().await?;
     app.sees_in("section.pane:nth-of-type(2) [data-testid=workspace-name]", "Northwind Security").await?;
     app.shot("two-panes").await;
     app.click("Compare panes").await?;

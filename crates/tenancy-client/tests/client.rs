@@ -215,7 +215,7 @@ async fn every_mutation_kind_reaches_the_server_and_then_the_cache() {
 
     // Member roles, assignments, 2FA reset.
     owner.change_member_role(ws.id, user.id, WorkspaceRole::Admin, None).await.unwrap();
-    let made = owner.assign_roles(ws.id, user.id, &AssignRoles { assignments: vec![AssignmentSpec { community_id: c.id, role_id: role.id, assignment_type: AssignmentType::Escalation }] }).await.unwrap();
+    let made = owner.assign_roles(ws.id, user.id, &AssignRoles { assignments: vec![AssignmentSpec { community_id: c.id, role_id: role.id, assignment_type: AssignmentType::Escalation }], replace: None }).await.unwrap();
     resync().await;
     let detail = cache.member(ws.id, user.id).await.unwrap().unwrap();
     assert_eq!(detail.member.role, WorkspaceRole::Admin);

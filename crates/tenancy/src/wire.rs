@@ -440,6 +440,11 @@ fn default_assignment_type() -> AssignmentType {
 pub struct AssignRoles {
     /// All are given, or none.
     pub assignments: Vec<AssignmentSpec>,
+    /// The roles given become the member's only roles in their communities: the others there
+    /// are taken away in the same change (all of it, or nothing; one audit entry).
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub replace: Option<bool>,
 }
 
 // ---------- invitations ----------

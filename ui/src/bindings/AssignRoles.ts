@@ -5,4 +5,9 @@ export type AssignRoles = {
 /**
  * All are given, or none.
  */
-assignments: Array<AssignmentSpec>, };
+assignments: Array<AssignmentSpec>, 
+/**
+ * The roles given become the member's only roles in their communities: the others there
+ * are taken away in the same change (all of it, or nothing; one audit entry).
+ */
+replace?: boolean, };

@@ -94,7 +94,7 @@ describe("MemberPanel", () => {
     expect(calls.some((c) => c.cmd === "members")).toBe(false);
   });
 
-  it("changes roles in several communities with one all-or-nothing call, then removes the replaced ones", async () => {
+  it("replaces roles in several communities as one all-or-nothing change, said in words first", async () => {
     const calls = ipc(handlers("member", 1, { assign_roles: () => [], unassign_role: () => null }));
     renderInPane(<MemberPanel userId="u-1" dir={dir} onClose={() => {}} />);
     fireEvent.click(await screen.findByRole("button", { name: "Change roles" }));
@@ -103,12 +103,14 @@ describe("MemberPanel", () => {
     fireEvent.click(within(editor).getByLabelText(/Replace their roles there/));
     fireEvent.click(within(editor).getByLabelText(/Acme/));
     fireEvent.click(within(editor).getByLabelText(/Globex/));
-    // The editor says which calls will happen before any is made.
-    expect(editor.textContent).toContain("One assign_roles call gives Analyst (dedicated) in 2 communities, all or none.");
-    expect(editor.textContent).toContain("Then 1 unassign_role call removes Guest in Acme.");
+    // The editor says what will change before anything is sent.
+    expect(editor.textContent).toContain("Gives Analyst (dedicated) in 2 communities.");
+    expect(editor.textContent).toContain("Takes away Guest in Acme.");
+    expect(editor.textContent).toContain("All in one change");
+    expect(editor.textContent).not.toContain("assign_roles");
     expect(changes(calls)).toEqual([]);
     fireEvent.click(within(editor).getByRole("button", { name: "Apply to 2 communities" }));
-    await waitFor(() => expect(changes(calls)).toHaveLength(2));
+    await waitFor(() => expect(changes(calls)).toHaveLength(1));
     expect(changes(calls)[0]).toMatchObject({
       cmd: "assign_roles",
       args: {
@@ -118,10 +120,10 @@ describe("MemberPanel", () => {
             { community_id: "c-acme", role_id: "r-analyst", assignment_type: "dedicated" },
             { community_id: "c-glob", role_id: "r-analyst", assignment_type: "dedicated" },
           ],
+          replace: true,
         },
       },
     });
-    expect(changes(calls)[1]).toMatchObject({ cmd: "unassign_role", args: { assignmentId: "a-1" } });
   });
 
   it("keeps the role editor's choices and removes nothing when the assignment fails", async () => {

@@ -1,8 +1,8 @@
-// "Change roles": one role given in several communities at once. The editor shows the calls it
-// will make before it makes them, and keeps its state when a call fails (or while offline), so
-// nothing the user picked is lost.
+// "Change roles": one role given in several communities at once, or made their only role there.
+// The editor says what will change before it changes it, sends it as one change, and keeps its
+// state when that fails (or while offline), so nothing the user picked is lost.
 import { useQueryClient } from "@tanstack/react-query";
-import { useMemo, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import type { AssignmentType } from "../bindings/AssignmentType";
 import type { ClientError } from "../bindings/ClientError";
 import type { RoleAssignment } from "../bindings/RoleAssignment";
@@ -32,6 +32,9 @@ export function RoleEditor(props: { userId: string; who: string; assignments: Ro
     filter: "",
   }));
   const [busy, setBusy] = useState(false);
+  // Opened at the foot of a long panel: brought into view.
+  const root = useRef<HTMLElement>(null);
+  useEffect(() => root.current?.scrollIntoView?.({ block: "nearest" }), []);
   const [outcome, setOutcome] = useState<Outcome | null>(null);
   const set = (p: Partial<Draft>) => setDraft((d) => ({ ...d, ...p }));
 
@@ -55,40 +58,25 @@ export function RoleEditor(props: { userId: string; who: string; assignments: Ro
     if (plan.unassign.length > 0 && !(await guard(`replace ${props.who}'s roles in ${draft.communities.length} communit${draft.communities.length === 1 ? "y" : "ies"}`, { consequence: "The roles they hold there and you did not pick are taken away." }))) return;
     setBusy(true);
     setOutcome(null);
-    const errors: Outcome["errors"] = [];
-    let removed = 0;
     try {
-      if (plan.assign.length > 0) {
-        try {
-          await call("assign_roles", { account: account.key, workspaceId: ws.id, userId: props.userId, req: { assignments: plan.assign } });
-        } catch (e) {
-          // All or nothing: nothing was given, so nothing old is removed either.
-          setOutcome({ ok: null, errors: [{ what: "Nothing was changed", error: asClientError(e) }] });
-          return;
-        }
-      }
-      for (const a of plan.unassign) {
-        try {
-          await call("unassign_role", { account: account.key, workspaceId: ws.id, assignmentId: a.id });
-          removed++;
-        } catch (e) {
-          errors.push({ what: `Could not remove ${dir.grant(a)}`, error: asClientError(e) });
-        }
-      }
+      // One change on the server: all of it, or nothing.
+      await call("assign_roles", { account: account.key, workspaceId: ws.id, userId: props.userId, req: { assignments: plan.request, replace: draft.mode === "replace" } });
       const gave = plan.assign.length > 0 ? `Gave ${roleName} in ${plan.assign.length} communit${plan.assign.length === 1 ? "y" : "ies"}.` : "";
-      const took = plan.unassign.length > 0 ? ` Removed ${removed} of ${plan.unassign.length} old role${plan.unassign.length === 1 ? "" : "s"}.` : "";
-      setOutcome({ ok: (gave + took).trim(), errors });
+      const took = plan.unassign.length > 0 ? ` Took away ${plan.unassign.map((x) => dir.grant(x)).join(", ")}.` : "";
+      setOutcome({ ok: (gave + took).trim(), errors: [] });
       // Done: start the next change from a clean editor. On a failure the choices stay.
-      if (errors.length === 0) clearDraft();
+      clearDraft();
+    } catch (e) {
+      setOutcome({ ok: null, errors: [{ what: "Nothing was changed", error: asClientError(e) }] });
     } finally {
       setBusy(false);
-      // The Rust side synced each change into the cache: refresh every view once at the end.
+      // The Rust side synced the change into the cache: refresh every view.
       await qc.invalidateQueries();
     }
   }
 
   return (
-    <section className="role-editor" aria-label="Change roles">
+    <section className="role-editor" aria-label="Change roles" ref={root}>
       <div className="row wrap">
         <label>
           Role
@@ -148,17 +136,9 @@ export function RoleEditor(props: { userId: string; who: string; assignments: Ro
           <span className="muted">They already hold {roleName} ({draft.assignmentType}) in every chosen community: nothing to do.</span>
         ) : (
           <>
-            {plan.assign.length > 0 && (
-              <>
-                One <code>assign_roles</code> call gives {roleName} ({draft.assignmentType}) in {plan.assign.length} communit{plan.assign.length === 1 ? "y" : "ies"}, all or none.{" "}
-              </>
-            )}
-            {plan.unassign.length > 0 && (
-              <>
-                {plan.assign.length > 0 ? "Then" : "Only"} {plan.unassign.length} <code>unassign_role</code> call{plan.unassign.length === 1 ? "" : "s"} remove{plan.unassign.length === 1 ? "s" : ""}{" "}
-                {plan.unassign.map((a) => dir.grant(a)).join(", ")}.{" "}
-              </>
-            )}
+            {plan.assign.length > 0 && <>Gives {roleName} ({draft.assignmentType}) in {plan.assign.length} communit{plan.assign.length === 1 ? "y" : "ies"}. </>}
+            {plan.unassign.length > 0 && <>Takes away {plan.unassign.map((a) => dir.grant(a)).join(", ")}. </>}
+            All in one change: everything, or nothing if any part is refused.{" "}
             {plan.unchanged.length > 0 && <span className="muted">Already held in {plan.unchanged.length}.</span>}
           </>
         )}

@@ -30,9 +30,19 @@ describe("planRoleChange", () => {
       { community_id: "c3", role_id: "analyst", assignment_type: "dedicated" },
     ]);
     expect(p.unassign.map((x) => x.id)).toEqual(["a1", "a2"]);
+    // Every chosen community is sent, so the server clears the others there.
+    expect(p.request).toEqual(p.assign);
+  });
+
+  it("when replacing, sends the role even where it is held already: the other roles there go too", () => {
+    const p = planRoleChange(current, { communities: ["c2"], roleId: "analyst", assignmentType: "dedicated", mode: "replace" });
+    expect([p.assign, p.unchanged]).toEqual([[], ["c2"]]);
+    expect(p.request).toEqual([{ community_id: "c2", role_id: "analyst", assignment_type: "dedicated" }]);
+    const add = planRoleChange(current, { communities: ["c2"], roleId: "analyst", assignmentType: "dedicated", mode: "add" });
+    expect(add.request).toEqual([]);
   });
 
   it("plans nothing without a role", () => {
-    expect(planRoleChange(current, { communities: ["c1"], roleId: "", assignmentType: "dedicated", mode: "replace" })).toEqual({ assign: [], unassign: [], unchanged: [] });
+    expect(planRoleChange(current, { communities: ["c1"], roleId: "", assignmentType: "dedicated", mode: "replace" })).toEqual({ assign: [], unassign: [], unchanged: [], request: [] });
   });
 });

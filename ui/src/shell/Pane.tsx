@@ -148,7 +148,9 @@ export function Pane(props: PaneProps) {
               onChange={(e) => (e.target.value === "+new" ? setCreating(true) : props.onWorkspace(e.target.value))}
             >
               {!ws && <option value="" disabled>{status.syncing ? "Loading workspaces…" : "No workspace"}</option>}
-              {(["multi_tenant", "single_tenant"] as const).map((m) => {
+              {/* Grouped once the modes are known, so the options do not move under a click. */}
+              {ws && !modes.data && !modes.error && <option value={ws.id}>{ws.name}</option>}
+              {(modes.data || modes.error ? (["multi_tenant", "single_tenant"] as const) : []).map((m) => {
                 const inMode = list.filter((w) => (modeOf(w.id)?.mode ?? "single_tenant") === m);
                 return inMode.length === 0 ? null : (
                   <optgroup key={m} label={m === "multi_tenant" ? "Multi-tenant (each community a client)" : "Single-tenant"}>

@@ -150,7 +150,8 @@ impl Service {
         Ok(page(rows, limit, |a| a.id.to_string()))
     }
 
-    /// Gives a member several community roles at once: all of them, or none.
+    /// Gives a member several community roles at once: all of them, or none. With `replace`,
+    /// their other roles in those communities go in the same change.
     pub async fn assign_roles(&self, ctx: &Ctx, r: &WorkspaceRef, user: UserId, req: AssignRoles) -> ApiResult<Vec<RoleAssignment>> {
         if req.assignments.is_empty() {
             return Err(ApiError::validation("No assignments given; send at least one {community_id, role_id}."));
@@ -162,6 +163,18 @@ impl Service {
         tenancy::rules::holds_roles(target.role).map_err(|m| ApiError::conflict(m))?;
         let existing = unit.tx.assignments(ws.id, &AssignmentQuery { user_id: Some(user), limit: u32::MAX, ..Default::default() }).await?;
         let mut made = Vec::new();
+        let mut removed = Vec::new();
+        if req.replace == Some(true) {
+            let wanted: std::collections::BTreeSet<(CommunityId, RoleId)> = req.assignments.iter().map(|s| (s.community_id, s.role_id)).collect();
+            let communities: std::collections::BTreeSet<CommunityId> = wanted.iter().map(|(c, _)| *c).collect();
+            for a in existing.iter().filter(|a| communities.contains(&a.community_id) && !wanted.contains(&(a.community_id, a.role_id))) {
+                community_seen(&mut *unit.tx, ws.id, &sight, a.community_id).await?;
+                may(&actor, &Action::UnassignRole { community: a.community_id })?;
+                unit.tx.delete_assignment(ws.id, a.id).await?;
+                unit.change(Some(ws.id), EntityKind::Assignment, a.id, None::<&()>, Some(user), Some(a.community_id)).await?;
+                removed.push(a.clone());
+            }
+        }
         for spec in &req.assignments {
             community_seen(&mut *unit.tx, ws.id, &sight, spec.community_id).await?;
             let role = unit.tx.role(ws.id, spec.role_id).await?.ok_or_else(|| ApiError::not_found("role"))?;
@@ -192,7 +205,8 @@ impl Service {
             unit.change(Some(ws.id), EntityKind::Assignment, a.id, Some(&a), Some(user), Some(a.community_id)).await?;
             made.push(a);
         }
-        unit.audit(Some(ws.id), AuditAction::MemberAssignRoles, user, NONE, Some(&made)).await?;
+        let before = (!removed.is_empty()).then_some(&removed);
+        unit.audit(Some(ws.id), AuditAction::MemberAssignRoles, user, before, Some(&made)).await?;
         unit.commit().await?;
         Ok(made)
     }

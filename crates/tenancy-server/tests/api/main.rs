@@ -9,6 +9,7 @@ mod confinement;
 mod feed;
 mod openapi;
 mod problems;
+mod replace;
 mod rls;
 mod seeding;
 mod sessions;
