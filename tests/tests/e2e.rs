@@ -14,7 +14,7 @@ async fn sign_in(app: &App, server: &str, email: &str) -> Result<()> {
     app.fill("Password", PASSWORD).await?;
     app.click("Sign in").await?;
     app.el("[data-testid=workspace-name]").await?;
-    app.wait_for("the first sync to finish", || async move { Ok((!app.text().await?.contains("never synced")).then_some(())) }).await?;
+    app.sees_in("[data-testid=data-age]", "Data from").await?;
     Ok(())
 }
 
@@ -353,6 +353,8 @@ e2e!(last_owner_is_explained_before_sending, |app, server, dir| {
     app.sees_in("[data-testid=workspace-name]", &name).await?;
     tab(&app, "Members").await?;
     app.fill("Search members", &email).await?;
+    // The search applies after a pause, reloading the rows: click once it has.
+    app.sees_in("[data-testid=members-total]", "1 person").await?;
     app.click_row(&email).await?;
     app.sees("at least one owner").await?;
     let change = app.button("Change workspace role").await?;
@@ -499,6 +501,8 @@ e2e!(roles_in_two_communities_update_effective_permissions, |app, server, dir| {
     go_to(&app, "northw", "Northwind Security").await?;
     tab(&app, "Members").await?;
     app.fill("Search members", &email).await?;
+    // The search applies after a pause, reloading the rows: click once it has.
+    app.sees_in("[data-testid=members-total]", "1 person").await?;
     app.click_row(&email).await?;
     app.click("Change roles").await?;
     app.select("Role to give", "Admin").await?;

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod catalogue;
 pub mod email;
 pub mod ids;
+pub mod order;
 pub mod permission;
 pub mod plan;
 pub mod problem;

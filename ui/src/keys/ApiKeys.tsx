@@ -16,7 +16,9 @@ import { formatDateTime } from "../format";
 import "./keys.css";
 
 export type KeyForm = { name: string; roleIds: string[]; days: string };
-const EMPTY: KeyForm = { name: "", roleIds: [], days: "" };
+/** New keys expire after 90 days unless the person says otherwise: a forgotten key stops on its own. */
+const DEFAULT_DAYS = "90";
+const EMPTY: KeyForm = { name: "", roleIds: [], days: DEFAULT_DAYS };
 
 /** The expiry field: empty (never) or whole days 1–3650; a sentence when it is neither. */
 export function parseDays(s: string): { days: number | null; problem: string | null } {
@@ -269,7 +271,7 @@ function CreateKeyDialog(props: {
           Expires after (days)
           <input inputMode="numeric" value={form.days} onChange={(e) => setForm({ ...form, days: e.target.value })} placeholder="never" aria-describedby="ak-days-hint" />
         </label>
-        <p id="ak-days-hint" className="muted small">Leave empty for a key that does not expire.</p>
+        <p id="ak-days-hint" className="muted small">90 days unless you change it; empty it for a key that does not expire (integrations then keep it until someone revokes it).</p>
         {problem && (form.name || form.roleIds.length || form.days) ? <p className="small ak-problem">{problem}</p> : null}
         <ErrorNote error={error} />
         <OfflineReason />

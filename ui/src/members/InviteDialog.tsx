@@ -133,8 +133,13 @@ function SingleInvite({ draft, set, dir, onSent }: { draft: Draft; set: (p: Part
       </fieldset>
       <ErrorNote error={invite.error} />
       {sentTo && <p role="status" className="ok small">Invitation sent to {sentTo}. It expires in 7 days.</p>}
+      {(() => {
+        // A disabled Send says why.
+        const why = draft.email.trim() === "" ? "Type the email address to invite." : emailProblem ? "Fix the email address first." : incomplete ? "Pick a community and a role for every role row, or remove the empty row." : null;
+        return why && !invite.isPending ? <p className="muted small" id="invite-why">{why}</p> : null;
+      })()}
       <div className="row">
-        <ServerButton type="submit" disabled={!emailOk || incomplete} busy={invite.isPending} busyLabel="Sending…">
+        <ServerButton type="submit" disabled={!emailOk || incomplete} busy={invite.isPending} busyLabel="Sending…" aria-describedby="invite-why">
           Send invitation
         </ServerButton>
       </div>

@@ -6,6 +6,7 @@ import { useVirtualizer } from "@tanstack/react-virtual";
 import { useEffect, useImperativeHandle, useRef, useState, type ReactNode, type Ref } from "react";
 import type { MemberRow } from "../bindings/MemberRow";
 import type { MemberSort } from "../bindings/MemberSort";
+import { usePane } from "../context";
 import type { Directory } from "../directory";
 import { formatDate } from "../format";
 import type { Pages, Sort } from "./pages";
@@ -20,14 +21,23 @@ export function rowKey(r: MemberRow): string {
 
 /** "Analyst in Acme, Guest in Globex +3 more", with the full list as a tooltip. */
 function RolesCell({ row, dir }: { row: MemberRow; dir: Directory }) {
+  const { communities: selected } = usePane();
   if (row.workspace_role === "client") return <span>portal of {row.contact_of ? dir.communityName(row.contact_of) : "a community"}</span>;
   if (row.roles.length === 0) return <span className="muted">none</span>;
-  const names = row.roles.map((r) => dir.grant(r));
+  // The roles in the pane's selected communities first, and marked: they are what was asked for.
+  const picked = new Set(selected);
+  const ordered = [...row.roles].sort((a, b) => Number(picked.has(b.community_id)) - Number(picked.has(a.community_id)));
+  const names = ordered.map((r) => dir.grant(r));
   const more = names.length - ROLES_SHOWN;
   return (
     <span title={names.join("\n")}>
       <span className="count" aria-label={`${names.length} community role${names.length === 1 ? "" : "s"}`}>{names.length}</span>
-      {names.slice(0, ROLES_SHOWN).join(", ")}
+      {ordered.slice(0, ROLES_SHOWN).map((r, i) => (
+        <span key={`${r.community_id}:${r.role_id}`} className={picked.has(r.community_id) ? "in-selection" : undefined}>
+          {i > 0 ? ", " : ""}
+          {names[i]}
+        </span>
+      ))}
       {more > 0 && <span className="muted"> +{more} more</span>}
     </span>
   );

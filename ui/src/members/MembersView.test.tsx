@@ -132,6 +132,42 @@ describe("MembersView", () => {
     expect(calls.find((c) => c.cmd === "member")?.args.userId).toBe("u-1");
   });
 
+  it("goes from the search box into the results with ↓, and Escape then closes the opened member", async () => {
+    ipc({
+      ...base(),
+      member: (a) => ({
+        member: { workspace_id: "ws-1", user_id: a.userId, email: "user0@example.test", display_name: "User 0", two_factor_enabled: false, role: "member", joined_at: "2026-02-01T00:00:00Z", version: 3 },
+        assignments: [],
+        permissions: { workspace_role: "member", everywhere: {}, communities: {} },
+      }),
+    });
+    renderInPane(<MembersView />);
+    await screen.findByText("user0@example.test");
+    const search = screen.getByLabelText("Search members");
+    search.focus();
+    fireEvent.keyDown(search, { key: "ArrowDown" });
+    await waitFor(() => expect(document.activeElement?.getAttribute("data-index")).toBe("0"));
+    fireEvent.keyDown(document.activeElement!, { key: "Enter" });
+    await screen.findByRole("complementary", { name: "Member details" });
+    fireEvent.keyDown(document.activeElement!, { key: "Escape" });
+    await waitFor(() => expect(screen.queryByRole("complementary", { name: "Member details" })).toBeNull());
+  });
+
+  it("lists a person's roles in the selected communities first, marked", async () => {
+    ipc({
+      ...base(3),
+      members: () => ({
+        rows: [memberRow(0, { roles: [{ community_id: "c-acme", role_id: "r-analyst", assignment_type: "dedicated" }, { community_id: "c-glob", role_id: "r-guest", assignment_type: "pool" }] })],
+        total: 1,
+      }),
+    });
+    renderInPane(<MembersView />, { communities: ["c-glob"] });
+    const row = (await screen.findByText("user0@example.test")).closest("tr")!;
+    const marked = row.querySelector(".in-selection");
+    expect(marked?.textContent).toBe("Guest in Globex");
+    expect(row.textContent).toMatch(/Guest in Globex, Analyst in Acme/);
+  });
+
   it("shows pending invitations as such and opens them with a revoke action", async () => {
     const invited = memberRow(0, { user_id: null, invitation_id: "inv-1", email: "new@example.test", display_name: "", pending: true, roles: [] });
     ipc({ ...base(), members: () => ({ rows: [invited], total: 1 }), invitations: () => [] });

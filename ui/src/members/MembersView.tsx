@@ -66,7 +66,7 @@ export function MembersView() {
   return (
     <div className={selected ? "members-view with-panel" : "members-view"} ref={root}>
       <div className="members-main">
-        <Toolbar filters={filters} onChange={setFilters} dir={dir} searchRef={search} />
+        <Toolbar filters={filters} onChange={setFilters} dir={dir} searchRef={search} onDown={() => table.current?.focus()} />
         <div className="members-summary">
           <span aria-live="polite" data-testid="members-total">
             {total === null ? "…" : counted(total, "person", "people")}

@@ -11,7 +11,7 @@ import { NO_FILTERS, type Filters } from "./pages";
 export const ASSIGNMENT_TYPES: AssignmentType[] = ["dedicated", "pool", "escalation"];
 export const WORKSPACE_ROLES: WorkspaceRole[] = ["member", "admin", "owner"];
 
-export function Toolbar(props: { filters: Filters; onChange: (f: Filters) => void; dir: Directory; searchRef: Ref<HTMLInputElement> }) {
+export function Toolbar(props: { filters: Filters; onChange: (f: Filters) => void; dir: Directory; searchRef: Ref<HTMLInputElement>; onDown?: () => void }) {
   const { filters: f, onChange, dir } = props;
   const set = <K extends keyof Filters>(k: K, v: Filters[K]) => onChange({ ...f, [k]: v });
   const changed = JSON.stringify(f) !== JSON.stringify(NO_FILTERS);
@@ -29,7 +29,13 @@ export function Toolbar(props: { filters: Filters; onChange: (f: Filters) => voi
           onKeyDown={(e) => {
             if (e.key === "Escape" && f.search) {
               e.stopPropagation();
+              e.preventDefault();
               set("search", "");
+            }
+            // ↓ goes from the search into the results.
+            if (e.key === "ArrowDown" && props.onDown) {
+              e.preventDefault();
+              props.onDown();
             }
           }}
         />

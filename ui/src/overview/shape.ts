@@ -33,7 +33,9 @@ export function shapeMatrix(agg: Pick<Aggregate, "matrix">, selected: string[], 
     for (const n of counts) max = Math.max(max, n);
     return { id, name: byId.get(id)?.name ?? id, counts, total: counts.reduce((a, b) => a + b, 0) };
   });
-  rows.sort((a, b) => a.name.localeCompare(b.name));
+  // In the communities' own order (natural, from Rust: "Client 2" before "Client 10").
+  const place = new Map(communities.map((c, i) => [c.id, i]));
+  rows.sort((a, b) => (place.get(a.id) ?? Infinity) - (place.get(b.id) ?? Infinity) || a.name.localeCompare(b.name));
   return { columns, rows, max };
 }
 

@@ -13,7 +13,7 @@ export function StatusBanners({ status, onRetry }: { status: AccountStatus; onRe
         <div role="status" className="banner offline">
           <strong>Offline.</strong>
           <span>
-            {offline.message} Showing data from {age(syncedAt)}; changes that need the server are disabled until it is back.
+            {offline.message} {syncedAt ? `Showing data from ${age(syncedAt)}` : "Nothing is cached for this account yet"}; changes that need the server are disabled until it is back.
           </span>
           <button type="button" onClick={onRetry} disabled={status.syncing}>{status.syncing ? "Trying…" : "Try again"}</button>
         </div>

@@ -180,7 +180,7 @@ export function Pane(props: PaneProps) {
       {portal ? (
         <div className="tabs">
           <span className="spacer" />
-          <span className="muted small" data-testid="data-age">Data from {age(status.syncedAt)}</span>
+          <span className="muted small" data-testid="data-age">{status.syncedAt ? `Data from ${age(status.syncedAt)}` : status.syncing ? "Syncing for the first time…" : "Not synced yet"}</span>
         </div>
       ) : (
         <nav className="tabs" role="tablist" aria-label="Views">
@@ -190,7 +190,7 @@ export function Pane(props: PaneProps) {
             </button>
           ))}
           <span className="spacer" />
-          <span className="muted small" data-testid="data-age">Data from {age(status.syncedAt)}</span>
+          <span className="muted small" data-testid="data-age">{status.syncedAt ? `Data from ${age(status.syncedAt)}` : status.syncing ? "Syncing for the first time…" : "Not synced yet"}</span>
         </nav>
       )}
       {creating && <CreateWorkspaceDialog account={account} offline={status.offline} onClose={() => setCreating(false)} onCreated={(w) => { setCreating(false); props.onWorkspace(w.id); }} />}

@@ -5,6 +5,7 @@ use super::super::{data, Cache};
 use super::*;
 use chrono::{DateTime, Utc};
 use tenancy::wire::*;
+use tenancy::order::natural_cmp;
 use tenancy::*;
 
 impl Cache {
@@ -13,7 +14,9 @@ impl Cache {
             .bind(search.map(like))
             .fetch_all(self.pool())
             .await?;
-        entities(&rows)
+        let mut out: Vec<Workspace> = entities(&rows)?;
+        out.sort_by(|a, b| natural_cmp(a.name.as_str(), b.name.as_str()));
+        Ok(out)
     }
 
     pub async fn workspace(&self, id: WorkspaceId) -> Result<Option<Workspace>> {
@@ -55,7 +58,9 @@ impl Cache {
             .bind(search.map(like))
             .fetch_all(self.pool())
             .await?;
-        entities(&rows)
+        let mut out: Vec<Community> = entities(&rows)?;
+        out.sort_by(|a, b| natural_cmp(a.name.as_str(), b.name.as_str()));
+        Ok(out)
     }
 
     /// Every community of every live workspace (for the command palette), by name.
@@ -63,7 +68,9 @@ impl Cache {
         let rows = sqlx::query("SELECT c.data FROM communities c JOIN workspaces w ON w.id = c.workspace_id WHERE w.deleted = 0 ORDER BY c.name")
             .fetch_all(self.pool())
             .await?;
-        entities(&rows)
+        let mut out: Vec<Community> = entities(&rows)?;
+        out.sort_by(|a, b| natural_cmp(a.name.as_str(), b.name.as_str()));
+        Ok(out)
     }
 
     pub async fn roles(&self, ws: WorkspaceId) -> Result<Vec<Role>> {
