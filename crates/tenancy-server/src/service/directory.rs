@@ -51,6 +51,8 @@ impl Service {
         let (ws, actor) = scope(&mut *tx, ctx, r).await?;
         let sight = actor.sight();
         let m = member_seen(&mut *tx, ws.id, &sight, user).await?;
+        // Their provenance names the MSSP's roles, which client contacts do not read.
+        need_roles(&sight)?;
         Ok(sight.permissions_of(user, effective(&mut *tx, ws.id, user, Some(&m)).await?))
     }
 

@@ -119,6 +119,8 @@ async fn a_client_contact_reads_their_community_through_its_portal_and_nothing_e
     assert_eq!(ids(&people, "user_id"), BTreeSet::from([contact.id.clone()]), "no team unless the MSSP shows it");
     assert_eq!(people[0]["role"], "client");
     assert!(items(&app.get(&p("/assignments?limit=1000"), &contact).await.expect(200)).is_empty());
+    // Nor the permissions of anyone, themself included: their provenance names the MSSP's roles.
+    app.get(&p(&format!("/members/{}/permissions", contact.id)), &contact).await.problem(403, "forbidden");
     // Nor can they change anything.
     app.post(&p(&format!("/communities/{a}/intakes")), &contact, json!({"name": "Mine", "kind": "firewall"})).await.problem(403, "forbidden");
     app.patch(&p(&format!("/communities/{a}")), &contact, json!({"portal": {"enabled": true, "show_team": true}})).await.problem(403, "forbidden");
