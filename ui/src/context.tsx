@@ -1,10 +1,20 @@
 // What a pane is bound to: one account on one server, one workspace, a selection of its
 // communities, and whether the server can be reached. Every view below a pane reads it here.
-import type { Guard } from "./kit/Confirm";
 import { createContext, useContext } from "react";
 import type { AccountView } from "./bindings/AccountView";
 import type { ClientError } from "./bindings/ClientError";
 import type { Workspace } from "./bindings/Workspace";
+
+export type GuardOptions = {
+  /** What follows from it, in one sentence ("Integrations using it stop at once."). */
+  consequence?: string;
+  /** Ask only on a production workspace: for changes that undo themselves (an Undo is offered)
+   *  or that a dialog of their own confirms already. */
+  productionOnly?: boolean;
+};
+
+/** Asks before `what` ("revoke the API key …"); resolves to whether to go ahead (kit/Confirm). */
+export type Guard = (what: string, opts?: GuardOptions) => Promise<boolean>;
 
 export type PaneContext = {
   account: AccountView;

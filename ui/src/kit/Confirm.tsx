@@ -3,18 +3,10 @@
 // as production, the change is confirmed by typing the workspace's name, so a change meant for
 // staging does not land in production.
 import { useCallback, useState } from "react";
+import type { Guard, GuardOptions } from "../context";
 import { Dialog } from "./kit";
 
-export type GuardOptions = {
-  /** What follows from it, in one sentence ("Integrations using it stop at once."). */
-  consequence?: string;
-  /** Ask only on a production workspace: for changes that undo themselves (an Undo is offered)
-   *  or that a dialog of their own confirms already. */
-  productionOnly?: boolean;
-};
-
-/** Asks before `what` ("revoke the API key …"); resolves to whether to go ahead. */
-export type Guard = (what: string, opts?: GuardOptions) => Promise<boolean>;
+export type { Guard, GuardOptions } from "../context";
 
 type Pending = { what: string; opts: GuardOptions; resolve: (ok: boolean) => void };
 
