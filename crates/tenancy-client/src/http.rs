@@ -37,28 +37,6 @@ fn enc(s: &str) -> String {
 }
 
 /// `?a=b&c=d` from pairs, skipping `None`s.
-/// What to look for in an audit log (each field given narrows it; the server searches all of it).
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
-pub struct AuditSearch {
-    #[serde(default)]
-    pub action: Option<String>,
-    #[serde(default)]
-    pub actor_id: Option<UserId>,
-    #[serde(default)]
-    pub target_kind: Option<String>,
-    #[serde(default)]
-    pub target_id: Option<String>,
-    #[serde(default)]
-    pub community_id: Option<CommunityId>,
-    /// At or after.
-    #[serde(default)]
-    pub from: Option<chrono::DateTime<chrono::Utc>>,
-    /// Before.
-    #[serde(default)]
-    pub to: Option<chrono::DateTime<chrono::Utc>>,
-}
-
 pub fn query(pairs: &[(&str, Option<String>)]) -> String {
     let parts: Vec<_> = pairs.iter().filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}={}", enc(v)))).collect();
     if parts.is_empty() { String::new() } else { format!("?{}", parts.join("&")) }

@@ -6,13 +6,12 @@
 
 use crate::cache::views::{MemberQuery, MemberSort, MemberStatus};
 use crate::error::{ClientError, ErrorCode, Result};
-use crate::http::AuditSearch;
 use crate::{ApiClient, Cache};
 use std::path::Path;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use tenancy::wire::{AuditEntry, Role};
+use tenancy::wire::{AuditEntry, AuditSearch, Role};
 use tenancy::AssignmentType;
 use tenancy::{CommunityId, WorkspaceId, WorkspaceRole};
 

@@ -1199,6 +1199,14 @@ async fn a_client_contacts_cache_holds_their_portal_and_nothing_once_it_closes()
     let inv = call(&owner, Method::POST, &format!("{base}/communities/{}/contacts", a.id), Some(json!({"email": carl.email}))).await.unwrap();
     call(&carl, Method::POST, &format!("/v1/invitations/{}/accept", inv["id"].as_str().unwrap()), Some(json!({}))).await.unwrap();
     do_sync(&carl, None).await;
+    // The MSSP's mirror lists the contact apart, with their community; its seats count them not.
+    do_sync(&owner, None).await;
+    let q = |role| tenancy_client::cache::views::MemberQuery { workspace_id: Some(ws), workspace_role: role, limit: 1000, ..Default::default() };
+    let contacts = owner.cache.members(&q(Some(WorkspaceRole::Client)), Utc::now()).await.unwrap();
+    assert_eq!(contacts.rows.iter().map(|r| (r.user_id, r.contact_of)).collect::<Vec<_>>(), vec![(Some(carl.id), Some(a.id))]);
+    let people = owner.cache.members(&q(None), Utc::now()).await.unwrap();
+    assert!(people.rows.iter().all(|r| r.user_id != Some(carl.id)), "the members table lists the MSSP's people");
+    assert_eq!(owner.cache.usage(ws, Utc::now()).await.unwrap().client_contacts, 1);
 
     let count = |sql: &'static str| {
         let pool = carl.cache.pool().clone();

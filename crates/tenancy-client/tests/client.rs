@@ -303,7 +303,7 @@ async fn a_new_account_sees_its_invitation_and_accepting_brings_the_workspace() 
 /// in JSON, into the folder given (whole, never half-written).
 #[tokio::test]
 async fn the_audit_export_holds_every_match_of_the_search() {
-    use tenancy_client::http::AuditSearch;
+    use tenancy::wire::AuditSearch;
     use tenancy_client::report::{export_audit, ExportFormat};
     let w = world().await;
     let api = signed_in(&w, DEMO_EMAIL, DEMO_PASSWORD).await;

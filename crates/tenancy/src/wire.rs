@@ -595,6 +595,36 @@ pub struct AlertVolume {
 
 // ---------- audit and change feed ----------
 
+/// What to look for in a workspace's audit log, over its whole history: each field given
+/// narrows it (the query parameters of `GET /v1/workspaces/{ws}/audit`). Action and target kind
+/// are text so that the server can answer an unknown one with the list of known ones.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AuditSearch {
+    /// One action, e.g. `member.role_change`.
+    #[serde(default)]
+    pub action: Option<String>,
+    /// The user who acted.
+    #[serde(default)]
+    pub actor_id: Option<UserId>,
+    /// The kind of thing acted on, e.g. `member`, `api_key`.
+    #[serde(default)]
+    pub target_kind: Option<String>,
+    /// The id of the thing acted on.
+    #[serde(default)]
+    pub target_id: Option<String>,
+    /// Entries about this community.
+    #[serde(default)]
+    pub community_id: Option<CommunityId>,
+    /// Entries at or after this time (RFC 3339, with its offset).
+    #[serde(default)]
+    pub from: Option<DateTime<Utc>>,
+    /// Entries before this time (RFC 3339, with its offset).
+    #[serde(default)]
+    pub to: Option<DateTime<Utc>>,
+}
+
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct AuditEntry {

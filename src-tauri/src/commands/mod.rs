@@ -22,7 +22,6 @@ use tenancy::slug::SlugHint;
 use tenancy::wire::*;
 use tenancy::*;
 use tenancy_client::account_ref::AccountKey;
-use tenancy_client::http::AuditSearch;
 use tenancy_client::accounts::{Account, AccountView};
 use tenancy::values::IntakeKindChoice;
 use tenancy_client::cache::views::{Aggregate, CommunityRow, MemberDetail, MemberPage, MemberQuery, WorkspaceMode};

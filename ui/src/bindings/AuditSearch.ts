@@ -3,15 +3,36 @@ import type { CommunityId } from "./CommunityId";
 import type { UserId } from "./UserId";
 
 /**
- * `?a=b&c=d` from pairs, skipping `None`s.
- * What to look for in an audit log (each field given narrows it; the server searches all of it).
+ * What to look for in a workspace's audit log, over its whole history: each field given
+ * narrows it (the query parameters of `GET /v1/workspaces/{ws}/audit`). Action and target kind
+ * are text so that the server can answer an unknown one with the list of known ones.
  */
-export type AuditSearch = { action: string | null, actor_id: UserId | null, target_kind: string | null, target_id: string | null, community_id: CommunityId | null, 
+export type AuditSearch = { 
 /**
- * At or after.
+ * One action, e.g. `member.role_change`.
+ */
+action: string | null, 
+/**
+ * The user who acted.
+ */
+actor_id: UserId | null, 
+/**
+ * The kind of thing acted on, e.g. `member`, `api_key`.
+ */
+target_kind: string | null, 
+/**
+ * The id of the thing acted on.
+ */
+target_id: string | null, 
+/**
+ * Entries about this community.
+ */
+community_id: CommunityId | null, 
+/**
+ * Entries at or after this time (RFC 3339, with its offset).
  */
 from: string | null, 
 /**
- * Before.
+ * Entries before this time (RFC 3339, with its offset).
  */
 to: string | null, };

@@ -1,7 +1,7 @@
 //! The audit log and the change feed.
 
 use super::*;
-use crate::service::{AuditFilter, PageParams};
+use crate::service::PageParams;
 use axum::extract::State;
 use axum::http::{header, HeaderName};
 use axum::response::IntoResponse;
@@ -15,9 +15,9 @@ pub fn routes(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
 /// The workspace's audit log, newest first (owners and admins; a community's managers, its
 /// entries), filtered over its whole history; the cursor pages through what matches.
 #[utoipa::path(get, path = "/v1/workspaces/{ws}/audit", tag = "feed", security(("bearer" = [])),
-    params(("ws" = String, Path, description = "Workspace id or slug"), AuditFilter, PageParams),
+    params(("ws" = String, Path, description = "Workspace id or slug"), AuditSearch, PageParams),
     responses((status = 200, body = Page<AuditEntry>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
-async fn audit_log(State(s): State<Service>, Caller(ctx): Caller, Path(w): Path<String>, Query(f): Query<AuditFilter>, Query(p): Query<PageParams>) -> Result<Json<Page<AuditEntry>>> {
+async fn audit_log(State(s): State<Service>, Caller(ctx): Caller, Path(w): Path<String>, Query(f): Query<AuditSearch>, Query(p): Query<PageParams>) -> Result<Json<Page<AuditEntry>>> {
     Ok(Json(s.audit_log(&ctx, &ws(w), &f, &p).await?))
 }
 

@@ -8,54 +8,33 @@ use tenancy::*;
 
 pub const MAX_FEED_BATCH: u32 = 20000;
 
-/// Filters of the audit log, over its whole history (the cursor pages through what matches).
-#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct AuditFilter {
-    /// One action, e.g. `member.role_change`.
-    pub action: Option<String>,
-    /// The user who acted.
-    pub actor_id: Option<UserId>,
-    /// The kind of thing acted on, e.g. `member`, `api_key`.
-    pub target_kind: Option<String>,
-    /// The id of the thing acted on.
-    pub target_id: Option<String>,
-    /// Entries about this community.
-    pub community_id: Option<CommunityId>,
-    /// Entries at or after this time (RFC 3339, with its offset).
-    pub from: Option<DateTime<Utc>>,
-    /// Entries before this time (RFC 3339, with its offset).
-    pub to: Option<DateTime<Utc>>,
-}
-
 /// A query parameter's value parsed, when it was given (blank counts as not given).
 fn given<T: std::str::FromStr>(v: &Option<String>) -> Result<Option<T>, T::Err> {
     v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::parse).transpose()
 }
 
-impl AuditFilter {
-    fn query(&self) -> ApiResult<crate::store::AuditQuery> {
-        let action = given::<tenancy::audit::AuditAction>(&self.action).map_err(|_| {
-            let known: Vec<&str> = tenancy::audit::AuditAction::ALL.iter().map(|a| a.as_str()).collect();
-            ApiError::validation(format!("\"{}\" is not an audit action; use one of {}.", self.action.as_deref().unwrap_or_default(), known.join(", ")))
-        })?;
-        let target_kind = given::<tenancy::audit::AuditTarget>(&self.target_kind).map_err(ApiError::validation)?;
-        if let (Some(f), Some(t)) = (self.from, self.to) {
-            if f >= t {
-                return Err(ApiError::validation("`from` must be before `to`; swap them, or leave one out."));
-            }
+/// The store's query for a search, its text parsed (with the known values named when not).
+fn audit_query(f: &AuditSearch) -> ApiResult<crate::store::AuditQuery> {
+    let action = given::<tenancy::audit::AuditAction>(&f.action).map_err(|_| {
+        let known: Vec<&str> = tenancy::audit::AuditAction::ALL.iter().map(|a| a.as_str()).collect();
+        ApiError::validation(format!("\"{}\" is not an audit action; use one of {}.", f.action.as_deref().unwrap_or_default(), known.join(", ")))
+    })?;
+    let target_kind = given::<tenancy::audit::AuditTarget>(&f.target_kind).map_err(ApiError::validation)?;
+    if let (Some(from), Some(to)) = (f.from, f.to) {
+        if from >= to {
+            return Err(ApiError::validation("`from` must be before `to`; swap them, or leave one out."));
         }
-        Ok(crate::store::AuditQuery {
-            action,
-            actor: self.actor_id,
-            target_kind,
-            target_id: self.target_id.clone().filter(|t| !t.trim().is_empty()),
-            community: self.community_id,
-            from: self.from,
-            to: self.to,
-            ..Default::default()
-        })
     }
+    Ok(crate::store::AuditQuery {
+        action,
+        actor: f.actor_id,
+        target_kind,
+        target_id: f.target_id.clone().filter(|t| !t.trim().is_empty()),
+        community: f.community_id,
+        from: f.from,
+        to: f.to,
+        ..Default::default()
+    })
 }
 
 /// A page of the change feed: a [`ChangeBatch`] whose `changes` are JSON text already (as the
@@ -80,13 +59,13 @@ impl FeedPage {
 impl Service {
     /// The audit log: all of it for the workspace's owners and admins; for holders of
     /// community.manage, the entries about their communities.
-    pub async fn audit_log(&self, ctx: &Ctx, r: &WorkspaceRef, f: &AuditFilter, p: &PageParams) -> ApiResult<Page<AuditEntry>> {
+    pub async fn audit_log(&self, ctx: &Ctx, r: &WorkspaceRef, f: &AuditSearch, p: &PageParams) -> ApiResult<Page<AuditEntry>> {
         let mut tx = self.read(ctx).await?;
         let (ws, actor) = scope(&mut *tx, ctx, r).await?;
         may(&actor, &Action::ReadAuditLog)?;
         let limit = p.limit()?;
         let before = p.after()?.map(|a| a.parse::<i64>()).transpose().map_err(|_| ApiError::new(ProblemKind::InvalidCursor, "The cursor is not valid; omit it to start over."))?;
-        let mut q = f.query()?;
+        let mut q = audit_query(f)?;
         q.only = actor.sight().communities_reading(Data::Audit);
         q.before_id = before;
         q.limit = limit + 1;

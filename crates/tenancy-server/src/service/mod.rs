@@ -14,7 +14,7 @@ mod workspaces;
 pub use access::WorkspaceRef;
 pub use directory::{AssignmentFilter, MemberFilter};
 pub use keys::DayRange;
-pub use feed::{AuditFilter, FeedPage};
+pub use feed::FeedPage;
 
 use crate::error::{ApiError, ApiResult, ProblemKind};
 use crate::store::{AuditRecord, NewChange, Store, Tx, UserRecord};

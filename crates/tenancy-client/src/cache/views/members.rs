@@ -240,15 +240,27 @@ impl Cache {
                 contact_of: None,
             });
         }
-        // Client contacts' communities: a few rows of the page, from their data.
-        for row in out.iter_mut().filter(|r| r.workspace_role == WorkspaceRole::Client) {
-            let (table, id) = match (row.user_id, row.invitation_id) {
-                (Some(u), _) => ("members WHERE workspace_id = ?1 AND user_id = ?2", u.to_string()),
-                (None, Some(i)) => ("invitations WHERE workspace_id = ?1 AND id = ?2", i.to_string()),
-                (None, None) => continue,
-            };
-            let c: Option<String> = sqlx::query_scalar(&format!("SELECT json_extract(data, '$.contact_of') FROM {table}")).bind(&ws).bind(id).fetch_one(self.pool()).await?;
-            row.contact_of = c.and_then(|c| c.parse().ok());
+        // Client contacts' communities, from their data: one query for the page's contacts.
+        let contacts: Vec<String> = out.iter().filter(|r| r.workspace_role == WorkspaceRole::Client).filter_map(|r| r.user_id.map(|u| u.to_string()).or(r.invitation_id.map(|i| i.to_string()))).collect();
+        if !contacts.is_empty() {
+            let mut qb = QueryBuilder::<Sqlite>::new("SELECT user_id, json_extract(data, '$.contact_of') FROM members WHERE role = 'client' AND workspace_id = ");
+            qb.push_bind(ws.clone()).push(" AND user_id IN (");
+            let mut sep = qb.separated(", ");
+            for id in &contacts {
+                sep.push_bind(id.clone());
+            }
+            qb.push(") UNION ALL SELECT id, json_extract(data, '$.contact_of') FROM invitations WHERE workspace_role = 'client' AND workspace_id = ");
+            qb.push_bind(ws.clone()).push(" AND id IN (");
+            let mut sep = qb.separated(", ");
+            for id in &contacts {
+                sep.push_bind(id.clone());
+            }
+            qb.push(")");
+            let of: std::collections::HashMap<String, Option<String>> = qb.build_query_as::<(String, Option<String>)>().fetch_all(self.pool()).await?.into_iter().collect();
+            for row in out.iter_mut().filter(|r| r.workspace_role == WorkspaceRole::Client) {
+                let id = row.user_id.map(|u| u.to_string()).or(row.invitation_id.map(|i| i.to_string()));
+                row.contact_of = id.and_then(|id| of.get(&id).cloned().flatten()).and_then(|c| c.parse().ok());
+            }
         }
         // The page's roles, in one query per kind of row.
         let users: Vec<String> = out.iter().filter_map(|r| r.user_id.map(|u| u.to_string())).collect();
