@@ -80,14 +80,30 @@ fn exports_and_compare_answer_from_the_cache() {
     assert!(some.iter().flat_map(|p| p["roles"].as_array().unwrap()).all(|r| r["community"] == c0["name"]));
 
     // Compare Northwind with Sentinel: every left person is accounted for exactly once.
-    let c = call(&w, "compare", serde_json::json!({"left": {"account": key, "workspace_id": northwind}, "right": {"account": key, "workspace_id": sentinel}}));
-    let n = |k: &str| c[k].as_array().unwrap().len() as u64;
-    assert_eq!(n("only_left") + n("differing") + c["same"].as_u64().unwrap(), total, "{c}");
-    assert_eq!(n("only_right") + n("differing") + c["same"].as_u64().unwrap(), people(&sentinel));
+    let side = |ws: &str, communities: serde_json::Value| serde_json::json!({"account": key, "workspace_id": ws, "communities": communities});
+    let c = call(&w, "compare", serde_json::json!({"left": side(&northwind, serde_json::json!([])), "right": side(&sentinel, serde_json::json!([]))}));
+    let n = |c: &serde_json::Value, k: &str| c[k].as_u64().unwrap();
+    assert_eq!(n(&c, "only_left") + n(&c, "differing") + n(&c, "same"), total, "{c}");
+    assert_eq!(n(&c, "only_right") + n(&c, "differing") + n(&c, "same"), people(&sentinel));
+    assert_eq!(c["rows"].as_array().unwrap().len() as u64, n(&c, "only_left") + n(&c, "only_right") + n(&c, "differing") + n(&c, "same"));
     // A workspace compared with itself has no differences.
-    let same = call(&w, "compare", serde_json::json!({"left": {"account": key, "workspace_id": northwind}, "right": {"account": key, "workspace_id": northwind}}));
+    let same = call(&w, "compare", serde_json::json!({"left": side(&northwind, serde_json::json!([])), "right": side(&northwind, serde_json::json!([]))}));
     assert_eq!(same["same"].as_u64(), Some(total));
-    assert!(same["only_left"].as_array().unwrap().is_empty() && same["differing"].as_array().unwrap().is_empty());
+    assert_eq!((n(&same, "only_left"), n(&same, "only_right"), n(&same, "differing")), (0, 0, 0));
+    // Narrowed to one community on the left: only its people there, named; the rest of the
+    // workspace is on the right only.
+    let narrowed = call(&w, "compare", serde_json::json!({"left": side(&northwind, serde_json::json!([c0["id"]])), "right": side(&northwind, serde_json::json!([]))}));
+    assert_eq!(narrowed["left_communities"], serde_json::json!([c0["name"]]));
+    assert_eq!(n(&narrowed, "only_left"), 0);
+    assert_eq!(n(&narrowed, "differing") + n(&narrowed, "same"), some.len() as u64, "the community's people, as the narrowed export counts them");
+    // Its export: every row, whatever the dialog shows.
+    let out = call(&w, "compare_export", serde_json::json!({"left": side(&northwind, serde_json::json!([c0["id"]])), "right": side(&northwind, serde_json::json!([])), "format": "csv"}));
+    assert_eq!(out["count"].as_u64(), Some(total));
+    let path = std::path::PathBuf::from(out["path"].as_str().unwrap());
+    assert!(path.file_name().unwrap().to_str().unwrap().starts_with("tenantry-compare-northwind-mssp-vs-northwind-mssp-"), "{}", path.display());
+    let csv = std::fs::read_to_string(&path).unwrap();
+    assert!(csv.starts_with("email,display_name,status,"));
+    assert_eq!(csv.lines().count() as u64, total + 1, "a header and a line per person");
 
     // An unknown workspace is a clear not_found, not an empty file.
     let e = invoke(&w, "export", serde_json::json!({"account": key, "workspaceId": "00000000-0000-0000-0000-000000000009", "what": "roles", "format": "csv", "communities": []})).unwrap_err();
@@ -113,6 +129,13 @@ fn the_rules_the_ui_asks_about_come_from_the_domain() {
     let manage = catalogue.as_array().unwrap().iter().find(|e| e["id"] == "alerts.manage").unwrap();
     assert!(manage["refused_by"]["intake_restricted"].as_str().unwrap().contains("read-only"), "{manage}");
     assert!(manage["refused_by"].get("custom").is_none());
+    // The words the console explains: every assignment type and kind of role, one sentence each.
+    let glossary = call(&w, "glossary", serde_json::json!({}));
+    let terms: Vec<(&str, &str)> = glossary.as_array().unwrap().iter().map(|e| (e["topic"].as_str().unwrap(), e["term"].as_str().unwrap())).collect();
+    for t in [("assignment_type", "dedicated"), ("assignment_type", "pool"), ("assignment_type", "escalation"), ("role_kind", "builtin"), ("role_kind", "intake_restricted")] {
+        assert!(terms.contains(&t), "{t:?} in {glossary}");
+    }
+    assert!(glossary.as_array().unwrap().iter().all(|e| e["explain"].as_str().is_some_and(|s| s.ends_with('.'))), "{glossary}");
     // Slugs.
     let h = call(&w, "slug_hint", serde_json::json!({"name": "Acme Corp — Prod", "slug": "Acme"}));
     assert_eq!(h["suggestion"], "acme-corp-prod");

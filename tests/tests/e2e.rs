@@ -34,6 +34,21 @@ async fn tab(app: &App, name: &str) -> Result<()> {
     app.click(name).await
 }
 
+/// Opens the view `name` of the pane `pane` (CSS): by its tab, or at half width by the view menu.
+async fn tab_in(app: &App, pane: &str, name: &str) -> Result<()> {
+    let p = app.el(pane).await?;
+    match p.find(fantoccini::Locator::Css("[data-testid=view-menu]")).await {
+        Ok(menu) => {
+            app.click_element(&menu, "the view menu").await?;
+            app.sees_in(&format!("{pane} [role=menu]"), name).await?;
+            app.click_in(&p, name).await?;
+        }
+        Err(_) => app.click_in(&p, name).await?,
+    }
+    app.sees_in(&format!("{pane} [role=tab][aria-selected=true], {pane} [data-testid=view-menu]"), name).await?;
+    Ok(())
+}
+
 /// A second account, created from the sign-in screen of the Accounts dialog (the password rule
 /// shown first), opened in a new pane; `shot` names a screenshot of the filled form.
 async fn create_account_in_a_new_pane(app: &App, server: &str, name: &str, email: &str, password: &str, shot: Option<&str>) -> Result<()> {
@@ -53,6 +68,16 @@ async fn create_account_in_a_new_pane(app: &App, server: &str, name: &str, email
     app.click("Accounts (2)").await?;
     let row = app.xpath(&format!("//tr[contains(., {})]", xpath_literal(email))).await?;
     app.click_in(&row, "Open in a new pane").await
+}
+
+/// Signs the demo owner in on `server` as a second account, from the Accounts dialog.
+async fn add_demo_account(app: &App, server: &str) -> Result<()> {
+    app.click("Accounts (1)").await?;
+    app.click("Add an account…").await?;
+    app.fill("Server", server).await?;
+    app.fill("Email", DEMO_EMAIL).await?;
+    app.fill("Password", PASSWORD).await?;
+    app.click("Sign in").await
 }
 
 /// One scenario as a test: a fresh server and app, one attempt. A failure (the window dying
@@ -79,6 +104,23 @@ macro_rules! e2e {
                 panic!("{report}");
             }
         }
+    };
+}
+
+/// One scenario, `$scenario(&app, server, theme)`, as two tests: in the light theme and in the
+/// dark one (GTK's Adwaita:dark makes WebKit prefer a dark colour scheme).
+macro_rules! e2e_in_both_themes {
+    ($light:ident, $dark:ident, $scenario:ident) => {
+        e2e!($light, |app, server, dir| {
+            $scenario(&app, server, "light").await?;
+            let _ = dir;
+            Ok(())
+        });
+        e2e!($dark, env = &[("GTK_THEME", "Adwaita:dark")], |app, server, dir| {
+            $scenario(&app, server, "dark").await?;
+            let _ = dir;
+            Ok(())
+        });
     };
 }
 
@@ -224,8 +266,17 @@ e2e!(three_communities_aggregate_matches_the_server, |app, server, dir| {
     }
     let first = ids[0];
     let in_first = mine.iter().filter(|a| a["community_id"] == first).count();
-    let row = matrix.lines().find(|l| l.starts_with(picked[0]["name"].as_str().unwrap())).unwrap_or_default().to_owned();
-    let row_total: usize = row.split_whitespace().last().and_then(|n| n.parse().ok()).unwrap_or(usize::MAX);
+    // The row's cells (each count a button opening Members), read from the table itself.
+    let row: Vec<String> = serde_json::from_value(
+        app.c
+            .execute(
+                "const tr = [...document.querySelectorAll(\"table[aria-label='People per role and community'] tbody tr\")].find(tr => tr.querySelector('th')?.textContent.trim() === arguments[0]);
+                 return tr ? [...tr.children].map(c => c.textContent.trim()) : [];",
+                vec![picked[0]["name"].clone()],
+            )
+            .await?,
+    )?;
+    let row_total: usize = row.last().and_then(|n| n.replace(',', "").parse().ok()).unwrap_or(usize::MAX);
     ensure!(row_total == in_first, "the first community's row total {row_total} equals its {in_first} assignments ({row:?})");
     app.shot("aggregate").await;
     let _ = dir;
@@ -547,14 +598,9 @@ e2e!(two_panes_two_servers_compare, |app, server, dir| {
     sign_in(&app, &server.url, DEMO_EMAIL).await?;
     go_to(&app, "northw", "Northwind Security").await?;
     // A second account, on the second server, in a second pane.
-    app.click("Accounts (1)").await?;
-    app.click("Add an account…").await?;
-    app.fill("Server", &second.url).await?;
-    app.fill("Email", DEMO_EMAIL).await?;
-    app.fill("Password", PASSWORD).await?;
-    app.click("Sign in").await?;
+    add_demo_account(&app, &second.url).await?;
     app.click("Accounts (2)").await?;
-    let row = app.xpath(&format!("//tr[contains(., {})]", xpath_literal(&second.url))).await?;
+    let row = app.xpath(&format!("//tr[@data-account={}]", xpath_literal(&format!("{DEMO_EMAIL} @ {}", second.url)))).await?;
     app.click_in(&row, "Open in a new pane").await?;
     let panes = app.c.find_all(fantoccini::Locator::Css("section.pane")).await?;
     ensure!(panes.len() == 2, "two panes side by side");
@@ -571,9 +617,10 @@ e2e!(two_panes_two_servers_compare, |app, server, dir| {
     let first_host = server.url.trim_start_matches("http://").to_owned();
     let left = format!("Northwind Security ({first_host})");
     let right = format!("Northwind Security ({second_host})");
-    let only_left = app.sees_in(&format!("[aria-label='Only in {left}']"), &gone_email).await?;
-    ensure!(only_left.contains(&gone_name), "{only_left}");
-    app.sees(&format!("1 only in {left} · 0 only in {right}")).await?;
+    // One table, a row per person: the one gone from the second server is only on the left.
+    let only_left = app.sees_in("table[aria-label='People compared'] tbody tr", &gone_email).await?;
+    ensure!(only_left.contains(&gone_name) && only_left.contains("Left only"), "{only_left}");
+    app.sees(&format!("1 person only in {left} · 0 people only in {right}")).await?;
     app.shot("compare").await;
     second.stop();
     let _ = dir;
@@ -750,7 +797,7 @@ e2e!(a_client_contact_sees_only_their_communitys_portal, |app, server, dir| {
 
     // The admin lists the contact apart from the MSSP's people.
     let first = app.el("section.pane:nth-of-type(1)").await?;
-    app.click_in(&first, "Members").await?;
+    tab_in(&app, "section.pane:nth-of-type(1)", "Members").await?;
     app.click_in(&first, "Sync").await?;
     app.fill("Search members", "cio@client.example").await?;
     app.sees("Nobody matches these filters").await?;
@@ -842,17 +889,7 @@ async fn danger_buttons_are_readable(app: &App, server: &Server, theme: &str) ->
     Ok(())
 }
 
-e2e!(danger_buttons_are_readable_in_the_light_theme, |app, server, dir| {
-    danger_buttons_are_readable(&app, server, "light").await?;
-    let _ = dir;
-    Ok(())
-});
-
-e2e!(danger_buttons_are_readable_in_the_dark_theme, env = &[("GTK_THEME", "Adwaita:dark")], |app, server, dir| {
-    danger_buttons_are_readable(&app, server, "dark").await?;
-    let _ = dir;
-    Ok(())
-});
+e2e_in_both_themes!(danger_buttons_are_readable_in_the_light_theme, danger_buttons_are_readable_in_the_dark_theme, danger_buttons_are_readable);
 
 // `make run`'s first run: the console is told about the local demo server and signs in to it at
 // once, showing the server and credentials it used.
@@ -880,3 +917,136 @@ async fn make_run_first_run_signs_in_to_the_demo_server() {
         panic!("{report}");
     }
 }
+
+// The palette searches every signed-in account, people included: a person who exists only on a
+// second server, whose account was added (and synced at once) without a pane of its own, is
+// found by part of their email; the result names the account by its label, and Enter opens
+// their member panel there.
+e2e!(the_palette_finds_a_person_in_another_accounts_workspace, |app, server, dir| {
+    let mut second = Server::start(&dir, "server2")?;
+    let api2 = second.api(DEMO_EMAIL).await?;
+    let ws2 = ws_id(&api2, "northwind-mssp").await?;
+    let community = all_items(&api2, &format!("/v1/workspaces/{ws2}/communities")).await?.into_iter().next().context("a community")?;
+    let analyst = all_items(&api2, &format!("/v1/workspaces/{ws2}/roles")).await?.into_iter().find(|r| r["name"] == "Analyst").context("Analyst")?;
+    let zoe_email = "zoe.xu@second-server.example";
+    let zoe = tenancy_client::ApiClient::new(&tenancy_client::account_ref::AccountRef::new(&second.url, zoe_email)?, Arc::new(tenancy_client::secret::MemorySecrets::default()))?;
+    zoe.register(&tenancy::Name::parse("Zoe Xu")?, PASSWORD).await?;
+    let body = serde_json::json!({"email": zoe_email, "assignments": [{"community_id": community["id"], "role_id": analyst["id"]}]});
+    let inv: serde_json::Value = api2.call(tenancy_client::http::Method::POST, &format!("/v1/workspaces/{ws2}/invitations"), Some(&body), None).await?;
+    let _: serde_json::Value = zoe.call(tenancy_client::http::Method::POST, &format!("/v1/invitations/{}/accept", inv["id"].as_str().unwrap()), Some(&serde_json::json!({})), None).await?;
+
+    sign_in(&app, &server.url, DEMO_EMAIL).await?;
+    go_to(&app, "northw", "Northwind Security").await?;
+    add_demo_account(&app, &second.url).await?;
+    // No pane opened for it: it syncs at once all the same, and says so in Accounts.
+    app.click("Accounts (2)").await?;
+    let second_host = second.url.trim_start_matches("http://").to_owned();
+    let row = format!("//tr[@data-account={}]", xpath_literal(&format!("{DEMO_EMAIL} @ {}", second.url)));
+    app.wait_for("the second account's first sync", || {
+        let row = row.clone();
+        let app = &app;
+        async move {
+            let r = app.xpath(&row).await?;
+            Ok(app.inner_text(&r).await?.contains("From ").then_some(()))
+        }
+    })
+    .await?;
+    app.click(&format!("Label {DEMO_EMAIL} on {second_host}")).await?;
+    app.fill(&format!("Label for {DEMO_EMAIL} on {second_host}"), "Second lab").await?;
+    app.click("Save").await?;
+    app.sees_in(&format!("[data-account='{DEMO_EMAIL} @ {}']", second.url), "Second lab").await?;
+    app.shot("accounts-labelled").await;
+    app.keys(&Key::Escape.to_string()).await?;
+    app.no_longer_sees("Add an account…").await?;
+
+    // One pane, on the first server; the palette still finds Zoe, on the second.
+    ensure!(app.c.find_all(fantoccini::Locator::Css("section.pane")).await?.len() == 1, "one pane");
+    app.focus_page().await?;
+    app.keys(&format!("{}k{}", Key::Control, Key::Null)).await?;
+    let input = app.el(".palette input").await?;
+    input.send_keys("zoe.xu").await?;
+    let hit = app.sees_in(".palette li.active", "Zoe Xu").await?;
+    ensure!(hit.contains(zoe_email) && hit.contains("Second lab") && hit.contains("Northwind Security"), "the result names the person, workspace and account: {hit}");
+    app.shot("palette-person").await;
+    input.send_keys(&Key::Enter.to_string()).await?;
+    // The pane moved to that account, workspace and person.
+    app.sees_in("[data-testid=pane-account]", "Second lab").await?;
+    app.sees_in("[data-testid=workspace-name]", "Northwind Security").await?;
+    let panel = app.sees_in("aside[aria-label='Member details']", zoe_email).await?;
+    ensure!(panel.contains("Analyst"), "her member panel with her role: {panel}");
+    app.sees_in("[role=tab][aria-selected=true]", "Members").await?;
+    app.shot("palette-opened-person").await;
+    second.stop();
+    Ok(())
+});
+
+/// Checks that in the pane `pane` (CSS), every button of `scope` (CSS, inside it) can be
+/// reached: once scrolled into view it lies inside the pane and nothing covers its centre.
+async fn all_buttons_reachable(app: &App, pane: &str, scope: &str) -> Result<usize> {
+    let v = app
+        .c
+        .execute(
+            "const [pane, scope] = arguments; const p = document.querySelector(pane); const s = p && p.querySelector(scope);
+             if (!s) return {error: 'no ' + scope};
+             const pr = p.getBoundingClientRect(); const bad = []; let n = 0;
+             for (const b of s.querySelectorAll('button')) {
+               if (b.offsetParent === null) continue; n++;
+               b.scrollIntoView({block: 'nearest', inline: 'nearest'});
+               const r = b.getBoundingClientRect();
+               const x = r.left + r.width / 2, y = r.top + r.height / 2;
+               const top = document.elementFromPoint(x, y);
+               const inside = r.left >= pr.left - 1 && r.right <= pr.right + 1 && r.width > 0;
+               if (!inside || !(top === b || b.contains(top))) bad.push((b.getAttribute('aria-label') || b.textContent.trim()) + (inside ? ' (covered by ' + (top ? top.tagName + '.' + top.className : 'nothing') + ')' : ' (outside the pane)'));
+             }
+             return {n, bad};",
+            vec![pane.into(), scope.into()],
+        )
+        .await?;
+    ensure!(v.get("error").is_none(), "{v}");
+    let bad: Vec<String> = serde_json::from_value(v["bad"].clone())?;
+    ensure!(bad.is_empty(), "unreachable in {scope}: {bad:?}");
+    Ok(v["n"].as_u64().unwrap_or(0) as usize)
+}
+
+async fn half_width(app: &App, server: &Server, theme: &str) -> Result<()> {
+    sign_in(app, &server.url, DEMO_EMAIL).await?;
+    go_to(app, "northw", "Northwind Security").await?;
+    app.shot(&format!("full-width-{theme}")).await;
+    app.click("Split pane").await?;
+    let first = "section.pane:nth-of-type(1)";
+    app.wait_for("both panes at half width", || async move {
+        let n: Vec<String> = serde_json::from_value(app.c.execute("return [...document.querySelectorAll('section.pane')].map(p => p.dataset.size)", vec![]).await?)?;
+        Ok((n == ["narrow", "narrow"]).then_some(()))
+    })
+    .await?;
+    ensure!(app.c.find_all(fantoccini::Locator::Css("section.pane [role=tablist]")).await?.is_empty(), "the tabs folded into a menu");
+    let pane = app.el(first).await?;
+    // Every view from the menu, each showing its content.
+    let views = [("Communities", "25 communities"), ("Roles", "Analyst"), ("API keys", "Prefix"), ("Audit log", "Action"), ("Workspace", "Delete workspace…"), ("Overview", "Roles by community"), ("Members", "people")];
+    let mut current = "Overview".to_owned();
+    for (name, shows) in views {
+        app.click_in(&pane, &format!("View: {current}")).await?;
+        app.sees_in(&format!("{first} [role=menu]"), name).await?;
+        app.click_in(&pane, name).await?;
+        app.sees_in(&format!("{first} [data-testid=view-menu]"), name).await?;
+        app.sees_in(&format!("{first} .pane-body"), shows).await?;
+        if name == "API keys" {
+            all_buttons_reachable(app, first, ".pane-body").await?;
+        }
+        current = name.to_owned();
+    }
+    // The member panel lays over the list, and each of its actions can be reached.
+    app.sees_in(&format!("{first} [data-testid=members-total]"), "people").await?;
+    let cell = app.el(&format!("{first} tbody tr[data-index='0'] td")).await?;
+    app.click_element(&cell, "the first member").await?;
+    // (Once the person has loaded: the panel opens with only its × while they do.)
+    app.sees_in(&format!("{first} aside[aria-label='Member details']"), "Effective permissions").await?;
+    let n = all_buttons_reachable(app, first, "aside[aria-label='Member details']").await?;
+    ensure!(n >= 3, "the panel's actions: {n} buttons");
+    app.shot(&format!("half-width-{theme}")).await;
+    Ok(())
+}
+
+// At half width (two panes side by side in the default window) every view is reachable from
+// the view menu, and the member panel's actions and the API keys' buttons stay within reach.
+e2e_in_both_themes!(half_width_panes_keep_every_view_and_action_reachable, half_width_panes_in_the_dark_theme, half_width);

@@ -16,6 +16,22 @@ export type GuardOptions = {
 /** Asks before `what` ("revoke the API key …"); resolves to whether to go ahead (kit/Confirm). */
 export type Guard = (what: string, opts?: GuardOptions) => Promise<boolean>;
 
+/** The views of a pane. */
+export type Tab = "overview" | "communities" | "members" | "roles" | "keys" | "audit" | "settings";
+
+/** Where to take a pane: a view, optionally narrowed (the palette, a matrix cell, a link).
+ *  Prefills only; nothing is changed by following one. */
+export type Intent = {
+  /** Open this view; unset keeps the view shown. */
+  tab?: Tab;
+  /** Select these communities in the pane. */
+  communities?: string[];
+  /** Members: filter to holders of this role. */
+  roleId?: string;
+  /** Members: open this person's panel. */
+  member?: string;
+};
+
 export type PaneContext = {
   account: AccountView;
   ws: Workspace;
@@ -28,10 +44,13 @@ export type PaneContext = {
   syncedAt: string | null;
   /** The user marked this workspace as production: destructive changes ask first. */
   production: boolean;
-  /** Resolves true when the change may go ahead: at once, or after the user confirmed it on a
-   *  production workspace. `what` completes "You are about to …". */
   /** Asks before a destructive change (see kit/Confirm). */
   guard: Guard;
+  /** Takes the pane to a view (see Intent). */
+  go: (to: Intent) => void;
+  /** The last Intent followed, with when (to tell one request from the next); views read the
+   *  parts meant for them once, when they open or when `at` changes. */
+  intent: (Intent & { at: number }) | null;
 };
 
 const Ctx = createContext<PaneContext | null>(null);

@@ -20,8 +20,11 @@ export const HOTKEYS = {
   tabSettings: { key: "7", alt: true, label: "Workspace settings" },
   communities: { key: "c", alt: true, label: "Choose communities" },
   invite: { key: "i", alt: true, label: "Invite members" },
+  changeRoles: { key: "r", label: "Change the roles of the member in the side panel" },
+  closePanel: { key: "Escape", label: "Close the side panel" },
   split: { key: "\\", mod: true, label: "Open another pane side by side" },
   nextPane: { key: "F6", label: "Focus the next pane" },
+  previousPane: { key: "F6", shift: true, label: "Focus the previous pane" },
   help: { key: "?", shift: true, label: "Show keyboard shortcuts" },
 } as const satisfies Record<string, Hotkey>;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fuzzyScore, searchPalette, visit, type PaletteItem } from "./palette";
+import { fuzzyScore, itemId, searchPalette, visit, type PaletteItem } from "./palette";
 import { describe as describeKey, HOTKEYS, matches } from "./hotkeys";
 
 const ws = (id: string, label: string, detail = ""): PaletteItem => ({ key: `workspace:${id}`, label, detail, kind: "workspace" });
@@ -47,6 +47,43 @@ describe("searchPalette", () => {
     const many = Array.from({ length: 10_000 }, (_, i) => ({ key: `community:${i}`, label: `Client ${i}`, detail: "Titan MSSP", kind: "community" as const }));
     expect(searchPalette(many, "client 99", [], [], 50)).toHaveLength(50);
     expect(searchPalette(many, "client 9999", [], [], 50)[0].key).toBe("community:9999");
+  });
+});
+
+describe("searchPalette across accounts", () => {
+  const ann = "ann@x.test @ http://127.0.0.1:1";
+  const ops = "ann@x.test @ http://127.0.0.1:2";
+  const of = (account: string, it: PaletteItem): PaletteItem => ({ ...it, account });
+  const person = (account: string, id: string, name: string, email: string): PaletteItem => ({ key: `person:${id}:ws`, label: name, alt: email, detail: "Northwind · member", kind: "person", account });
+  const items = [
+    of(ann, ws("1", "Northwind Security")),
+    of(ops, ws("1", "Northwind Security")),
+    of(ops, ws("9", "Globex")),
+    person(ops, "u1", "Zoe Xu", "zoe.xu@globex.test"),
+    person(ann, "u2", "Zed Ovitz", "zed@northwind.test"),
+  ];
+
+  it("finds a person by part of their email as well as by name, in any account", () => {
+    expect(searchPalette(items, "zoe.xu", [], []).map(itemId)).toEqual([`${ops}|person:u1:ws`]);
+    expect(searchPalette(items, "zoe", [], [])[0].label).toBe("Zoe Xu");
+    expect(searchPalette(items, "globex.test", [], [])[0].kind).toBe("person");
+  });
+
+  it("keeps one item per account and lifts the focused pane's account among equals", () => {
+    const both = searchPalette(items, "northwind", [], [], 50, ops).filter((r) => r.kind === "workspace");
+    expect(both.map((r) => r.account)).toEqual([ops, ann]);
+    expect(searchPalette(items, "northwind", [], [], 50, ann).filter((r) => r.kind === "workspace")[0].account).toBe(ann);
+    // A better match elsewhere still wins over a weaker one here.
+    expect(searchPalette(items, "zoe", [], [], 50, ann)[0].account).toBe(ops);
+  });
+
+  it("pins and remembers an item of one account without the other's twin", () => {
+    const pinned = searchPalette(items, "northwind", [`${ann}|workspace:1`], [], 50, ops);
+    expect(pinned[0].account).toBe(ann);
+    expect(pinned.find((r) => r.account === ops)?.favourite).toBe(false);
+    const recent = searchPalette(items, "", [], [`${ops}|workspace:9`, "workspace:1"], 50, ann);
+    // A bare key saved before accounts were told apart resolves in the focused account.
+    expect(recent.map(itemId)).toEqual([`${ops}|workspace:9`, `${ann}|workspace:1`]);
   });
 });
 

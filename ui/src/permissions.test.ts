@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { filterPermissionRows, permissionRows } from "./permissions";
+import { filterPermissionRows, groupPermissionRows, labelPermissionRows, OTHER_AREA, permissionRows, type PermissionRow } from "./permissions";
+import { CATALOGUE } from "./test/catalogue";
 import type { EffectivePermissions } from "./bindings/EffectivePermissions";
 
 describe("permissionRows", () => {
@@ -33,5 +34,20 @@ describe("permissionRows", () => {
     expect(filterPermissionRows(rows, "acme").map((r) => r.permission)).toEqual(["alerts.read"]);
     expect(filterPermissionRows(rows, "edr").map((r) => r.permission)).toEqual(["alerts.read"]);
     expect(filterPermissionRows(rows, "  ")).toHaveLength(2);
+  });
+
+  it("groups by the catalogue's areas, in its order, labelled in its words; unknown ids go under Other", () => {
+    const row = (permission: string, where = "Acme"): PermissionRow => ({ permission, where, sources: ["Guest"], restricted: false });
+    const rows = [row("billing.read", "Everywhere"), row("alerts.manage"), row("alerts.read"), row("alerts.read", "Globex"), row("alerts.delete")];
+    const groups = groupPermissionRows(rows, CATALOGUE);
+    expect(groups.map((g) => [g.label, g.permissions, g.rows.length])).toEqual([["Alerts", 2, 3], ["Billing", 1, 1], [OTHER_AREA.label, 1, 1]]);
+    expect(groups[0].rows.map((r) => [r.permission, r.where])).toEqual([["alerts.read", "Acme"], ["alerts.read", "Globex"], ["alerts.manage", "Acme"]]);
+    const label = (id: string) => CATALOGUE.find((e) => e.id === id)!.description;
+    expect(groups[0].rows[0].label).toBe(label("alerts.read"));
+    expect(groups[2].rows[0].label).toBe("alerts.delete");
+    // The words are searchable: "plan" finds billing.read by its label, "billing" by its area.
+    const labelled = labelPermissionRows(rows, CATALOGUE);
+    expect(filterPermissionRows(labelled, "plan and its").map((r) => r.permission)).toEqual(["billing.read"]);
+    expect(filterPermissionRows(labelled, "Billing").map((r) => r.permission)).toEqual(["billing.read"]);
   });
 });

@@ -21,7 +21,7 @@ describe("creating an account from the sign-in screen", () => {
         signedIn = true;
         return account;
       },
-      ui_prefs: () => ({ favourites: [], recents: [], colours: {}, production: [], panes: [], last_workspace: {} }),
+      ui_prefs: () => ({ favourites: [], recents: [], colours: {}, production: [], panes: [], last_workspace: {}, labels: {} }),
     });
     // Once signed in, the console's window takes over (its title is set).
     mockWindows("main");

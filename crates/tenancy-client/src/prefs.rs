@@ -35,7 +35,14 @@ pub struct UiPrefs {
     /// The workspace last open in each account.
     #[serde(default)]
     pub last_workspace: BTreeMap<AccountKey, WorkspaceId>,
+    /// A name the user gave an account ("Acme production"), shown where the console names the
+    /// account: two accounts with the same email on two servers are then told apart at a glance.
+    #[serde(default)]
+    pub labels: BTreeMap<AccountKey, String>,
 }
+
+/// Longest account label, in characters.
+pub const MAX_LABEL: usize = 40;
 
 /// A pane (or one side of a comparison): an open account and one of its workspaces.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
@@ -68,6 +75,17 @@ impl UiPrefs {
         if self.panes.len() > MAX_PANES {
             return Err(ClientError::new(ErrorCode::Validation, format!("At most {MAX_PANES} panes fit side by side; close one first.")));
         }
+        for label in self.labels.values_mut() {
+            *label = label.trim().to_owned();
+            if label.chars().count() > MAX_LABEL || label.chars().any(char::is_control) {
+                return Err(ClientError::new(
+                    ErrorCode::Validation,
+                    format!("An account label is at most {MAX_LABEL} characters on one line; \"{}…\" is not. Shorten it.", label.chars().take(20).collect::<String>()),
+                ));
+            }
+        }
+        // An emptied label is no label: the account is named by its email and server again.
+        self.labels.retain(|_, l| !l.is_empty());
         dedup_keep_first(&mut self.favourites);
         dedup_keep_first(&mut self.recents);
         dedup_keep_first(&mut self.production);
@@ -100,6 +118,20 @@ mod tests {
         let pane = PaneRef { account: AccountKey::new("http://127.0.0.1:1", "a@b.io"), workspace_id: ws(1) };
         let prefs = UiPrefs { panes: vec![pane; MAX_PANES + 1], ..Default::default() };
         assert!(prefs.checked().unwrap_err().message.contains("At most 4 panes"));
+    }
+
+    #[test]
+    fn account_labels_are_trimmed_dropped_when_empty_and_kept_short() {
+        let a = AccountKey::new("http://127.0.0.1:1", "a@b.io");
+        let b = AccountKey::new("http://127.0.0.1:2", "a@b.io");
+        let prefs = UiPrefs { labels: [(a.clone(), "  Acme prod ".to_owned()), (b.clone(), "  ".to_owned())].into(), ..Default::default() };
+        let p = prefs.checked().unwrap();
+        assert_eq!(p.labels, BTreeMap::from([(a.clone(), "Acme prod".to_owned())]));
+        for bad in ["x".repeat(MAX_LABEL + 1), "two\nlines".to_owned()] {
+            let e = UiPrefs { labels: [(a.clone(), bad.clone())].into(), ..Default::default() }.checked().unwrap_err();
+            assert!(e.code == ErrorCode::Validation && e.message.contains("at most 40"), "{bad:?}: {}", e.message);
+        }
+        assert!(UiPrefs { labels: [(a, "é".repeat(MAX_LABEL))].into(), ..Default::default() }.checked().is_ok(), "characters, not bytes");
     }
 
     #[test]

@@ -339,6 +339,7 @@ async fn check_workspace(p: &Person, w: &Workspace, ctx: &str) -> usize {
 
     // Per community: intakes, and API keys where this user may list them.
     let mut live_keys: BTreeMap<CommunityId, u64> = BTreeMap::new();
+    let mut listable_keys: Vec<ApiKey> = Vec::new();
     for c in &communities {
         // Intakes this user may not read are not in their mirror either.
         let intakes = readable_intakes(p, &base, c.id).await;
@@ -347,6 +348,7 @@ async fn check_workspace(p: &Person, w: &Workspace, ctx: &str) -> usize {
             Ok(keys) => {
                 assert_eq!(sorted(cache.api_keys(c.id).await.unwrap()), sorted(&keys), "{ctx} API keys of {}", c.slug);
                 live_keys.insert(c.id, keys.iter().filter(|k| k.revoked_at.is_none()).count() as u64);
+                listable_keys.extend(keys);
                 views += 1;
             }
             Err(e) if e.code == ErrorCode::Forbidden => {
@@ -389,6 +391,13 @@ async fn check_workspace(p: &Person, w: &Workspace, ctx: &str) -> usize {
     if ids.len() > 1 {
         subsets.push(ids[..1].to_vec());
         subsets.push(ids[1..].to_vec());
+    }
+    // The API keys view's one list: every community (none named) and each subset, as the
+    // server lists them community by community.
+    assert_eq!(sorted(cache.api_keys_of(w.id, &[]).await.unwrap()), sorted(&listable_keys), "{ctx} API keys of every community");
+    for chosen in &subsets {
+        let want: Vec<&ApiKey> = listable_keys.iter().filter(|k| chosen.contains(&k.community_id)).collect();
+        assert_eq!(sorted(cache.api_keys_of(w.id, chosen).await.unwrap()), sorted(want), "{ctx} API keys of {} communities", chosen.len());
     }
     for chosen in &subsets {
         let ctx = format!("{ctx} aggregate over {} of {} communities:", chosen.len(), ids.len());
@@ -454,6 +463,62 @@ async fn assignment_counts_follow_rewrites_and_deletes() {
     assert_counts(&cache, "delete then write").await;
     let held: i64 = sqlx::query_scalar("SELECT COALESCE(SUM(n), 0) FROM role_counts").fetch_one(cache.pool()).await.unwrap();
     assert_eq!(held, 5);
+}
+
+/// The keys of several communities in one list: only of the workspace asked for, newest first
+/// (times compared as times, not as text), every community when none is named, and a selection
+/// larger than one statement's bound values still finds every key.
+#[tokio::test]
+async fn api_keys_of_several_communities_in_one_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = Cache::open(&dir.path().join("c.db")).await.unwrap();
+    let (ws, other) = (Uuid::now_v7(), Uuid::now_v7());
+    let (c1, c2, c3, d1) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+    let community = |id: Uuid, ws: Uuid, name: &str| Change {
+        seq: 1,
+        workspace_id: Some(ws.into()),
+        kind: EntityKind::Community,
+        id: id.to_string(),
+        op: ChangeOp::Upsert,
+        data: Some(json!({"id": id, "workspace_id": ws, "slug": name.to_lowercase().replace(' ', "-"), "name": name, "settings": {"timezone": "UTC", "contact_email": null, "region": "eu-west", "portal": {"enabled": false, "show_team": false}}, "created_at": "2026-01-01T00:00:00Z", "version": 1})),
+        at: Utc::now(),
+    };
+    let key = |id: Uuid, ws: Uuid, c: Uuid, created: &str| Change {
+        seq: 1,
+        workspace_id: Some(ws.into()),
+        kind: EntityKind::ApiKey,
+        id: id.to_string(),
+        op: ChangeOp::Upsert,
+        data: Some(json!({"id": id, "workspace_id": ws, "community_id": c, "name": "Key", "prefix": "tk_abc", "role_ids": [], "created_by": Uuid::now_v7(), "created_at": created, "expires_at": null, "last_used_at": null, "revoked_at": null})),
+        at: Utc::now(),
+    };
+    let k: Vec<Uuid> = (0..5).map(|_| Uuid::now_v7()).collect();
+    let batch = vec![
+        community(c1, ws, "Client 1"),
+        community(c2, ws, "Client 2"),
+        community(c3, ws, "Client 3"),
+        community(d1, other, "Elsewhere"),
+        // As text "…:00Z" sorts after "…:00.500Z", though it is the earlier moment.
+        key(k[0], ws, c1, "2026-03-01T10:00:00Z"),
+        key(k[1], ws, c2, "2026-03-01T10:00:00.500Z"),
+        key(k[2], ws, c3, "2026-02-01T00:00:00Z"),
+        key(k[3], other, d1, "2026-04-01T00:00:00Z"),
+        key(k[4], ws, c2, "2026-01-01T00:00:00Z"),
+    ];
+    cache.apply(&batch, 1, Utc::now()).await.unwrap();
+    let ids = |keys: Vec<ApiKey>| keys.into_iter().map(|k| k.id.as_uuid()).collect::<Vec<_>>();
+
+    let two = ids(cache.api_keys_of(ws.into(), &[c1.into(), c2.into()]).await.unwrap());
+    assert_eq!(two, vec![k[1], k[0], k[4]], "keys of Client 1 and 2, newest first");
+    let all = ids(cache.api_keys_of(ws.into(), &[]).await.unwrap());
+    assert_eq!(all, vec![k[1], k[0], k[2], k[4]], "no selection: every community of the workspace, none of another");
+    assert!(cache.api_keys_of(ws.into(), &[d1.into()]).await.unwrap().is_empty(), "a community of another workspace gives nothing");
+    // More ids than one statement binds (CHUNK is 500), the real ones at both ends.
+    let mut many: Vec<CommunityId> = vec![c3.into()];
+    many.extend((0..1200).map(|_| CommunityId::from(Uuid::now_v7())));
+    many.push(c1.into());
+    many.push(c1.into());
+    assert_eq!(ids(cache.api_keys_of(ws.into(), &many).await.unwrap()), vec![k[0], k[2]], "chunked selection, duplicates once");
 }
 
 // ---------- the random run ----------
@@ -1265,4 +1330,43 @@ async fn a_client_contacts_cache_holds_their_portal_and_nothing_once_it_closes()
             assert!(table == "members" && r.contains(&carl.id.to_string()), "{table} still names A: {r}");
         }
     }
+}
+
+/// The palette's people search: by part of an email or a name, any case, in every workspace of
+/// the cache; a member confined to one community finds only people the server lists for them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn people_are_found_by_name_or_email_and_only_where_the_searcher_sees_them() {
+    let s = server(true).await;
+    let owner = demo_owner(&s).await;
+    do_sync(&owner, None).await;
+    let base = "/v1/workspaces/northwind-mssp";
+    let members: Vec<Member> = list(&owner, &format!("{base}/members?limit=1000")).await.unwrap();
+    let someone = members.iter().find(|m| m.user_id != owner.id && m.display_name.as_str().contains(' ')).expect("a demo member with a full name");
+    let local = someone.email.as_str().split('@').next().unwrap();
+    let by_email = owner.cache.find_people(&local[1..].to_uppercase(), 50).await.unwrap();
+    assert!(by_email.iter().any(|h| h.user_id == someone.user_id && h.email == someone.email.as_str()), "{local}: {by_email:?}");
+    let surname = someone.display_name.as_str().rsplit(' ').next().unwrap().to_lowercase();
+    let by_name = owner.cache.find_people(&surname, 50).await.unwrap();
+    assert!(by_name.iter().any(|h| h.user_id == someone.user_id), "{surname}: {by_name:?}");
+    assert!(by_name.iter().all(|h| h.email.contains(&surname) || h.display_name.to_lowercase().contains(&surname)), "only matches");
+    assert!(owner.cache.find_people("   ", 50).await.unwrap().is_empty(), "an empty query finds nobody");
+    assert!(owner.cache.find_people("zz-nobody-has-this", 50).await.unwrap().is_empty());
+    assert_eq!(owner.cache.find_people("a", 7).await.unwrap().len(), 7, "at most the limit");
+    // LIKE's own wildcards are taken literally.
+    assert!(owner.cache.find_people("%", 50).await.unwrap().is_empty());
+
+    // Gina, a Guest of one community: every person she finds is one the server lists for her.
+    let communities: Vec<Community> = list(&owner, &format!("{base}/communities?limit=1000")).await.unwrap();
+    let guest = list::<Role>(&owner, &format!("{base}/roles?limit=100")).await.unwrap().into_iter().find(|r| r.name.as_str() == "Guest").unwrap().id;
+    let gina = register(&s, "gina").await;
+    let inv = call(&owner, Method::POST, &format!("{base}/invitations"), Some(json!({"email": gina.email, "assignments": [{"community_id": communities[0].id, "role_id": guest}]}))).await.unwrap();
+    call(&gina, Method::POST, &format!("/v1/invitations/{}/accept", inv["id"].as_str().unwrap()), Some(json!({}))).await.unwrap();
+    do_sync(&gina, None).await;
+    let hers: BTreeSet<UserId> = list::<Member>(&gina, &format!("{base}/members?limit=1000")).await.unwrap().iter().map(|m| m.user_id).collect();
+    assert!(hers.len() < members.len(), "she is confined: {} of {}", hers.len(), members.len());
+    let mut found = BTreeSet::new();
+    for letter in ["a", "e", "i", "o", "u"] {
+        found.extend(gina.cache.find_people(letter, 50).await.unwrap().into_iter().map(|h| h.user_id));
+    }
+    assert!(found.contains(&gina.id) && found.is_subset(&hers), "found beyond her sight: {:?}", found.difference(&hers).collect::<Vec<_>>());
 }

@@ -333,8 +333,12 @@ async fn the_audit_export_holds_every_match_of_the_search() {
     let csv = export_audit(&api, ws.id, ws.slug.as_str(), &search, ExportFormat::Csv, &dir, chrono::Utc::now()).await.unwrap();
     assert_eq!(csv.count as usize, want.len());
     let mut reader = csv::Reader::from_path(&csv.path).unwrap();
-    let ids: Vec<i64> = reader.records().map(|r| r.unwrap()[0].parse().unwrap()).collect();
+    assert_eq!(&reader.headers().unwrap()[4], "summary");
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    let ids: Vec<i64> = rows.iter().map(|r| r[0].parse().unwrap()).collect();
     assert_eq!(ids, want.iter().map(|e| e.id).collect::<Vec<_>>(), "the CSV holds the matches, newest first");
+    // Each line says what happened in words, as the server does.
+    assert!(rows.iter().zip(&want).all(|(r, e)| !e.summary.is_empty() && r[4] == *e.summary), "summaries in the CSV");
     let json = export_audit(&api, ws.id, ws.slug.as_str(), &search, ExportFormat::Json, &dir, chrono::Utc::now() + chrono::Duration::seconds(1)).await.unwrap();
     let back: Vec<AuditEntry> = serde_json::from_str(&std::fs::read_to_string(&json.path).unwrap()).unwrap();
     assert_eq!(back, want, "the JSON holds them as the server sent them");

@@ -136,6 +136,7 @@ impl Seeder {
             after: json(after),
             at,
             request_id: format!("seed-{}", audit.len() + 1),
+            names: Default::default(),
         });
     }
 
@@ -512,7 +513,10 @@ pub async fn run(store: &dyn Store, profile: Profile, seed: u64) -> anyhow::Resu
             }
             inside = a.workspace_id;
         }
-        tx.insert_audit(a).await?;
+        // Named as the service names its entries (the seed's names do not change later).
+        let mut a = a.clone();
+        a.names = crate::service::audit_names(&mut *tx, &a, &Default::default()).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        tx.insert_audit(&a).await?;
     }
     let mut unit = Unit::detached(tx, "seed", Some(demo.id), s.base);
     unit.audit(None, AuditAction::InstanceSeed, format!("{profile:?}"), None::<&()>, Some(&serde_json::json!({"seed": seed}))).await?;

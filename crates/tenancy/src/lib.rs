@@ -3,6 +3,7 @@
 //! and the console both build on it.
 
 pub mod audit;
+pub mod audit_words;
 pub mod catalogue;
 pub mod email;
 pub mod ids;

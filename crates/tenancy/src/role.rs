@@ -127,12 +127,34 @@ pub enum RoleKind {
 }
 
 impl RoleKind {
+    pub const ALL: [RoleKind; 4] = [RoleKind::Builtin, RoleKind::Custom, RoleKind::Restricted, RoleKind::IntakeRestricted];
+
     pub fn as_str(self) -> &'static str {
         match self {
             RoleKind::Builtin => "builtin",
             RoleKind::Custom => "custom",
             RoleKind::Restricted => "restricted",
             RoleKind::IntakeRestricted => "intake_restricted",
+        }
+    }
+
+    /// How the console names the kind.
+    pub fn label(self) -> &'static str {
+        match self {
+            RoleKind::Builtin => "Built-in",
+            RoleKind::Custom => "Custom",
+            RoleKind::Restricted => "Restricted",
+            RoleKind::IntakeRestricted => "Intake-restricted",
+        }
+    }
+
+    /// The kind in one sentence, for a glossary hint wherever the word is shown.
+    pub fn explain(self) -> &'static str {
+        match self {
+            RoleKind::Builtin => "Guest, Analyst or Admin: the same in every workspace, and never changed.",
+            RoleKind::Custom => "A named set of permissions this workspace defines, reaching every intake of the community.",
+            RoleKind::Restricted => "Its holders see events and alerts only from the intakes the role lists.",
+            RoleKind::IntakeRestricted => "The read-only variant of a restricted role: read permissions only, and only for the intakes it lists.",
         }
     }
 }
@@ -252,11 +274,32 @@ pub enum AssignmentType {
 }
 
 impl AssignmentType {
+    pub const ALL: [AssignmentType; 3] = [AssignmentType::Dedicated, AssignmentType::Pool, AssignmentType::Escalation];
+
     pub fn as_str(self) -> &'static str {
         match self {
             AssignmentType::Dedicated => "dedicated",
             AssignmentType::Pool => "pool",
             AssignmentType::Escalation => "escalation",
+        }
+    }
+
+    /// How the console names the type.
+    pub fn label(self) -> &'static str {
+        match self {
+            AssignmentType::Dedicated => "Dedicated",
+            AssignmentType::Pool => "Pool",
+            AssignmentType::Escalation => "Escalation",
+        }
+    }
+
+    /// The type in one sentence, for a glossary hint wherever the word is shown. It says how the
+    /// MSSP staffs the client; the permissions come from the role alone, whatever the type.
+    pub fn explain(self) -> &'static str {
+        match self {
+            AssignmentType::Dedicated => "Staffed on this client as their named analyst or admin, working its alerts day to day.",
+            AssignmentType::Pool => "One of the shared team that works this client's alerts alongside other clients', taking what comes in.",
+            AssignmentType::Escalation => "Called in only when a case is escalated (a senior responder or specialist), not for everyday triage.",
         }
     }
 }

@@ -640,6 +640,16 @@ pub struct AuditEntry {
     pub after: Option<serde_json::Value>,
     pub at: DateTime<Utc>,
     pub request_id: String,
+    /// The names of the ids the entry refers to (its actor, its target, the ids in its
+    /// before/after) as they were when it was written: a person as `Display Name <email>`, an
+    /// invitation by its email, anything else by its name. Empty for entries written before
+    /// names were kept.
+    #[serde(default)]
+    pub names: std::collections::BTreeMap<String, String>,
+    /// What happened, in words ([`crate::audit_words::describe`]), written by the server when the
+    /// entry is read.
+    #[serde(default)]
+    pub summary: String,
 }
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]

@@ -24,6 +24,7 @@ macro_rules! console_commands {
             communities { account: AccountKey, workspace_id: WorkspaceId, search: Option<String> } -> Vec<Community>;
             community_rows { account: AccountKey, workspace_id: WorkspaceId, search: Option<String> } -> Vec<CommunityRow>;
             all_communities { account: AccountKey } -> Vec<Community>;
+            find_people { account: AccountKey, query: String, limit: u32 } -> Vec<PersonHit>;
             roles { account: AccountKey, workspace_id: WorkspaceId } -> Vec<Role>;
             members { account: AccountKey, query: MemberQuery } -> MemberPage;
             member { account: AccountKey, workspace_id: WorkspaceId, user_id: UserId } -> Option<MemberDetail>;
@@ -31,16 +32,19 @@ macro_rules! console_commands {
             invitations { account: AccountKey, workspace_id: WorkspaceId } -> Vec<Invitation>;
             invitations_offered { account: AccountKey } -> Vec<InvitationOffer>;
             api_keys { account: AccountKey, community_id: CommunityId } -> Vec<ApiKey>;
+            api_keys_of { account: AccountKey, workspace_id: WorkspaceId, communities: Vec<CommunityId> } -> Vec<ApiKey>;
             intakes { account: AccountKey, community_id: CommunityId } -> Vec<Intake>;
             usage { account: AccountKey, workspace_id: WorkspaceId } -> WorkspaceUsage;
             plan_options { account: AccountKey, workspace_id: WorkspaceId } -> Vec<PlanOption>;
             invite_preview { account: AccountKey, workspace_id: WorkspaceId, text: String, assignment_type: AssignmentType } -> InvitePreview;
             export { account: AccountKey, workspace_id: WorkspaceId, what: ExportWhat, format: ExportFormat, communities: Vec<CommunityId> } -> ExportResult;
-            compare { left: PaneRef, right: PaneRef } -> Comparison;
+            compare { left: CompareSide, right: CompareSide } -> Comparison;
+            compare_export { left: CompareSide, right: CompareSide, format: ExportFormat } -> ExportResult;
             community_slug_hint { account: AccountKey, workspace_id: WorkspaceId, name: String, slug: String } -> SlugHint;
 
             // rules of the domain, asked as the user types
             permission_catalogue {} -> Vec<CatalogueEntry>;
+            glossary {} -> Vec<GlossaryEntry>;
             slug_hint { name: String, slug: String } -> SlugHint;
             email_problem { email: String } -> Option<String>;
             password_problem { password: String } -> Option<String>;

@@ -37,6 +37,10 @@ pub async fn all_communities<RT: Runtime>(cx: &Cx<'_, RT>, a: args::all_communit
     cx.account(&a.account).await?.cache.all_communities().await
 }
 
+pub async fn find_people<RT: Runtime>(cx: &Cx<'_, RT>, a: args::find_people) -> R<Vec<PersonHit>> {
+    cx.account(&a.account).await?.cache.find_people(&a.query, a.limit).await
+}
+
 pub async fn roles<RT: Runtime>(cx: &Cx<'_, RT>, a: args::roles) -> R<Vec<Role>> {
     cx.account(&a.account).await?.cache.roles(a.workspace_id).await
 }
@@ -59,6 +63,11 @@ pub async fn invitations<RT: Runtime>(cx: &Cx<'_, RT>, a: args::invitations) -> 
 
 pub async fn api_keys<RT: Runtime>(cx: &Cx<'_, RT>, a: args::api_keys) -> R<Vec<ApiKey>> {
     cx.account(&a.account).await?.cache.api_keys(a.community_id).await
+}
+
+/// The keys of several communities in one list (empty: every community of the workspace), newest first.
+pub async fn api_keys_of<RT: Runtime>(cx: &Cx<'_, RT>, a: args::api_keys_of) -> R<Vec<ApiKey>> {
+    cx.account(&a.account).await?.cache.api_keys_of(a.workspace_id, &a.communities).await
 }
 
 pub async fn intakes<RT: Runtime>(cx: &Cx<'_, RT>, a: args::intakes) -> R<Vec<Intake>> {
@@ -104,18 +113,26 @@ fn export_dir<RT: Runtime>(cx: &Cx<'_, RT>) -> R<std::path::PathBuf> {
         .map_err(|e| ClientError::new(ErrorCode::Internal, format!("No folder to save the export in ({e}).")))
 }
 
-/// Who is in one pane's workspace and not the other's, and where roles differ; both from the caches.
+/// Who is in one pane's workspace and not the other's, and where roles differ, each side
+/// narrowed to its selected communities; both from the caches.
 pub async fn compare<RT: Runtime>(cx: &Cx<'_, RT>, a: args::compare) -> R<Comparison> {
-    let now = Utc::now();
     let (l, r) = (cx.account(&a.left.account).await?, cx.account(&a.right.account).await?);
-    let left = report::people(&l.cache, a.left.workspace_id, &[], now).await?;
-    let right = report::people(&r.cache, a.right.workspace_id, &[], now).await?;
-    Ok(report::compare(&left, &right))
+    report::compare_sides(&l.cache, &a.left, &r.cache, &a.right, Utc::now()).await
+}
+
+/// The whole comparison (every person, whatever the dialog's filters), written into a file.
+pub async fn compare_export<RT: Runtime>(cx: &Cx<'_, RT>, a: args::compare_export) -> R<ExportResult> {
+    let (l, r) = (cx.account(&a.left.account).await?, cx.account(&a.right.account).await?);
+    report::export_comparison(&l.cache, &a.left, &r.cache, &a.right, a.format, &export_dir(cx)?, Utc::now()).await
 }
 
 /// One page of a workspace's audit log, newest first. The log is not mirrored: it needs the server.
+/// Each entry's sentence names what the entry does not (older entries) from the cache.
 pub async fn audit<RT: Runtime>(cx: &Cx<'_, RT>, a: args::audit) -> R<Page<AuditEntry>> {
-    cx.account(&a.account).await?.api.audit(a.workspace_id, &a.search, a.cursor, 100).await
+    let account = cx.account(&a.account).await?;
+    let mut page = account.api.audit(a.workspace_id, &a.search, a.cursor, 100).await?;
+    report::describe_audit(&account.cache, a.workspace_id, &mut page.items).await?;
+    Ok(page)
 }
 
 /// Soft-deleted workspaces a platform admin may restore.

@@ -7,6 +7,11 @@ pub async fn permission_catalogue<RT: Runtime>(_: &Cx<'_, RT>, _: args::permissi
     Ok(tenancy::catalogue::catalogue())
 }
 
+/// What the words for assignment types and role kinds mean, one sentence each.
+pub async fn glossary<RT: Runtime>(_: &Cx<'_, RT>, _: args::glossary) -> R<Vec<GlossaryEntry>> {
+    Ok(tenancy::catalogue::glossary())
+}
+
 pub async fn slug_hint<RT: Runtime>(_: &Cx<'_, RT>, a: args::slug_hint) -> R<SlugHint> {
     Ok(SlugHint::of(&a.name, &a.slug))
 }
@@ -46,6 +51,17 @@ mod tests {
         let dir = std::env::var("TS_RS_EXPORT_DIR").expect("TS_RS_EXPORT_DIR (set in .cargo/config.toml)");
         let path = std::path::Path::new(&dir).join("catalogue.json");
         let json = serde_json::to_string_pretty(&tenancy::catalogue::catalogue()).unwrap() + "\n";
+        if std::fs::read_to_string(&path).ok().as_deref() != Some(json.as_str()) {
+            std::fs::write(&path, json).unwrap();
+        }
+    }
+
+    /// The glossary likewise, as `glossary.json`, for the UI's tests of its hints.
+    #[test]
+    fn export_the_glossary_for_the_ui_tests() {
+        let dir = std::env::var("TS_RS_EXPORT_DIR").expect("TS_RS_EXPORT_DIR (set in .cargo/config.toml)");
+        let path = std::path::Path::new(&dir).join("glossary.json");
+        let json = serde_json::to_string_pretty(&tenancy::catalogue::glossary()).unwrap() + "\n";
         if std::fs::read_to_string(&path).ok().as_deref() != Some(json.as_str()) {
             std::fs::write(&path, json).unwrap();
         }

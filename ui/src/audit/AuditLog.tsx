@@ -18,7 +18,7 @@ import { useDebounced } from "../kit/useDebounced";
 import { useDirectory, usePeople } from "../directory";
 import { formatDateTime } from "../format";
 import { useCmd } from "../query";
-import { AUDIT_TARGETS, dayRange, diffSummary, distinct, isFiltered, NO_FILTERS, type AuditFilters, type Names } from "./shape";
+import { AUDIT_TARGETS, dayRange, diffSummary, distinct, entryNames, isFiltered, NO_FILTERS, type AuditFilters, type Names } from "./shape";
 import "./audit.css";
 
 /** Typing pauses this long before the server is asked. */
@@ -66,8 +66,11 @@ export function AuditLog() {
     gcTime: 0,
   });
   const entries = useMemo(() => log.data?.pages.flatMap((p) => p.items) ?? [], [log.data]);
-  // Actors, and the members that member actions are about, by email.
-  const people = usePeople(useMemo(() => entries.flatMap((e) => [e.actor_id, e.target_kind === "member" ? e.target_id : null]), [entries]));
+  // Actors, and the members that member actions are about, by email: from the cache for the
+  // entries that did not keep their names (older ones).
+  const people = usePeople(
+    useMemo(() => entries.flatMap((e) => [e.actor_id, e.target_kind === "member" ? e.target_id : null].filter((id) => id && !e.names?.[id])), [entries]),
+  );
   const dir = useDirectory();
   const { nameOf } = dir;
   const names = useMemo<Names>(() => (id) => nameOf(id) ?? people(id), [nameOf, people]);
@@ -163,13 +166,12 @@ export function AuditLog() {
                 <th scope="col">Time</th>
                 <th scope="col">Actor</th>
                 <th scope="col">Action</th>
-                <th scope="col">Target</th>
-                <th scope="col">Change</th>
+                <th scope="col">What happened</th>
               </tr>
             </thead>
             <tbody>
               {entries.map((e) => (
-                <Row key={e.id} e={e} actor={e.actor_id ? (people(e.actor_id) ?? e.actor_id) : "system"} names={names} />
+                <Row key={e.id} e={e} names={entryNames(e.names ?? {}, names)} />
               ))}
             </tbody>
           </table>
@@ -187,37 +189,39 @@ export function AuditLog() {
   );
 }
 
-function Row({ e, actor, names }: { e: AuditEntry; actor: string; names: Names }) {
+/**
+ * One entry: who, when, what (the sentence Rust wrote, naming ids as they were), and behind
+ * "Details" the target, the changed fields and the raw before/after.
+ */
+function Row({ e, names }: { e: AuditEntry; names: Names }) {
   const lines = diffSummary(e.before, e.after, 6, names);
   const target = names(e.target_id);
+  const actor = e.actor_id ? (names(e.actor_id) ?? e.actor_id) : "system";
+  const short = e.target_id.length > 12 ? `${e.target_id.slice(0, 8)}…` : e.target_id;
+  const sentence = e.summary || `${e.action} on ${e.target_kind} ${target ?? short}`;
   return (
     <tr data-entry={e.id}>
       <td className="au-time" title={e.at}>{formatDateTime(e.at)}</td>
       <td className="au-actor" title={e.actor_id ?? "system"}>{actor}</td>
       <td><code>{e.action}</code></td>
-      <td>
-        {e.target_kind}{" "}
-        {target ? (
-          <span title={e.target_id}>{target}</span>
-        ) : (
-          <span className="muted small" title={e.target_id}>{e.target_id.length > 12 ? `${e.target_id.slice(0, 8)}…` : e.target_id}</span>
-        )}
-      </td>
       <td className="au-change">
-        {lines.length === 0 ? (
-          <span className="muted">—</span>
-        ) : (
-          <ul>
-            {lines.map((l, i) => <li key={i}>{l}</li>)}
-          </ul>
-        )}
-        {(e.before !== null || e.after !== null) && (
-          <details>
-            <summary className="small muted">Full before/after</summary>
-            <pre>{JSON.stringify({ before: e.before, after: e.after }, null, 2)}</pre>
-            <p className="small muted">Request {e.request_id}</p>
-          </details>
-        )}
+        <p className="au-summary">{sentence}</p>
+        <details className="au-details">
+          <summary className="small">Details</summary>
+          <p className="small">
+            {e.target_kind}{" "}
+            {target ? <span title={e.target_id}>{target}</span> : <span className="muted" title={e.target_id}>{short}</span>}
+          </p>
+          {lines.length === 0 ? (
+            <p className="muted small">No fields changed.</p>
+          ) : (
+            <ul aria-label="Changed fields">
+              {lines.map((l, i) => <li key={i}>{l}</li>)}
+            </ul>
+          )}
+          {(e.before !== null || e.after !== null) && <pre aria-label="Before and after">{JSON.stringify({ before: e.before, after: e.after }, null, 2)}</pre>}
+          <p className="small muted">Request {e.request_id}</p>
+        </details>
       </td>
     </tr>
   );

@@ -10,7 +10,7 @@ import { AuditLog } from "./AuditLog";
 afterEach(cleanup);
 
 const entry = (id: number, action: AuditAction, target_kind: AuditTarget, at: string, over: Partial<AuditEntry> = {}): AuditEntry => ({
-  id, workspace_id: "ws-1", actor_id: "u-ann", action, target_kind, target_id: `t-${id}`, before: null, after: null, at, request_id: `req-${id}`, ...over,
+  id, workspace_id: "ws-1", actor_id: "u-ann", action, target_kind, target_id: `t-${id}`, before: null, after: null, at, request_id: `req-${id}`, names: {}, summary: "", ...over,
 });
 const page1: AuditEntry[] = [
   entry(5, "workspace.update", "workspace", "2026-03-05T12:00:00Z", { before: { name: "Northwind", version: 1 }, after: { name: "Northwind MSSP", version: 2 } }),
@@ -55,6 +55,50 @@ describe("AuditLog", () => {
     await waitFor(() => expect(bodyRows()[0].textContent).toContain('+ community: "Acme Corp", user: "bob@example.test", role: "Analyst", assignment_type: "pool"'));
     const target = within(bodyRows()[0]).getByTitle("u-bob");
     expect(target.textContent).toBe("bob@example.test");
+  });
+
+  it("says what happened in a sentence, with the changed fields and raw JSON behind a Details disclosure", async () => {
+    const made = [{ id: "a-1", community_id: "c-acme", user_id: "u-dana", role_id: "r-analyst", assignment_type: "pool" }];
+    ipc({
+      audit: () => ({
+        items: [
+          entry(7, "member.assign_roles", "member", "2026-03-07T12:00:00Z", {
+            target_id: "u-dana",
+            after: made,
+            // The names as they were when written: the community has been renamed since.
+            names: { "u-ann": "Ann Admin <ann@example.test>", "u-dana": "Dana Doe <dana@example.test>", "c-acme": "Acme (then)", "r-analyst": "Analyst" },
+            summary: "Ann Admin gave dana@example.test Analyst in Acme (then)",
+          }),
+        ],
+        next_cursor: null,
+      }),
+      member: () => null,
+      communities: () => [{ id: "c-acme", name: "Acme Corp" }],
+      roles: () => [{ id: "r-analyst", name: "Analyst" }],
+    });
+    renderInPane(<AuditLog />);
+    await waitFor(() => expect(bodyRows()).toHaveLength(1));
+    const row = bodyRows()[0];
+    expect(row.getAttribute("data-entry")).toBe("7");
+    expect(row.querySelector(".au-summary")!.textContent).toBe("Ann Admin gave dana@example.test Analyst in Acme (then)");
+    // The actor by the email kept with the entry.
+    expect(row.querySelector(".au-actor")!.textContent).toBe("ann@example.test");
+    // Details: closed at first, a keyboard stop (a summary), opening on activation.
+    const details = row.querySelector("details")!;
+    const toggle = within(row).getByText("Details");
+    expect(toggle.tagName).toBe("SUMMARY");
+    expect(details.open).toBe(false);
+    toggle.focus();
+    expect(document.activeElement).toBe(toggle);
+    fireEvent.click(toggle);
+    await waitFor(() => expect(details.open).toBe(true));
+    // The kept names win over the cache's current ones.
+    const fields = within(details).getByRole("list", { name: "Changed fields" });
+    expect(fields.textContent).toContain('+ community: "Acme (then)", user: "dana@example.test", role: "Analyst", assignment_type: "pool"');
+    expect(fields.textContent).not.toContain("Acme Corp");
+    expect(within(details).getByTitle("u-dana").textContent).toBe("dana@example.test");
+    const raw = within(details).getByLabelText("Before and after");
+    expect(JSON.parse(raw.textContent!)).toEqual({ before: null, after: made });
   });
 
   it("sends the filters to the server, which searches the whole log; Load more follows the matches", async () => {

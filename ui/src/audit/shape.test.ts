@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compact, dayRange, diffSummary } from "./shape";
+import { compact, dayRange, diffSummary, emailOf, entryNames } from "./shape";
 
 describe("diffSummary", () => {
   it("lists changed keys of an update, leaving out version noise", () => {
@@ -55,5 +55,17 @@ describe("dayRange", () => {
     expect(dayRange("", "2026-12-31")[0]).toBeNull();
     expect(new Date(dayRange("", "2026-12-31")[1]!).getTime()).toBe(new Date(2027, 0, 1).getTime());
     expect(dayRange("", "")).toEqual([null, null]);
+  });
+});
+
+describe("entryNames", () => {
+  it("prefers the names an entry kept, people by email, then the cache's", () => {
+    const cache = (id: string) => ({ c1: "Acme Corp", r1: "Analyst" })[id] ?? null;
+    const names = entryNames({ c1: "Acme (then)", u1: "Dana Doe <dana@x.test>" }, cache);
+    expect(names("c1")).toBe("Acme (then)");
+    expect(names("r1")).toBe("Analyst");
+    expect(names("u1")).toBe("dana@x.test");
+    expect(names("nobody")).toBeNull();
+    expect(emailOf("eve@x.test")).toBe("eve@x.test");
   });
 });

@@ -13,6 +13,24 @@ const NOISE = new Set(["version", "updated_at"]);
 export type Names = (id: string) => string | null;
 const noNames: Names = () => null;
 
+/**
+ * The names for one entry: those the server kept with it (as they were when it was written)
+ * first, then `others` (the cache's, as they are now). A person is kept as
+ * `Display Name <email>`: shown by email, as the cache shows people.
+ */
+export function entryNames(kept: { [id in string]?: string }, others: Names): Names {
+  return (id) => {
+    const k = kept[id];
+    return k !== undefined ? emailOf(k) : others(id);
+  };
+}
+
+/** The email of a kept person name (`Display Name <email>`), or the name as it is. */
+export function emailOf(name: string): string {
+  const m = /^(.*) <([^<>]+)>$/.exec(name);
+  return m ? m[2] : name;
+}
+
 /** One value, short: strings quoted and cut, arrays and objects summarised. */
 export function compact(v: JsonValue | null | undefined, max = 40): string {
   if (v === undefined) return "—";

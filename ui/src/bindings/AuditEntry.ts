@@ -9,4 +9,16 @@ export type AuditEntry = { id: number, workspace_id: WorkspaceId | null, actor_i
 /**
  * What `target_id` is the id of (always the action's target).
  */
-target_kind: AuditTarget, target_id: string, before: JsonValue | null, after: JsonValue | null, at: string, request_id: string, };
+target_kind: AuditTarget, target_id: string, before: JsonValue | null, after: JsonValue | null, at: string, request_id: string, 
+/**
+ * The names of the ids the entry refers to (its actor, its target, the ids in its
+ * before/after) as they were when it was written: a person as `Display Name <email>`, an
+ * invitation by its email, anything else by its name. Empty for entries written before
+ * names were kept.
+ */
+names: { [key in string]: string }, 
+/**
+ * What happened, in words ([`crate::audit::describe`]), written by the server when the
+ * entry is read.
+ */
+summary: string, };

@@ -6,6 +6,6 @@ export type ExportResult = {
  */
 path: string, 
 /**
- * Members or roles written.
+ * Members, roles, audit entries or people compared, written.
  */
 count: number, };

@@ -30,4 +30,9 @@ panes: Array<PaneRef>,
 /**
  * The workspace last open in each account.
  */
-last_workspace: { [key in AccountKey]: WorkspaceId }, };
+last_workspace: { [key in AccountKey]: WorkspaceId }, 
+/**
+ * A name the user gave an account ("Acme production"), shown where the console names the
+ * account: two accounts with the same email on two servers are then told apart at a glance.
+ */
+labels: { [key in AccountKey]: string }, };

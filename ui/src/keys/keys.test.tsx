@@ -21,7 +21,8 @@ function handlers(over: Record<string, (a: Record<string, unknown>) => unknown> 
   return ipc({
     communities: () => [community("c1", "Contoso"), community("c2", "Fabrikam")],
     roles: () => [role("r-guest", "Guest"), role("r-analyst", "Analyst")],
-    api_keys: () => keys,
+    // As the cache answers: the keys of the communities asked for (none: all), newest first.
+    api_keys_of: (a) => keys.filter((k) => !(a.communities as string[]).length || (a.communities as string[]).includes(k.community_id)).sort((x, y) => y.created_at.localeCompare(x.created_at)),
     member: (a) => (a.userId === "u-ann" ? { member: { email: "ann@example.test" } } : null),
     create_api_key: (a) => {
       const req = a.req as { name: string; role_ids: string[] };
@@ -38,11 +39,11 @@ function handlers(over: Record<string, (a: Record<string, unknown>) => unknown> 
 }
 
 describe("ApiKeys", () => {
-  it("lists the keys of the first selected community with roles, creator and state", async () => {
+  it("lists the keys of the selected community with roles, creator and state", async () => {
     const calls = handlers();
     renderInPane(<ApiKeys />, { communities: ["c2"] });
     const table = await screen.findByRole("table", { name: "API keys of Fabrikam" });
-    expect(calls.find((c) => c.cmd === "api_keys")!.args.communityId).toBe("c2");
+    expect(calls.find((c) => c.cmd === "api_keys_of")!.args).toMatchObject({ workspaceId: "ws-1", communities: ["c2"] });
     const rows = within(table).getAllByRole("row").slice(1);
     expect(rows[0].textContent).toContain("SIEM forwarder");
     expect(rows[0].textContent).toContain("tk_k1…");
@@ -58,7 +59,7 @@ describe("ApiKeys", () => {
     ipc({
       communities: () => [community("c2", "Fabrikam")],
       roles: () => [role("r-analyst", "Analyst")],
-      api_keys: () => (revoked ? keys.map((k) => (k.id === "k2" ? { ...k, revoked_at: "2026-02-11T00:00:00Z" } : k)) : keys),
+      api_keys_of: () => (revoked ? keys.map((k) => (k.id === "k2" ? { ...k, revoked_at: "2026-02-11T00:00:00Z" } : k)) : keys),
       member: () => null,
       revoke_api_key: () => {
         revoked = true;
@@ -147,6 +148,82 @@ describe("ApiKeys", () => {
     expect(screen.getByRole("note").textContent).toContain("cannot be reached");
     // The keys list is a read of its own: wait for it, not only for the toolbar.
     expect(await screen.findByRole("button", { name: "Revoke" })).toHaveProperty("disabled", true);
+  });
+});
+
+describe("ApiKeys of several communities", () => {
+  // In the natural order the Rust side sends: "Client 2" before "Client 10".
+  const all = [community("cl2", "Client 2"), community("cl10", "Client 10"), community("c1", "Contoso"), community("c2", "Fabrikam")];
+  const keys = [
+    key("a1", "Contoso SIEM", { community_id: "c1", created_at: "2026-03-05T08:00:00Z" }),
+    key("b1", "Fabrikam SOAR", { community_id: "c2", created_at: "2026-03-01T08:00:00Z", expires_at: "2099-06-01T00:00:00Z" }),
+    key("c1k", "Client 10 feed", { community_id: "cl10", created_at: "2026-01-10T08:00:00Z", last_used_at: "2026-03-06T00:00:00Z" }),
+    key("d1", "Client 2 feed", { community_id: "cl2", created_at: "2026-02-10T08:00:00Z", expires_at: "2099-04-01T00:00:00Z" }),
+  ];
+  const setup = () =>
+    handlers({
+      communities: () => all,
+      api_keys_of: (a) => keys.filter((k) => !(a.communities as string[]).length || (a.communities as string[]).includes(k.community_id)),
+    });
+  const cells = (table: HTMLElement, col: number) => within(table).getAllByRole("row").slice(1).map((r) => r.querySelectorAll("td")[col].textContent);
+
+  it("lists the keys of every community in one table, newest first, each with its community", async () => {
+    const calls = setup();
+    renderInPane(<ApiKeys />);
+    const table = await screen.findByRole("table", { name: "API keys of all 4 communities" });
+    expect(calls.find((c) => c.cmd === "api_keys_of")!.args.communities).toEqual([]);
+    expect(calls.some((c) => c.cmd === "api_keys")).toBe(false);
+    expect(cells(table, 0)).toEqual(["Contoso SIEM", "Fabrikam SOAR", "Client 2 feed", "Client 10 feed"]);
+    expect(cells(table, 1)).toEqual(["Contoso", "Fabrikam", "Client 2", "Client 10"]);
+    expect(within(table).getByRole("columnheader", { name: "Created" }).getAttribute("aria-sort")).toBe("descending");
+  });
+
+  it("sorts by a column, natural order for names, and reverses on a second click", async () => {
+    setup();
+    renderInPane(<ApiKeys />);
+    const table = await screen.findByRole("table", { name: "API keys of all 4 communities" });
+    const header = (name: string) => within(table).getByRole("columnheader", { name });
+    fireEvent.click(within(table).getByRole("button", { name: "Community" }));
+    expect(cells(table, 1)).toEqual(["Client 2", "Client 10", "Contoso", "Fabrikam"]);
+    expect(header("Community").getAttribute("aria-sort")).toBe("ascending");
+    expect(header("Created").getAttribute("aria-sort")).toBeNull();
+    fireEvent.click(within(table).getByRole("button", { name: "Community" }));
+    expect(cells(table, 1)).toEqual(["Fabrikam", "Contoso", "Client 10", "Client 2"]);
+    expect(header("Community").getAttribute("aria-sort")).toBe("descending");
+    fireEvent.click(within(table).getByRole("button", { name: "Name" }));
+    expect(cells(table, 0)).toEqual(["Client 2 feed", "Client 10 feed", "Contoso SIEM", "Fabrikam SOAR"]);
+    // Expiry soonest first; keys that never expire last.
+    fireEvent.click(within(table).getByRole("button", { name: "Expires" }));
+    expect(cells(table, 0)).toEqual(["Client 2 feed", "Fabrikam SOAR", "Contoso SIEM", "Client 10 feed"]);
+    fireEvent.click(within(table).getByRole("button", { name: "Created" }));
+    fireEvent.click(within(table).getByRole("button", { name: "Created" }));
+    expect(cells(table, 0)).toEqual(["Client 10 feed", "Client 2 feed", "Fabrikam SOAR", "Contoso SIEM"]);
+    expect(header("Created").getAttribute("aria-sort")).toBe("ascending");
+  });
+
+  it("revokes a key in its own community, and creates in the community picked for it", async () => {
+    const asked: string[] = [];
+    const calls = setup();
+    renderInPane(<ApiKeys />, { communities: ["c1", "c2"], guard: async (what) => (asked.push(what), true) });
+    const table = await screen.findByRole("table", { name: "API keys of 2 communities" });
+    expect(cells(table, 0)).toEqual(["Contoso SIEM", "Fabrikam SOAR"]);
+    const row = within(table).getByText("Fabrikam SOAR").closest("tr")!;
+    fireEvent.click(within(row).getByRole("button", { name: "Revoke" }));
+    await waitFor(() => expect(calls.find((c) => c.cmd === "revoke_api_key")?.args).toMatchObject({ communityId: "c2", apiKeyId: "b1" }));
+    expect(asked[0]).toBe("revoke the API key Fabrikam SOAR (tk_b1…) of Fabrikam");
+
+    fireEvent.click(screen.getByRole("button", { name: "Create API key…" }));
+    const dialog = screen.getByRole("dialog", { name: "New API key for Contoso" });
+    const picker = within(dialog).getByLabelText("Community") as HTMLSelectElement;
+    expect(picker.value).toBe("c1");
+    expect(within(dialog).getByRole("button", { name: "Create key" }).getAttribute("title")).toBe("Give the key a name.");
+    fireEvent.change(picker, { target: { value: "c2" } });
+    expect(screen.getByRole("dialog", { name: "New API key for Fabrikam" })).toBeTruthy();
+    fireEvent.change(within(dialog).getByLabelText("Name"), { target: { value: "EDR sync" } });
+    fireEvent.click(within(dialog).getByRole("checkbox", { name: "Guest" }));
+    fireEvent.click(within(dialog).getByRole("button", { name: "Create key" }));
+    await screen.findByLabelText("Secret");
+    expect(calls.find((c) => c.cmd === "create_api_key")!.args).toMatchObject({ workspaceId: "ws-1", communityId: "c2", req: { name: "EDR sync" } });
   });
 });
 

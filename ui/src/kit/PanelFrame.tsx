@@ -2,6 +2,8 @@
 // with its × (which stays in view) or with Escape — from inside the panel, or from anywhere in
 // its pane (focus usually stays on the row that opened it), unless a dialog or a field took it.
 import { useEffect, useRef } from "react";
+import { describe, HOTKEYS, matches } from "../hotkeys";
+import { Hint } from "./Hint";
 
 export function PanelFrame(props: { label: string; onClose: () => void; children: React.ReactNode; closeLabel?: string }) {
   const me = useRef<HTMLElement>(null);
@@ -9,7 +11,8 @@ export function PanelFrame(props: { label: string; onClose: () => void; children
   close.current = props.onClose;
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (e.key !== "Escape" || e.defaultPrevented || !me.current) return;
+      // The key is the registry's (`?` lists it); a hint or dialog that took it first keeps it.
+      if (!matches(e, HOTKEYS.closePanel) || e.defaultPrevented || !me.current) return;
       const pane = me.current.closest(".pane");
       // With panes side by side, the focused pane's panel only.
       if (pane && !pane.classList.contains("focused")) return;
@@ -24,7 +27,11 @@ export function PanelFrame(props: { label: string; onClose: () => void; children
   }, []);
   return (
     <aside className="side-panel" aria-label={props.label} ref={me}>
-      <button type="button" className="close" onClick={props.onClose} aria-label={props.closeLabel ?? "Close member details"}>×</button>
+      <Hint text={<>Close <kbd>{describe(HOTKEYS.closePanel)}</kbd></>}>
+        <button type="button" className="close" onClick={props.onClose} aria-label={props.closeLabel ?? "Close member details"} aria-keyshortcuts={describe(HOTKEYS.closePanel)}>
+          ×
+        </button>
+      </Hint>
       <div className="side-panel-body">{props.children}</div>
     </aside>
   );

@@ -3,6 +3,7 @@
 import { useEffect, useId, useRef, type ReactNode } from "react";
 import type { ClientError } from "../bindings/ClientError";
 import { serverBlocked, usePane } from "../context";
+import { hideHints } from "./Hint";
 
 /** A failure in the server's (or client's) own words, with what to do next for the codes the UI acts on. */
 export function ErrorNote({ error, onRetry }: { error: ClientError | null | undefined; onRetry?: () => void }) {
@@ -66,6 +67,8 @@ export function Dialog(props: { title: string; onClose: () => void; children: Re
   const close = useRef(props.onClose);
   close.current = props.onClose;
   useEffect(() => {
+    // No hint of the view behind ("Alt+I") stays on screen over the dialog.
+    hideHints();
     const before = document.activeElement as HTMLElement | null;
     // The control the dialog names (`data-autofocus`: React's autoFocus leaves no attribute to
     // find), else its first field or button.

@@ -8,6 +8,7 @@ import type { WorkspaceRole } from "../bindings/WorkspaceRole";
 import { usePane } from "../context";
 import type { Directory } from "../directory";
 import { Dialog, ErrorNote, OfflineReason, ServerButton } from "../kit/kit";
+import { GlossaryHint } from "../kit/Glossary";
 import { useChange, useCmd } from "../query";
 import { CsvInvite } from "./CsvInvite";
 import { useDraft } from "../drafts";
@@ -103,6 +104,11 @@ function SingleInvite({ draft, set, dir, onSent }: { draft: Draft; set: (p: Part
       {emailProblem && <p className="note small">{emailProblem}</p>}
       <fieldset>
         <legend>Community roles (optional)</legend>
+        {draft.grants.length > 0 && (
+          <p className="muted small">
+            Kinds of role <GlossaryHint topic="role_kind" /> · assignment types <GlossaryHint topic="assignment_type" />
+          </p>
+        )}
         {draft.grants.map((g, i) => (
           <div className="row" key={i}>
             <select aria-label={`Community ${i + 1}`} value={g.communityId} onChange={(e) => setGrant(i, { communityId: e.target.value })}>

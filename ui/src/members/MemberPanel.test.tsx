@@ -1,10 +1,11 @@
 // @vitest-environment jsdom
-import { cleanup, fireEvent, screen, waitFor, within } from "@testing-library/react";
-import { afterEach, describe, expect, it } from "vitest";
+import { act, cleanup, fireEvent, screen, waitFor, within } from "@testing-library/react";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { MemberDetail } from "../bindings/MemberDetail";
 import type { MemberQuery } from "../bindings/MemberQuery";
 import type { WorkspaceRole } from "../bindings/WorkspaceRole";
 import { ipc, refused, renderInPane } from "../test/render";
+import { CATALOGUE, GLOSSARY, RULES } from "../test/catalogue";
 import { makeDirectory } from "../directory";
 import { clearDrafts } from "../drafts";
 import { LAST_OWNER, MemberPanel } from "./MemberPanel";
@@ -35,6 +36,7 @@ function detail(role: WorkspaceRole, over: Partial<MemberDetail> = {}): MemberDe
 /** `members` answers the owner count; `owners` is how many owners the workspace has. */
 function handlers(role: WorkspaceRole, owners: number, extra: Record<string, (a: Record<string, unknown>) => unknown> = {}) {
   return {
+    ...RULES,
     member: () => detail(role),
     members: (a: Record<string, unknown>) => {
       const q = a.query as MemberQuery;
@@ -45,7 +47,7 @@ function handlers(role: WorkspaceRole, owners: number, extra: Record<string, (a:
   };
 }
 
-const changes = <C extends { cmd: string }>(calls: C[]) => calls.filter((c) => !["member", "members", "roles", "communities"].includes(c.cmd));
+const changes = <C extends { cmd: string }>(calls: C[]) => calls.filter((c) => !["member", "members", "roles", "communities", "glossary", "permission_catalogue"].includes(c.cmd));
 
 describe("MemberPanel", () => {
   it("explains the last-owner rule before sending, and sends nothing", async () => {
@@ -150,10 +152,125 @@ describe("MemberPanel", () => {
   it("shows effective permissions with where each comes from", async () => {
     ipc(handlers("member", 1));
     renderInPane(<MemberPanel userId="u-1" dir={dir} onClose={() => {}} />);
-    const cell = await screen.findByRole("cell", { name: "alerts.read" });
+    const label = CATALOGUE.find((e) => e.id === "alerts.read")!.description;
+    const cell = await screen.findByRole("cell", { name: label });
     const row = cell.closest("tr")!;
     expect(within(row).getByText("Acme")).toBeTruthy();
     expect(within(row).getByText("Guest")).toBeTruthy();
+  });
+
+  it("groups effective permissions by area in the catalogue's words, the raw id on hover", async () => {
+    const grant = (role_name: string) => ({ scope: { kind: "all" }, sources: [{ via: "community_role", role_id: "r-x", role_name, community_id: "c-acme" }] });
+    const d = detail("admin", {
+      permissions: {
+        workspace_role: "admin",
+        everywhere: {
+          "workspace.read": { scope: { kind: "all" }, sources: [{ via: "workspace_role", role: "admin" }] },
+          "billing.read": { scope: { kind: "all" }, sources: [{ via: "workspace_role", role: "admin" }] },
+        },
+        communities: {
+          "c-acme": { "alerts.read": grant("Guest"), "alerts.manage": grant("Analyst"), "api_keys.read": grant("Analyst") },
+          "c-glob": { "alerts.read": { scope: { kind: "all" }, sources: [{ via: "portal", community_id: "c-glob" }] } },
+        },
+      },
+    } as Partial<MemberDetail>);
+    ipc({ ...handlers("admin", 1), member: () => d });
+    renderInPane(<MemberPanel userId="u-1" dir={dir} onClose={() => {}} />);
+    const alerts = await screen.findByRole("region", { name: /^Alerts/ });
+    // Areas in the catalogue's order, with their readable names and counts.
+    const areas = [...document.querySelectorAll<HTMLElement>(".perm-group")].map((g) => g.dataset.area);
+    expect(areas).toEqual(["alerts", "api_keys", "workspace_settings", "billing"]);
+    expect(screen.getByRole("button", { name: /^▾? ?API keys/ }).textContent).toContain("1 permission");
+    expect(within(alerts).getByRole("button", { expanded: true }).textContent).toMatch(/2 permissions, 3 grants/);
+    // Each permission in words, its id in the title and a data attribute; where it comes from.
+    const read = CATALOGUE.find((e) => e.id === "alerts.read")!.description;
+    const cells = within(alerts).getAllByRole("cell", { name: read });
+    expect(cells.map((c) => [c.title, c.dataset.permission])).toEqual([
+      ["alerts.read", "alerts.read"],
+      ["alerts.read", "alerts.read"],
+    ]);
+    expect(within(alerts).queryByText("alerts.read")).toBeNull();
+    const portalRow = cells.map((c) => c.closest("tr")!).find((r) => within(r).queryByText("Globex"))!;
+    expect(within(portalRow).getByText("client portal")).toBeTruthy();
+    // In catalogue order inside the area: read before manage.
+    expect(within(alerts).getAllByRole("row").slice(1).map((r) => r.dataset.permission)).toEqual(["alerts.read", "alerts.read", "alerts.manage"]);
+    // An area folds away; the filter finds a permission by its words too.
+    fireEvent.click(within(alerts).getByRole("button", { expanded: true }));
+    expect(within(alerts).queryByRole("table")).toBeNull();
+    fireEvent.change(screen.getByLabelText("Filter permissions"), { target: { value: "plan and its usage" } });
+    expect([...document.querySelectorAll<HTMLElement>(".perm-group")].map((g) => g.dataset.area)).toEqual(["billing"]);
+  });
+
+  it("explains an assignment type on focus and hides it on Escape, leaving the panel open", async () => {
+    const onClose = vi.fn();
+    ipc(handlers("member", 1));
+    renderInPane(<MemberPanel userId="u-1" dir={dir} onClose={onClose} />);
+    const word = await screen.findByRole("button", { name: "dedicated" });
+    act(() => word.focus());
+    const tip = await screen.findByRole("tooltip");
+    expect(tip.textContent).toContain(GLOSSARY.find((e) => e.term === "dedicated")!.explain);
+    expect(word.getAttribute("aria-describedby")).toBe(tip.id);
+    fireEvent.keyDown(word, { key: "Escape" });
+    expect(screen.queryByRole("tooltip")).toBeNull();
+    // That Escape was the hint's: the panel stays. The next one closes the panel.
+    expect(onClose).not.toHaveBeenCalled();
+    fireEvent.keyDown(word, { key: "Escape" });
+    expect(onClose).toHaveBeenCalledTimes(1);
+  });
+
+  it("R opens the role editor, in view with its first control focused; not while typing", async () => {
+    // jsdom has no layout and no scrollIntoView: record who asks to be scrolled to.
+    const scrolled: Element[] = [];
+    Element.prototype.scrollIntoView = function (this: Element) {
+      scrolled.push(this);
+    };
+    try {
+      ipc(handlers("member", 1));
+      renderInPane(<MemberPanel userId="u-1" dir={dir} onClose={() => {}} />);
+      const filter = await screen.findByLabelText("Filter permissions");
+      fireEvent.keyDown(filter, { key: "r" });
+      expect(screen.queryByRole("region", { name: "Change roles" })).toBeNull();
+      const button = screen.getByRole("button", { name: "Change roles" });
+      expect(button.getAttribute("aria-keyshortcuts")).toBe("R");
+      fireEvent.keyDown(document.body, { key: "r" });
+      const editor = await screen.findByRole("region", { name: "Change roles" });
+      expect(document.activeElement).toBe(within(editor).getByLabelText("Role to give"));
+      expect(scrolled).toContain(editor);
+      expect(button.getAttribute("aria-expanded")).toBe("true");
+    } finally {
+      delete (Element.prototype as Partial<Element>).scrollIntoView;
+    }
+  });
+
+  it("R does nothing while a dialog is open", async () => {
+    ipc(handlers("member", 1));
+    renderInPane(
+      <>
+        <MemberPanel userId="u-1" dir={dir} onClose={() => {}} />
+        <div role="dialog" aria-label="Something else" />
+      </>,
+    );
+    await screen.findByRole("button", { name: "Change roles" });
+    fireEvent.keyDown(document.body, { key: "r" });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(screen.queryByRole("region", { name: "Change roles" })).toBeNull();
+  });
+
+  it("after Apply the editor closes and says what changed, with no stale “now …” hints", async () => {
+    const calls = ipc(handlers("member", 1, { assign_roles: () => [] }));
+    renderInPane(<MemberPanel userId="u-1" dir={dir} onClose={() => {}} />);
+    fireEvent.click(await screen.findByRole("button", { name: "Change roles" }));
+    const editor = screen.getByRole("region", { name: "Change roles" });
+    expect(editor.textContent).toContain("— now Guest");
+    fireEvent.change(within(editor).getByLabelText("Role to give"), { target: { value: "r-analyst" } });
+    fireEvent.click(within(editor).getByLabelText(/Globex/));
+    fireEvent.click(within(editor).getByRole("button", { name: "Apply to 1 community" }));
+    expect((await screen.findByRole("status")).textContent).toBe("Gave Analyst in 1 community.");
+    expect(changes(calls).map((c) => c.cmd)).toEqual(["assign_roles"]);
+    expect(screen.queryByRole("region", { name: "Change roles" })).toBeNull();
+    expect(document.body.textContent).not.toContain("— now");
+    // Focus is back on the button that opened it.
+    expect(document.activeElement).toBe(screen.getByRole("button", { name: "Change roles" }));
   });
 
   it("disables server actions offline and says why", async () => {

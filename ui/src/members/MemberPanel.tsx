@@ -2,23 +2,37 @@
 // effective permissions with provenance, and the actions on them; for a pending invitation,
 // what it grants and "Revoke invitation".
 import { useQueryClient } from "@tanstack/react-query";
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import type { AssignmentSpec } from "../bindings/AssignmentSpec";
 import type { ClientError } from "../bindings/ClientError";
 import type { MemberDetail } from "../bindings/MemberDetail";
 import type { WorkspaceRole } from "../bindings/WorkspaceRole";
 import { usePane } from "../context";
 import { Empty, ErrorNote, Loading, OfflineReason, ServerButton } from "../kit/kit";
-import { filterPermissionRows, permissionRows } from "../permissions";
+import { filterPermissionRows, groupPermissionRows, labelPermissionRows, permissionRows, type PermissionGroup } from "../permissions";
+import { describe, HOTKEYS, useHotkey } from "../hotkeys";
+import { Hint } from "../kit/Hint";
+import { Term } from "../kit/Glossary";
 import { useChange, useCmd } from "../query";
 import type { Directory } from "../directory";
 import { formatDate } from "../format";
 import { PanelFrame } from "../kit/PanelFrame";
 import { RoleEditor } from "./RoleEditor";
 import { WORKSPACE_ROLES } from "./Toolbar";
+import "./permissionGroups.css";
 
 /** How long a removed role is offered back. */
 const UNDO_MS = 10_000;
+/** Up to this many permission rows, every area starts open; beyond, the areas start closed
+ *  with their counts (a workspace owner holds ~100). */
+const OPEN_UP_TO = 30;
+
+/** With panes side by side, the panel's plain-key shortcuts belong to the focused pane only;
+ *  and none acts under a dialog. */
+function panelKeysApply(el: HTMLElement | null): boolean {
+  const pane = el?.closest(".pane");
+  return !!el && (!pane || pane.classList.contains("focused")) && document.querySelector('[role="dialog"]') === null;
+}
 
 export const LAST_OWNER = "Every workspace keeps at least one owner: make someone else owner first, then change this one.";
 
@@ -81,7 +95,24 @@ function MemberBody({ detail, dir, onClose }: { detail: MemberDetail; dir: Direc
   const lastOwner = useLastOwner(m.user_id, m.role);
   const [role, setRole] = useState<WorkspaceRole>(m.role);
   const [editing, setEditing] = useState(false);
+  // Asking again (R, or the button) while the editor is open brings it back into view.
+  const [editorAsked, setEditorAsked] = useState(0);
+  // What the last Apply changed, said once the editor has closed.
+  const [rolesDone, setRolesDone] = useState<string | null>(null);
   const [permFilter, setPermFilter] = useState("");
+  const mine = useRef<HTMLElement>(null);
+  const changeRolesButton = useRef<HTMLButtonElement>(null);
+  const openEditor = () => {
+    setRolesDone(null);
+    setEditing(true);
+    setEditorAsked((n) => n + 1);
+  };
+  const closeEditor = (outcome?: string) => {
+    setEditing(false);
+    if (outcome) setRolesDone(outcome);
+    changeRolesButton.current?.focus();
+  };
+  useHotkey("changeRoles", () => panelKeysApply(mine.current) && openEditor(), m.role !== "client");
 
   const changeRole = useChange("change_member_role");
   const makeOwner = useChange("change_member_role");
@@ -114,11 +145,14 @@ function MemberBody({ detail, dir, onClose }: { detail: MemberDetail; dir: Direc
     changeRole.mutate({ ...base, version: m.version, role }, { onError: onRoleError });
   }
 
-  const perms = filterPermissionRows(permissionRows(detail.permissions, dir.communityName), permFilter);
+  const catalogue = useCmd("permission_catalogue", {}, { staleTime: Infinity });
+  const allPerms = labelPermissionRows(permissionRows(detail.permissions, dir.communityName), catalogue.data ?? []);
+  const perms = filterPermissionRows(allPerms, permFilter);
+  const groups = groupPermissionRows(perms, catalogue.data ?? []);
 
   return (
     <>
-      <header className="panel-head">
+      <header className="panel-head" ref={mine}>
         <h2>{who}</h2>
         <p className="muted small">
           {m.email} · joined {formatDate(m.joined_at)}
@@ -185,9 +219,18 @@ function MemberBody({ detail, dir, onClose }: { detail: MemberDetail; dir: Direc
           <section aria-labelledby="roles-h">
             <div className="row between">
               <h3 id="roles-h">Community roles</h3>
-              <button type="button" className="small" aria-expanded={editing} onClick={() => setEditing((e) => !e)}>
-                Change roles
-              </button>
+              <Hint text={<>Change roles <kbd>{describe(HOTKEYS.changeRoles)}</kbd></>}>
+                <button
+                  ref={changeRolesButton}
+                  type="button"
+                  className="small"
+                  aria-expanded={editing}
+                  aria-keyshortcuts={describe(HOTKEYS.changeRoles)}
+                  onClick={() => (editing ? closeEditor() : openEditor())}
+                >
+                  Change roles
+                </button>
+              </Hint>
             </div>
             {detail.assignments.length === 0 ? (
               <p className="muted small">
@@ -198,7 +241,10 @@ function MemberBody({ detail, dir, onClose }: { detail: MemberDetail; dir: Direc
                 {detail.assignments.map((a) => (
                   <li key={a.id}>
                     <span>
-                      {dir.grant(a)} <span className="muted small">({a.assignment_type})</span>
+                      {dir.grant(a)}{" "}
+                      <span className="muted small">
+                        (<Term topic="assignment_type" term={a.assignment_type} />)
+                      </span>
                     </span>
                     <ServerButton
                       type="button"
@@ -234,7 +280,12 @@ function MemberBody({ detail, dir, onClose }: { detail: MemberDetail; dir: Direc
               </p>
             )}
             <ErrorNote error={unassign.error ?? reassign.error} />
-            {editing && <RoleEditor userId={m.user_id} who={who} assignments={detail.assignments} dir={dir} onDone={() => setEditing(false)} />}
+            {rolesDone && !editing && (
+              <p role="status" className="ok small">
+                {rolesDone}
+              </p>
+            )}
+            {editing && <RoleEditor userId={m.user_id} who={who} assignments={detail.assignments} dir={dir} focusKey={editorAsked} onDone={closeEditor} />}
           </section>
         </>
       )}
@@ -248,27 +299,7 @@ function MemberBody({ detail, dir, onClose }: { detail: MemberDetail; dir: Direc
         {perms.length === 0 ? (
           <p className="muted small">{permFilter ? "No permission matches." : "No permissions."}</p>
         ) : (
-          <table className="perms">
-            <thead>
-              <tr>
-                <th scope="col">Permission</th>
-                <th scope="col">Where</th>
-                <th scope="col">Granted by</th>
-              </tr>
-            </thead>
-            <tbody>
-              {perms.map((p) => (
-                <tr key={`${p.permission}@${p.where}`}>
-                  <td>
-                    {p.permission}
-                    {p.restricted && <span className="badge" title="Only events and alerts from some intakes">restricted</span>}
-                  </td>
-                  <td>{p.where}</td>
-                  <td>{p.sources.join(", ")}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <PermissionGroups groups={groups} key={permFilter ? "filtered" : "all"} startOpen={permFilter !== "" || allPerms.length <= OPEN_UP_TO} />
         )}
       </section>
 
@@ -308,5 +339,61 @@ function MemberBody({ detail, dir, onClose }: { detail: MemberDetail; dir: Direc
       </section>
       <OfflineReason />
     </>
+  );
+}
+
+/** The effective permissions by area, each area a disclosure with its count; a permission named
+ *  in the catalogue's words, its raw id on hover and in `data-permission`. */
+function PermissionGroups({ groups, startOpen }: { groups: PermissionGroup[]; startOpen: boolean }) {
+  const [open, setOpen] = useState<Record<string, boolean>>({});
+  const isOpen = (area: string) => open[area] ?? startOpen;
+  const allOpen = groups.every((g) => isOpen(g.area));
+  return (
+    <div className="perm-groups">
+      {groups.length > 1 && (
+        <button type="button" className="link small" onClick={() => setOpen(Object.fromEntries(groups.map((g) => [g.area, !allOpen])))}>
+          {allOpen ? "Collapse all areas" : "Expand all areas"}
+        </button>
+      )}
+      {groups.map((g) => {
+        const id = `perm-area-${g.area}`;
+        return (
+          <section key={g.area} className="perm-group" data-area={g.area} aria-labelledby={`${id}-h`}>
+            <h4 id={`${id}-h`}>
+              <button type="button" className="perm-area" aria-expanded={isOpen(g.area)} aria-controls={id} onClick={() => setOpen((o) => ({ ...o, [g.area]: !isOpen(g.area) }))}>
+                <span aria-hidden className="arrow">{isOpen(g.area) ? "▾" : "▸"}</span> {g.label}{" "}
+                <span className="count muted">
+                  {g.permissions} permission{g.permissions === 1 ? "" : "s"}
+                  {g.rows.length > g.permissions ? `, ${g.rows.length} grants` : ""}
+                </span>
+              </button>
+            </h4>
+            {isOpen(g.area) && (
+              <table className="perms" id={id}>
+                <thead>
+                  <tr>
+                    <th scope="col">Permission</th>
+                    <th scope="col">Where</th>
+                    <th scope="col">Granted by</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {g.rows.map((p) => (
+                    <tr key={`${p.permission}@${p.where}`} data-permission={p.permission}>
+                      <td title={p.permission} data-permission={p.permission}>
+                        {p.label ?? p.permission}
+                        {p.restricted && <span className="badge" title="Only events and alerts from some intakes">restricted</span>}
+                      </td>
+                      <td>{p.where}</td>
+                      <td>{p.sources.join(", ")}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+          </section>
+        );
+      })}
+    </div>
   );
 }

@@ -10,12 +10,13 @@ import { usePane } from "../context";
 import type { Directory } from "../directory";
 import { formatDate } from "../format";
 import type { Pages, Sort } from "./pages";
+import { useWidth } from "../kit/useWidth";
 
 export const ROW_HEIGHT = 30;
 /** How many community roles a cell names before "+N more". */
 const ROLES_SHOWN = 2;
 
-export function rowKey(r: MemberRow): string {
+export function rowKey(r: Pick<MemberRow, "user_id" | "invitation_id" | "email">): string {
   return r.user_id ? `u:${r.user_id}` : `i:${r.invitation_id ?? r.email}`;
 }
 
@@ -43,7 +44,12 @@ function RolesCell({ row, dir }: { row: MemberRow; dir: Directory }) {
   );
 }
 
-type ColumnMeta = { sort?: MemberSort; width: string; render: (r: MemberRow, dir: Directory) => ReactNode };
+/** `priority`: which columns stay as the table narrows (1 always; 2 from DROP_3 down to DROP_2;
+ *  3 only at full width). A half-width pane keeps who and which roles. */
+type ColumnMeta = { sort?: MemberSort; width: string; priority?: 1 | 2 | 3; render: (r: MemberRow, dir: Directory) => ReactNode };
+/** Below this table width the third-priority columns go; below DROP_2 the second's too. */
+const DROP_3 = 760;
+const DROP_2 = 540;
 const col = createColumnHelper<MemberRow>();
 /** Column ids double as the `members` sort for the sortable ones. */
 const COLUMNS = [
@@ -58,6 +64,7 @@ const COLUMNS = [
     header: "Workspace role",
     meta: {
       sort: "role",
+      priority: 2,
       // Room for "member" and its "pending" badge side by side.
       width: "10.5rem",
       render: (r, dir) => (
@@ -72,16 +79,15 @@ const COLUMNS = [
   col.display({
     id: "2fa",
     header: "2FA",
-    meta: { width: "3.5rem", render: (r) => (r.pending ? <span className="muted">—</span> : r.two_factor_enabled ? "on" : <span className="warn">off</span>) } satisfies ColumnMeta,
+    meta: { width: "3.5rem", priority: 3, render: (r) => (r.pending ? <span className="muted">—</span> : r.two_factor_enabled ? "on" : <span className="warn">off</span>) } satisfies ColumnMeta,
   }),
   col.display({
     id: "joined",
     header: "Joined / invited",
-    meta: { sort: "joined", width: "8rem", render: (r) => <time dateTime={r.since}>{formatDate(r.since)}</time> } satisfies ColumnMeta,
+    meta: { sort: "joined", width: "8rem", priority: 3, render: (r) => <time dateTime={r.since}>{formatDate(r.since)}</time> } satisfies ColumnMeta,
   }),
 ];
 const NO_DATA: MemberRow[] = [];
-const GRID = COLUMNS.map((c) => (c.meta as ColumnMeta).width).join(" ");
 
 export type MembersTableHandle = {
   /** Moves the keyboard focus into the table (to the active row). */
@@ -110,11 +116,16 @@ export function MembersTable(props: {
   /** The row to focus once rendered, after a keyboard move. */
   const focusWanted = useRef<number | null>(null);
 
+  const width = useWidth(scroller);
+  const level = width === 0 || width >= DROP_3 ? 3 : width >= DROP_2 ? 2 : 1;
+  const columnVisibility = Object.fromEntries(COLUMNS.map((c) => [c.id, ((c.meta as ColumnMeta).priority ?? 1) <= level]));
+  const shown = COLUMNS.filter((c) => columnVisibility[c.id as string]);
+  const GRID = shown.map((c) => (c.meta as ColumnMeta).width).join(" ");
   const sorting: SortingState = [{ id: COLUMNS.find((c) => (c.meta as ColumnMeta).sort === sort.by)?.id ?? "email", desc: sort.descending }];
   const table = useReactTable({
     data: NO_DATA, // rows are rendered from the pages, never held by the table
     columns: COLUMNS,
-    state: { sorting },
+    state: { sorting, columnVisibility },
     manualSorting: true,
     enableSortingRemoval: false,
     getCoreRowModel: getCoreRowModel(),
@@ -241,7 +252,7 @@ export function MembersTable(props: {
                 onFocus={() => setActive(v.index)}
               >
                 {r ? (
-                  COLUMNS.map((c) => <td key={c.id}>{(c.meta as ColumnMeta).render(r, dir)}</td>)
+                  shown.map((c) => <td key={c.id}>{(c.meta as ColumnMeta).render(r, dir)}</td>)
                 ) : (
                   <td className="muted" style={{ gridColumn: "1 / -1" }}>Loading…</td>
                 )}

@@ -3,6 +3,7 @@ import { act, cleanup, fireEvent, screen, waitFor, within } from "@testing-libra
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { MemberQuery } from "../bindings/MemberQuery";
 import { ipc, refused, renderInPane } from "../test/render";
+import { RULES } from "../test/catalogue";
 import { clearDrafts } from "../drafts";
 import { MembersView } from "./MembersView";
 import { ROW_HEIGHT } from "./MembersTable";
@@ -27,6 +28,7 @@ const memberQueries = (calls: { cmd: string; args: Record<string, unknown> }[]) 
 
 function base(total = 200_000) {
   return {
+    ...RULES,
     members: pagedMembers(total),
     communities: () => communities,
     roles: () => roles,
@@ -109,6 +111,23 @@ describe("MembersView", () => {
     ipc({ ...base(), members: () => refused({ code: "internal", message: "The local cache is damaged; remove the account and add it again.", problem: null }) });
     renderInPane(<MembersView />);
     expect((await screen.findByRole("alert")).textContent).toContain("The local cache is damaged");
+  });
+
+  it("follows an intent: filtered to the role asked for, on the person named", async () => {
+    const calls = ipc({
+      ...base(),
+      member: (a) => ({
+        member: { workspace_id: "ws-1", user_id: a.userId, email: "zoe@example.test", display_name: "Zoe Xu", two_factor_enabled: false, role: "member", joined_at: "2026-02-01T00:00:00Z", version: 3 },
+        assignments: [],
+        permissions: { workspace_role: "member", everywhere: {}, communities: {} },
+      }),
+    });
+    renderInPane(<MembersView />, { intent: { tab: "members", roleId: "r-analyst", member: "u-77", at: 1 } });
+    const panel = await screen.findByRole("complementary", { name: "Member details" });
+    expect(await within(panel).findByRole("heading", { name: "Zoe Xu" })).toBeTruthy();
+    expect(calls.find((c) => c.cmd === "member")?.args.userId).toBe("u-77");
+    await waitFor(() => expect(memberQueries(calls).at(-1)?.role_id).toBe("r-analyst"));
+    expect(memberQueries(calls).every((q) => q.role_id === "r-analyst")).toBe(true);
   });
 
   it("moves with the arrow keys and opens the member on Enter", async () => {

@@ -7,6 +7,7 @@ import { usePane } from "../context";
 import { describe, HOTKEYS, useHotkey } from "../hotkeys";
 import { counted } from "../format";
 import { Empty, ErrorNote, Loading } from "../kit/kit";
+import { Hint } from "../kit/Hint";
 import { useDirectory } from "../directory";
 import { InviteDialog } from "./InviteDialog";
 import { InvitationPanel } from "./InvitationPanel";
@@ -29,12 +30,23 @@ function inFocusedPane(el: HTMLElement | null): boolean {
 }
 
 export function MembersView() {
-  const { account, ws, communities } = usePane();
+  const { account, ws, communities, intent } = usePane();
   const dir = useDirectory();
-  const [filters, setFilters] = useState<Filters>(NO_FILTERS);
+  // Opened from the palette or a matrix cell: start filtered to that role, on that person.
+  const mine = intent?.tab === "members" ? intent : null;
+  const [filters, setFilters] = useState<Filters>(mine?.roleId ? { ...NO_FILTERS, roleId: mine.roleId } : NO_FILTERS);
   const [sort, setSort] = useState<Sort>({ by: "email", descending: false });
   const [range, setRange] = useState<[number, number]>([0, 0]);
-  const [selected, setSelected] = useState<MemberRow | null>(null);
+  // A row picked in the table, or a person named by an intent (only their id is known then;
+  // invitations are opened from the table only, so an invitation is always a whole row).
+  const [selected, setSelected] = useState<Pick<MemberRow, "user_id" | "invitation_id" | "email"> | null>(mine?.member ? { user_id: mine.member, invitation_id: null, email: "" } : null);
+  const followed = useRef(intent?.at ?? 0);
+  useEffect(() => {
+    if (!mine || mine.at === followed.current) return;
+    followed.current = mine.at;
+    setFilters(mine.roleId ? { ...NO_FILTERS, roleId: mine.roleId } : NO_FILTERS);
+    if (mine.member) setSelected({ user_id: mine.member, invitation_id: null, email: "" });
+  }, [mine?.at]); // eslint-disable-line react-hooks/exhaustive-deps
   const [inviting, setInviting] = useState(false);
   const root = useRef<HTMLDivElement>(null);
   const search = useRef<HTMLInputElement>(null);
@@ -79,9 +91,11 @@ export function MembersView() {
           )}
           <span className="spacer" />
           <span className="muted small hint">↑/↓ move · Enter opens · {describe(HOTKEYS.search)} searches</span>
-          <button type="button" onClick={() => setInviting(true)} title={describe(HOTKEYS.invite)} aria-keyshortcuts="Alt+I">
-            Invite…
-          </button>
+          <Hint text={<>Invite members <kbd>{describe(HOTKEYS.invite)}</kbd></>}>
+            <button type="button" onClick={() => setInviting(true)} aria-keyshortcuts={describe(HOTKEYS.invite)}>
+              Invite…
+            </button>
+          </Hint>
         </div>
         {pages.error ? (
           <ErrorNote error={pages.error} onRetry={pages.retry} />
@@ -119,7 +133,7 @@ export function MembersView() {
         (selected.user_id ? (
           <MemberPanel key={selected.user_id} userId={selected.user_id} dir={dir} onClose={closePanel} />
         ) : (
-          <InvitationPanel key={selected.invitation_id ?? selected.email} row={selected} dir={dir} onClose={closePanel} />
+          <InvitationPanel key={selected.invitation_id ?? selected.email} row={selected as MemberRow} dir={dir} onClose={closePanel} />
         ))}
       {inviting && <InviteDialog dir={dir} onClose={() => setInviting(false)} />}
     </div>

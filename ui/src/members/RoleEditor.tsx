@@ -1,6 +1,7 @@
 // "Change roles": one role given in several communities at once, or made their only role there.
 // The editor says what will change before it changes it, sends it as one change, and keeps its
-// state when that fails (or while offline), so nothing the user picked is lost.
+// state when that fails (or while offline), so nothing the user picked is lost. Once applied it
+// closes, handing back what changed, so no "— now Admin" of the old roles stays on screen.
 import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useMemo, useRef, useState } from "react";
 import type { AssignmentType } from "../bindings/AssignmentType";
@@ -9,6 +10,7 @@ import type { RoleAssignment } from "../bindings/RoleAssignment";
 import { usePane } from "../context";
 import { asClientError, call } from "../ipc";
 import { ErrorNote, OfflineReason, ServerButton } from "../kit/kit";
+import { GlossaryHint, useGlossary } from "../kit/Glossary";
 import type { Directory } from "../directory";
 import { useDraft } from "../drafts";
 import { planRoleChange, type RoleChange } from "./rolePlan";
@@ -18,9 +20,18 @@ import { ASSIGNMENT_TYPES } from "./Toolbar";
 const LIST_LIMIT = 200;
 
 type Draft = RoleChange & { filter: string };
-type Outcome = { ok: string | null; errors: { what: string; error: ClientError }[] };
+type Outcome = { errors: { what: string; error: ClientError }[] };
 
-export function RoleEditor(props: { userId: string; who: string; assignments: RoleAssignment[]; dir: Directory; onDone: () => void }) {
+export function RoleEditor(props: {
+  userId: string;
+  who: string;
+  assignments: RoleAssignment[];
+  dir: Directory;
+  /** Changes each time the editor is asked for (its button, R): it comes into view, focused. */
+  focusKey?: number;
+  /** Closed: with what was changed after an Apply, without after "Close editor". */
+  onDone: (outcome?: string) => void;
+}) {
   const { account, ws, guard } = usePane();
   const { dir } = props;
   const qc = useQueryClient();
@@ -32,9 +43,19 @@ export function RoleEditor(props: { userId: string; who: string; assignments: Ro
     filter: "",
   }));
   const [busy, setBusy] = useState(false);
-  // Opened at the foot of a long panel: brought into view.
+  const glossary = useGlossary();
+  // Opened at the foot of a long panel: brought into view, its first control focused, so the
+  // keyboard carries on in it.
   const root = useRef<HTMLElement>(null);
-  useEffect(() => root.current?.scrollIntoView?.({ block: "nearest" }), []);
+  useEffect(() => {
+    const el = root.current;
+    if (!el) return;
+    // Its top lands below the panel's sticky head (who this is), not under it.
+    const head = el.closest(".side-panel-body")?.querySelector(".panel-head");
+    el.style.scrollMarginTop = `${Math.ceil(head?.getBoundingClientRect().height ?? 0) + 8}px`;
+    el.scrollIntoView?.({ block: "start" });
+    el.querySelector<HTMLElement>("select, input, button")?.focus({ preventScroll: true });
+  }, [props.focusKey]);
   const [outcome, setOutcome] = useState<Outcome | null>(null);
   const set = (p: Partial<Draft>) => setDraft((d) => ({ ...d, ...p }));
 
@@ -58,46 +79,55 @@ export function RoleEditor(props: { userId: string; who: string; assignments: Ro
     if (plan.unassign.length > 0 && !(await guard(`replace ${props.who}'s roles in ${draft.communities.length} communit${draft.communities.length === 1 ? "y" : "ies"}`, { consequence: "The roles they hold there and you did not pick are taken away." }))) return;
     setBusy(true);
     setOutcome(null);
+    let done: string | null = null;
     try {
       // One change on the server: all of it, or nothing.
       await call("assign_roles", { account: account.key, workspaceId: ws.id, userId: props.userId, req: { assignments: plan.request, replace: draft.mode === "replace" } });
       const gave = plan.assign.length > 0 ? `Gave ${roleName} in ${plan.assign.length} communit${plan.assign.length === 1 ? "y" : "ies"}.` : "";
       const took = plan.unassign.length > 0 ? ` Took away ${plan.unassign.map((x) => dir.grant(x)).join(", ")}.` : "";
-      setOutcome({ ok: (gave + took).trim(), errors: [] });
-      // Done: start the next change from a clean editor. On a failure the choices stay.
+      done = (gave + took).trim();
+      // Done: the next change starts from a clean editor. On a failure the choices stay.
       clearDraft();
     } catch (e) {
-      setOutcome({ ok: null, errors: [{ what: "Nothing was changed", error: asClientError(e) }] });
+      setOutcome({ errors: [{ what: "Nothing was changed", error: asClientError(e) }] });
     } finally {
       setBusy(false);
       // The Rust side synced the change into the cache: refresh every view.
       await qc.invalidateQueries();
     }
+    // Applied: the editor closes and the panel says what changed, over the roles as they now are.
+    if (done !== null) props.onDone(done);
   }
 
   return (
     <section className="role-editor" aria-label="Change roles" ref={root}>
       <div className="row wrap">
-        <label>
-          Role
-          <select value={draft.roleId} onChange={(e) => set({ roleId: e.target.value })} aria-label="Role to give">
-            <option value="">choose…</option>
-            {dir.roles.map((r) => (
-              <option key={r.id} value={r.id}>
-                {r.name}
-                {r.kind !== "builtin" ? ` (${r.kind.replace("_", "-")})` : ""}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Assignment
-          <select value={draft.assignmentType} onChange={(e) => set({ assignmentType: e.target.value as AssignmentType })}>
-            {ASSIGNMENT_TYPES.map((t) => (
-              <option key={t} value={t}>{t}</option>
-            ))}
-          </select>
-        </label>
+        <span className="with-hint">
+          <label>
+            Role
+            <select value={draft.roleId} onChange={(e) => set({ roleId: e.target.value })} aria-label="Role to give">
+              <option value="">choose…</option>
+              {dir.roles.map((r) => (
+                <option key={r.id} value={r.id}>
+                  {r.name}
+                  {r.kind !== "builtin" ? ` (${glossary.label("role_kind", r.kind).toLowerCase()})` : ""}
+                </option>
+              ))}
+            </select>
+          </label>
+          <GlossaryHint topic="role_kind" />
+        </span>
+        <span className="with-hint">
+          <label>
+            Assignment
+            <select value={draft.assignmentType} onChange={(e) => set({ assignmentType: e.target.value as AssignmentType })}>
+              {ASSIGNMENT_TYPES.map((t) => (
+                <option key={t} value={t}>{t}</option>
+              ))}
+            </select>
+          </label>
+          <GlossaryHint topic="assignment_type" />
+        </span>
       </div>
       <fieldset className="mode">
         <legend className="sr-only">Add or replace</legend>
@@ -143,7 +173,6 @@ export function RoleEditor(props: { userId: string; who: string; assignments: Ro
           </>
         )}
       </p>
-      {outcome?.ok && <p role="status" className="ok small">{outcome.ok}</p>}
       {outcome?.errors.map((e, i) => (
         <div key={i}>
           <p className="small">{e.what}:</p>
@@ -154,7 +183,7 @@ export function RoleEditor(props: { userId: string; who: string; assignments: Ro
         <ServerButton type="button" onClick={apply} disabled={!draft.roleId || draft.communities.length === 0 || nothing} busy={busy} busyLabel="Applying…">
           Apply to {draft.communities.length} communit{draft.communities.length === 1 ? "y" : "ies"}
         </ServerButton>
-        <button type="button" onClick={props.onDone}>Close editor</button>
+        <button type="button" onClick={() => props.onDone()}>Close editor</button>
       </div>
       <OfflineReason />
     </section>

@@ -6,6 +6,7 @@ import type { MemberStatus } from "../bindings/MemberStatus";
 import type { WorkspaceRole } from "../bindings/WorkspaceRole";
 import { describe, HOTKEYS } from "../hotkeys";
 import type { Directory } from "../directory";
+import { GlossaryHint } from "../kit/Glossary";
 import { NO_FILTERS, type Filters } from "./pages";
 
 export const ASSIGNMENT_TYPES: AssignmentType[] = ["dedicated", "pool", "escalation"];
@@ -59,15 +60,18 @@ export function Toolbar(props: { filters: Filters; onChange: (f: Filters) => voi
           ))}
         </select>
       </label>
-      <label>
-        Assignment
-        <select value={f.assignmentType} onChange={(e) => set("assignmentType", e.target.value as Filters["assignmentType"])}>
-          <option value="">any</option>
-          {ASSIGNMENT_TYPES.map((t) => (
-            <option key={t} value={t}>{t}</option>
-          ))}
-        </select>
-      </label>
+      <span className="with-hint">
+        <label>
+          Assignment
+          <select value={f.assignmentType} onChange={(e) => set("assignmentType", e.target.value as Filters["assignmentType"])}>
+            <option value="">any</option>
+            {ASSIGNMENT_TYPES.map((t) => (
+              <option key={t} value={t}>{t}</option>
+            ))}
+          </select>
+        </label>
+        <GlossaryHint topic="assignment_type" />
+      </span>
       <label>
         2FA
         <select value={f.twoFactor} onChange={(e) => set("twoFactor", e.target.value as Filters["twoFactor"])}>

@@ -43,7 +43,13 @@ export function Overview() {
         <ErrorNote error={agg.error} onRetry={() => agg.refetch()} />
       ) : agg.data ? (
         <>
-          <Totals members={Number(agg.data.members)} with2fa={Number(agg.data.members_with_2fa)} pending={Number(agg.data.pending_invitations)} keys={Number(agg.data.api_keys)} />
+          <Totals
+            members={Number(agg.data.members)}
+            assignments={matrix ? matrix.rows.reduce((a, r) => a + r.total, 0) : null}
+            with2fa={Number(agg.data.members_with_2fa)}
+            pending={Number(agg.data.pending_invitations)}
+            keys={Number(agg.data.api_keys)}
+          />
           <div className="ov-grid">
             <section className="ov-card" aria-labelledby="ov-usage">
               <h3 id="ov-usage">Plan usage <span className="muted small">(whole workspace{use.data ? ` · ${use.data.plan}` : ""})</span></h3>
@@ -69,7 +75,7 @@ export function Overview() {
           </div>
           <section aria-labelledby="ov-matrix">
             <h3 id="ov-matrix">Roles by community</h3>
-            {matrix && <MatrixTable matrix={matrix} />}
+            {matrix && <MatrixTable matrix={matrix} people={Number(agg.data.members)} />}
           </section>
         </>
       ) : null}
@@ -77,21 +83,36 @@ export function Overview() {
   );
 }
 
-function Totals(p: { members: number; with2fa: number; pending: number; keys: number }) {
+/**
+ * The headline numbers, each with what it counts right under it: people and role assignments
+ * differ (a person with two roles is one member and two assignments), and side by side without
+ * a word they read as a mistake.
+ */
+function Totals(p: { members: number; assignments: number | null; with2fa: number; pending: number; keys: number }) {
   const cov = coverage(p.members, p.with2fa);
   return (
     <dl className="ov-totals" aria-label="Totals">
       <div>
         <dt>Members</dt>
         <dd data-testid="total-members">{formatNumber(p.members)}</dd>
+        <dd className="ov-explain">People with a role in these communities, each counted once</dd>
       </div>
+      {p.assignments !== null && (
+        <div>
+          <dt>Role assignments</dt>
+          <dd data-testid="total-assignments">{formatNumber(p.assignments)}</dd>
+          <dd className="ov-explain">One per role per community: a person with two roles counts twice</dd>
+        </div>
+      )}
       <div>
         <dt>Pending invitations</dt>
         <dd data-testid="total-pending">{formatNumber(p.pending)}</dd>
+        <dd className="ov-explain">Invited to these communities, waiting for an answer</dd>
       </div>
       <div>
         <dt>API keys</dt>
         <dd data-testid="total-keys">{formatNumber(p.keys)}</dd>
+        <dd className="ov-explain">Keys of these communities not revoked (expired ones included)</dd>
       </div>
       <div>
         <dt>2FA coverage</dt>
@@ -99,6 +120,7 @@ function Totals(p: { members: number; with2fa: number; pending: number; keys: nu
           {cov ? cov.label : "—"}
           <span className="muted small"> {cov ? `${formatNumber(p.with2fa)} of ${counted(p.members, "member", "members")}` : "no members"}</span>
         </dd>
+        <dd className="ov-explain">Members above who sign in with a second factor</dd>
       </div>
     </dl>
   );

@@ -63,7 +63,7 @@ describe("Overview", () => {
   it("shows the matrix with community rows and role columns, and plan usage against limits", async () => {
     handlers();
     renderInPane(<Overview />, { communities: ["c1", "c2"] });
-    const table = await screen.findByRole("table", { name: "People per role and community" });
+    const table = await screen.findByRole("grid", { name: "People per role and community" });
     const headers = [...table.querySelectorAll("thead th")].map((th) => th.textContent);
     expect(headers).toEqual(["Community", "Guest", "Analyst", "Admin", "Tier 2", "Total"]);
     const rows = [...table.querySelectorAll("tbody tr")].map((tr) => [...tr.children].map((c) => c.textContent));
@@ -83,6 +83,112 @@ describe("Overview", () => {
     expect(alerts.querySelector("tbody th")?.textContent).toMatch(/Mar\s*1|1\s*Mar/);
   });
 
+  it("says what each headline number counts: people once, role assignments once per role", async () => {
+    handlers();
+    renderInPane(<Overview />, { communities: ["c1", "c2"] });
+    expect(await screen.findByTestId("total-members")).toHaveProperty("textContent", "8");
+    // c1: Analyst 3 + Tier 2 1, c2: Guest 2.
+    expect(screen.getByTestId("total-assignments").textContent).toBe("6");
+    const box = screen.getByLabelText("Totals");
+    expect(box.textContent).toContain("Role assignments");
+    expect(box.textContent).toContain("a person with two roles counts twice");
+    expect(box.textContent).toContain("each counted once");
+    expect(screen.getByTestId("matrix-note").textContent).toContain("6 role assignments held by 8 people");
+  });
+
+  it("opens Members filtered to a cell's community and role, by click and by Enter; a community name opens its members", async () => {
+    handlers();
+    const go = vi.fn();
+    renderInPane(<Overview />, { communities: ["c1", "c2"], go });
+    const cell = await screen.findByRole("button", { name: "Contoso · Analyst: 3 people" });
+    fireEvent.click(cell);
+    expect(go).toHaveBeenLastCalledWith({ tab: "members", communities: ["c1"], roleId: "r-analyst" });
+    fireEvent.keyDown(screen.getByRole("button", { name: "Fabrikam · Guest: 2 people" }), { key: "Enter" });
+    expect(go).toHaveBeenLastCalledWith({ tab: "members", communities: ["c2"], roleId: "r-guest" });
+    fireEvent.click(screen.getByRole("button", { name: "Fabrikam" }));
+    expect(go).toHaveBeenLastCalledWith({ tab: "members", communities: ["c2"] });
+    expect(go).toHaveBeenCalledTimes(3);
+  });
+
+  it("is one Tab stop; the arrow keys move between cells", async () => {
+    handlers();
+    renderInPane(<Overview />, { communities: ["c1", "c2"] });
+    const grid = await screen.findByRole("grid", { name: "People per role and community" });
+    const stops = [...grid.querySelectorAll("button")].filter((b) => b.tabIndex === 0);
+    expect(stops.map((b) => b.textContent)).toEqual(["Community"]);
+    const cell = screen.getByRole("button", { name: "Contoso · Analyst: 3 people" });
+    cell.focus();
+    fireEvent.keyDown(cell, { key: "ArrowRight" });
+    await waitFor(() => expect(document.activeElement?.getAttribute("aria-label")).toBe("Contoso · Admin: nobody"));
+    fireEvent.keyDown(document.activeElement!, { key: "ArrowDown" });
+    await waitFor(() => expect(document.activeElement?.getAttribute("aria-label")).toBe("Fabrikam · Admin: nobody"));
+    fireEvent.keyDown(document.activeElement!, { key: "Home" });
+    await waitFor(() => expect(document.activeElement?.textContent).toBe("Fabrikam"));
+    fireEvent.keyDown(document.activeElement!, { key: "ArrowUp" });
+    fireEvent.keyDown(document.activeElement!, { key: "ArrowUp" });
+    await waitFor(() => expect(document.activeElement?.textContent).toBe("Community"));
+    // The last cell used is the stop Tab comes back to.
+    expect([...grid.querySelectorAll("button")].filter((b) => b.tabIndex === 0)).toEqual([document.activeElement]);
+  });
+
+  it("sorts by a column: counts largest first then reversed (ties in natural order), names in the Rust order or its reverse", async () => {
+    // Natural order as the Rust side sends it: "Client 2" before "Client 10" (text order would not).
+    const natural = [community("c2", "Client 2"), community("c10", "Client 10"), community("c11", "Client 11"), community("c3", "Client 3")];
+    handlers({
+      communities: () => natural,
+      aggregate: () => ({ ...aggregate, matrix: { c2: { "r-analyst": 1 }, c10: { "r-analyst": 5, "r-guest": 1 }, c11: { "r-analyst": 1 }, c3: { "r-guest": 4 } } }),
+    });
+    renderInPane(<Overview />);
+    const grid = await screen.findByRole("grid", { name: "People per role and community" });
+    const names = () => [...grid.querySelectorAll("tbody tr th")].map((th) => th.textContent);
+    const th = (name: string) => screen.getByRole("button", { name }).closest("th")!;
+    expect(names()).toEqual(["Client 2", "Client 10", "Client 11", "Client 3"]);
+    expect(th("Community").getAttribute("aria-sort")).toBe("ascending");
+
+    fireEvent.click(screen.getByRole("button", { name: "Analyst" }));
+    expect(names()).toEqual(["Client 10", "Client 2", "Client 11", "Client 3"]);
+    expect(th("Analyst").getAttribute("aria-sort")).toBe("descending");
+    expect(th("Community").getAttribute("aria-sort")).toBeNull();
+    fireEvent.click(screen.getByRole("button", { name: "Analyst" }));
+    expect(names()).toEqual(["Client 3", "Client 2", "Client 11", "Client 10"]);
+    expect(th("Analyst").getAttribute("aria-sort")).toBe("ascending");
+
+    fireEvent.click(screen.getByRole("button", { name: "Total" }));
+    expect(names()).toEqual(["Client 10", "Client 3", "Client 2", "Client 11"]);
+    expect(th("Total").getAttribute("aria-sort")).toBe("descending");
+
+    fireEvent.click(screen.getByRole("button", { name: "Community" }));
+    expect(names()).toEqual(["Client 2", "Client 10", "Client 11", "Client 3"]);
+    fireEvent.keyDown(screen.getByRole("button", { name: "Community" }), { key: "Enter" });
+    expect(names()).toEqual(["Client 3", "Client 11", "Client 10", "Client 2"]);
+    expect(th("Community").getAttribute("aria-sort")).toBe("descending");
+  });
+
+  it("hints the cell under the pointer, from the current rows, and drops the hint when the matrix scrolls", async () => {
+    const many = Array.from({ length: 200 }, (_, i) => community(`k${i}`, `Client ${i}`));
+    const matrix = Object.fromEntries(many.map((c, i) => [c.id, { "r-analyst": i + 1 }]));
+    handlers({ communities: () => many, aggregate: () => ({ ...aggregate, matrix }) });
+    const h = vi.spyOn(HTMLElement.prototype, "clientHeight", "get").mockReturnValue(420);
+    const w = vi.spyOn(HTMLElement.prototype, "clientWidth", "get").mockReturnValue(800);
+    onTestFinished(() => (h.mockRestore(), w.mockRestore()));
+    renderInPane(<Overview />);
+    const grid = await screen.findByRole("grid", { name: "People per role and community" });
+    // No native titles: WebKit keeps those up over whatever scrolls under the pointer.
+    expect(grid.querySelectorAll("[title]").length).toBe(0);
+    fireEvent.mouseOver(screen.getByRole("button", { name: "Client 3 · Analyst: 4 people" }));
+    expect(screen.getByRole("tooltip").textContent).toBe("Client 3 · Analyst: 4 people — click to see them in Members");
+    // Moving to another cell, the hint follows it.
+    fireEvent.mouseOver(screen.getByRole("button", { name: "Client 5 · Analyst: 6 people" }));
+    expect(screen.getByRole("tooltip").textContent).toContain("Client 5 · Analyst: 6 people");
+    fireEvent.scroll(grid.parentElement!);
+    expect(screen.queryByRole("tooltip")).toBeNull();
+    // Over a row's total (no hint of its own), the previous hint does not linger.
+    fireEvent.mouseOver(screen.getByRole("button", { name: "Client 0 · Analyst: 1 person" }));
+    expect(screen.getByRole("tooltip")).toBeTruthy();
+    fireEvent.mouseOver(grid.querySelector("tbody td.total")!);
+    expect(screen.queryByRole("tooltip")).toBeNull();
+  });
+
   it("says one API key, not one API keys", async () => {
     handlers({ usage: () => ({ ...usage, api_keys: 1 }) });
     renderInPane(<Overview />, { communities: ["c1", "c2"] });
@@ -98,7 +204,7 @@ describe("Overview", () => {
     const w = vi.spyOn(HTMLElement.prototype, "clientWidth", "get").mockReturnValue(800);
     onTestFinished(() => (h.mockRestore(), w.mockRestore()));
     renderInPane(<Overview />);
-    const table = await screen.findByRole("table", { name: "People per role and community" });
+    const table = await screen.findByRole("grid", { name: "People per role and community" });
     const rendered = table.querySelectorAll("tbody tr:not(.ov-spacer)").length;
     expect(rendered).toBeGreaterThan(0);
     expect(rendered).toBeLessThan(100);

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Community } from "../bindings/Community";
 import type { Role } from "../bindings/Role";
 import { dayLabel } from "../format";
-import { coverage, coveredLabel, distribution, heat, shapeMatrix, usage } from "./shape";
+import { coverage, coveredLabel, distribution, heat, shapeMatrix, sortRows, usage } from "./shape";
 
 const c = (id: string, name: string) => ({ id, name }) as Community;
 const r = (id: string, name: string, builtin: Role["builtin"] = null) => ({ id, name, builtin }) as Role;
@@ -55,5 +55,25 @@ describe("figures", () => {
     expect(coveredLabel(0, 25)).toBe("All 25 communities");
     expect(coveredLabel(3, 25)).toBe("3 communities selected");
     expect(coveredLabel(1, 25, "Contoso")).toBe("1 community selected: Contoso");
+  });
+});
+
+describe("sortRows", () => {
+  const cols = [{ id: "g", name: "Guest" }, { id: "an", name: "Analyst" }];
+  const rows = [
+    { id: "2", name: "Client 2", counts: [1, 0], total: 1 },
+    { id: "10", name: "Client 10", counts: [0, 4], total: 4 },
+    { id: "11", name: "Client 11", counts: [1, 0], total: 1 },
+  ];
+  const names = (rs: typeof rows) => rs.map((r) => r.name);
+  it("keeps the natural order for names, or reverses it, without sorting text", () => {
+    expect(names(sortRows(rows, cols, { by: "name", desc: false }))).toEqual(["Client 2", "Client 10", "Client 11"]);
+    expect(names(sortRows(rows, cols, { by: "name", desc: true }))).toEqual(["Client 11", "Client 10", "Client 2"]);
+  });
+  it("sorts counts by number, ties in natural order both ways; a vanished column falls back to names", () => {
+    expect(names(sortRows(rows, cols, { by: { role: "g" }, desc: true }))).toEqual(["Client 2", "Client 11", "Client 10"]);
+    expect(names(sortRows(rows, cols, { by: { role: "g" }, desc: false }))).toEqual(["Client 10", "Client 2", "Client 11"]);
+    expect(names(sortRows(rows, cols, { by: "total", desc: true }))).toEqual(["Client 10", "Client 2", "Client 11"]);
+    expect(names(sortRows(rows, cols, { by: { role: "gone" }, desc: true }))).toEqual(["Client 2", "Client 10", "Client 11"]);
   });
 });

@@ -39,6 +39,34 @@ export function shapeMatrix(agg: Pick<Aggregate, "matrix">, selected: string[], 
   return { columns, rows, max };
 }
 
+/** How the matrix rows are ordered: by community name, by the row total, or by one role's
+ *  column (its id); `desc` reverses. */
+export type MatrixSort = { by: "name" | "total" | { role: string }; desc: boolean };
+export const NAME_ORDER: MatrixSort = { by: "name", desc: false };
+
+/** Is `sort` ordering by this column ("name", "total" or a role id)? */
+export function sortsBy(sort: MatrixSort, column: "name" | "total" | string): boolean {
+  return typeof sort.by === "string" ? sort.by === column : sort.by.role === column;
+}
+
+/**
+ * The rows in `sort`'s order. `rows` arrive in the communities' natural order (Rust's
+ * `natural_cmp`, "Client 2" before "Client 10"), so by name is that order or its reverse — never
+ * a second, JavaScript, idea of name order. Counts sort by number; equal counts keep the natural
+ * order in both directions, so a tie never reshuffles on a second click.
+ */
+export function sortRows(rows: MatrixRow[], columns: MatrixColumn[], sort: MatrixSort): MatrixRow[] {
+  if (sort.by === "name") return sort.desc ? [...rows].reverse() : rows;
+  const j = sort.by === "total" ? -1 : columns.findIndex((c) => typeof sort.by !== "string" && c.id === sort.by.role);
+  if (sort.by !== "total" && j < 0) return rows; // that role's column is gone: natural order
+  const value = (r: MatrixRow) => (j < 0 ? r.total : r.counts[j]);
+  const sign = sort.desc ? -1 : 1;
+  return rows
+    .map((r, i) => ({ r, i }))
+    .sort((a, b) => sign * (value(a.r) - value(b.r)) || a.i - b.i)
+    .map((x) => x.r);
+}
+
 /** Tint strength for a matrix cell, 0–55 (% of the accent colour); 0 for an empty cell. */
 export function heat(count: number, max: number): number {
   if (count <= 0 || max <= 0) return 0;

@@ -9,6 +9,7 @@ import type { Permission } from "../bindings/Permission";
 import type { Role } from "../bindings/Role";
 import { usePane } from "../context";
 import { Empty, ErrorNote, Loading, OfflineReason, ServerButton } from "../kit/kit";
+import { GlossaryHint, Term, useGlossary } from "../kit/Glossary";
 import { orderRoles } from "../directory";
 import { useChange, useCmd } from "../query";
 import { IntakePicker } from "./IntakePicker";
@@ -71,6 +72,9 @@ export function RolesEditor() {
         <button type="button" className="rl-new" onClick={() => setSelected(NEW)} aria-pressed={selected === NEW}>
           New role…{drafts[NEW] ? " (draft)" : ""}
         </button>
+        <p className="small muted rl-kinds-hint">
+          Kinds of role <GlossaryHint topic="role_kind" />
+        </p>
         <ul>
           {list.map((r) => (
             <li key={r.id}>
@@ -117,7 +121,12 @@ function BuiltinView({ role, catalogue }: { role: Role; catalogue: CatalogueEntr
   const held = new Set(role.permissions);
   return (
     <section aria-labelledby="rl-title">
-      <h2 id="rl-title">{role.name} <span className="rl-kind">Built-in</span></h2>
+      <h2 id="rl-title">
+        {role.name}{" "}
+        <span className="rl-kind">
+          <Term topic="role_kind" term="builtin">{kindLabel("builtin")}</Term>
+        </span>
+      </h2>
       <p>{role.description}</p>
       <p className="muted small">Built-in roles are the same in every workspace and cannot be changed. Create a custom role to grant a different set.</p>
       <Permissions catalogue={catalogue} selected={held} kind="builtin" readOnly onChange={() => {}} />
@@ -135,6 +144,7 @@ function RoleForm(props: {
   refetchRoles: () => void;
 }) {
   const { account, ws, guard } = usePane();
+  const glossary = useGlossary();
   const { role, catalogue, draft } = props;
   const base = { account: account.key, workspaceId: ws.id };
   const create = useChange("create_role", { onSuccess: props.onSaved });
@@ -175,7 +185,12 @@ function RoleForm(props: {
       }}
     >
       <h2 id="rl-title">
-        {role ? role.name : "New role"} {role && <span className="rl-kind">{kindLabel(role.kind)}</span>}
+        {role ? role.name : "New role"}{" "}
+        {role && (
+          <span className="rl-kind">
+            <Term topic="role_kind" term={role.kind}>{kindLabel(role.kind)}</Term>
+          </span>
+        )}
       </h2>
       <div className="rl-fields">
         <label>
@@ -194,7 +209,7 @@ function RoleForm(props: {
             {KINDS.map((k) => (
               <label key={k.kind}>
                 <input type="radio" name="rl-kind" value={k.kind} checked={draft.kind === k.kind} onChange={() => edit({ kind: k.kind as EditableKind })} /> {k.label}
-                <span className="muted small"> — {k.hint}</span>
+                {glossary.find("role_kind", k.kind) && <span className="muted small"> — {glossary.find("role_kind", k.kind)!.explain}</span>}
               </label>
             ))}
           </fieldset>

@@ -11,10 +11,12 @@ import type { UpdateRole } from "../bindings/UpdateRole";
 export type EditableKind = Exclude<RoleKind, "builtin">;
 export type AreaGroup = { area: string; label: string; entries: CatalogueEntry[] };
 
-export const KINDS: { kind: EditableKind; label: string; hint: string }[] = [
-  { kind: "custom", label: "Custom", hint: "A named set of permissions over every intake of the community." },
-  { kind: "restricted", label: "Restricted", hint: "Its holders see events and alerts only from the chosen intakes." },
-  { kind: "intake_restricted", label: "Intake-restricted (read-only)", hint: "Read-only, and only for the chosen intakes." },
+/** The kinds a workspace defines, in the order the form offers them. What each means is Rust's
+ *  sentence (`glossary`), shown beside it. */
+export const KINDS: { kind: EditableKind; label: string }[] = [
+  { kind: "custom", label: "Custom" },
+  { kind: "restricted", label: "Restricted" },
+  { kind: "intake_restricted", label: "Intake-restricted (read-only)" },
 ];
 
 export function kindLabel(kind: RoleKind): string {

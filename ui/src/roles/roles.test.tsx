@@ -1,10 +1,10 @@
 // @vitest-environment jsdom
-import { cleanup, fireEvent, screen, waitFor, within } from "@testing-library/react";
+import { act, cleanup, fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { afterEach, describe, expect, it } from "vitest";
 import type { CommandArgs } from "../bindings/CommandArgs";
 import type { Community } from "../bindings/Community";
 import type { Role } from "../bindings/Role";
-import { entries } from "../test/catalogue";
+import { entries, GLOSSARY } from "../test/catalogue";
 import { ipc, refuse, renderInPane } from "../test/render";
 import { forgetDrafts, RolesEditor } from "./RolesEditor";
 
@@ -126,6 +126,20 @@ describe("RolesEditor", () => {
     fireEvent.click(screen.getByRole("button", { name: "Keep my edits" }));
     await clickWhenEnabled("Save changes");
     await waitFor(() => expect(calls.filter((c) => c.cmd === "update_role").at(-1)!.args.version).toBe(2));
+  });
+
+  it("explains each kind of role in Rust's words, beside the choice and on the role's kind", async () => {
+    ipc({ roles: () => [guest, tier2], permission_catalogue: () => catalogue, glossary: () => GLOSSARY, ...check });
+    renderInPane(<RolesEditor />);
+    const explain = (term: string) => GLOSSARY.find((e) => e.topic === "role_kind" && e.term === term)!.explain;
+    fireEvent.click(await screen.findByRole("button", { name: /New role/ }));
+    const kinds = screen.getByRole("group", { name: "Kind" });
+    await waitFor(() => expect(kinds.textContent).toContain(explain("intake_restricted")));
+    expect(kinds.textContent).toContain(explain("restricted"));
+    fireEvent.click(screen.getByRole("button", { name: /Tier 2/ }));
+    const word = screen.getByRole("button", { name: "Custom" });
+    act(() => word.focus());
+    expect((await screen.findByRole("tooltip")).textContent).toContain(explain("custom"));
   });
 
   it("built-in roles are shown read-only", async () => {

@@ -1,12 +1,14 @@
 // One pane: an account, one of its workspaces, a selection of communities, and the views of
 // that workspace. Its header always says which workspace, on which server, as whom — in the
 // workspace's colour — so two panes side by side can never be confused.
-import { useEffect, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { useWidth } from "../kit/useWidth";
 import type { AccountView } from "../bindings/AccountView";
 import type { UiPrefs } from "../bindings/UiPrefs";
 import type { Workspace } from "../bindings/Workspace";
 import { workspaceColour } from "../colour";
-import { PaneProvider, type PaneContext } from "../context";
+import { accountName, host } from "../accounts";
+import { PaneProvider, type Intent, type PaneContext, type Tab } from "../context";
 import { age, counted } from "../format";
 import { describe, HOTKEYS, useHotkey, type HotkeyId } from "../hotkeys";
 import { useCmd } from "../query";
@@ -26,7 +28,7 @@ import { InvitationList } from "./Invitations";
 import { CommunitySwitcher } from "./CommunitySwitcher";
 import { IDLE, type AccountStatus } from "./sync";
 
-export type Tab = "overview" | "communities" | "members" | "roles" | "keys" | "audit" | "settings";
+export type { Tab };
 const TABS: { id: Tab; label: string; hotkey: HotkeyId }[] = [
   { id: "overview", label: "Overview", hotkey: "tabOverview" },
   { id: "communities", label: "Communities", hotkey: "tabCommunities" },
@@ -37,14 +39,17 @@ const TABS: { id: Tab; label: string; hotkey: HotkeyId }[] = [
   { id: "settings", label: "Workspace", hotkey: "tabSettings" },
 ];
 
+/** Below this pane width (half of a laptop screen) the views fold into a menu, side panels lay
+ *  over the list instead of beside it, and wide tables drop their least needed columns. */
+export const NARROW_BELOW = 900;
+
 export type PaneProps = {
   index: number;
   account: AccountView;
   workspaceId: string | null;
-  /** Communities to select once the workspace is shown (from the palette). */
-  focusCommunity: string | null;
-  /** A view to open (from the palette); `at` tells one request from the next. */
-  focusTab: { tab: Tab; at: number } | null;
+  /** Where to take the pane once its workspace is shown (from the palette); `at` tells one
+   *  request from the next. */
+  intent: (Intent & { at: number }) | null;
   status: AccountStatus | undefined;
   prefs: UiPrefs;
   focused: boolean;
@@ -54,8 +59,8 @@ export type PaneProps = {
   onClose: () => void;
   onSync: () => void;
   onPrefs: (p: UiPrefs) => void;
-  /** The workspace shown, for the window title. */
-  onShown: (ws: Workspace | null) => void;
+  /** The workspace shown and its selected communities (for the window title and Compare). */
+  onShown: (ws: Workspace | null, communities: string[]) => void;
 };
 
 export function Pane(props: PaneProps) {
@@ -70,15 +75,21 @@ export function Pane(props: PaneProps) {
   const communities = useCmd("communities", ws ? { account: account.key, workspaceId: ws.id, search: null } : null);
   const offers = useCmd("invitations_offered", { account: account.key });
 
+  const selected = selection.ws === ws?.id ? selection.ids : [];
   useEffect(() => {
-    if (focused) props.onShown(ws);
-  }, [focused, ws]); // eslint-disable-line react-hooks/exhaustive-deps
+    props.onShown(ws, selected);
+  }, [ws, selected.join(",")]); // eslint-disable-line react-hooks/exhaustive-deps
+  const [intent, setIntent] = useState(props.intent);
   useEffect(() => {
-    if (props.focusCommunity && ws) setSelection({ ws: ws.id, ids: [props.focusCommunity] });
-  }, [props.focusCommunity, ws?.id]); // eslint-disable-line react-hooks/exhaustive-deps
+    if (props.intent) setIntent(props.intent);
+  }, [props.intent?.at]); // eslint-disable-line react-hooks/exhaustive-deps
+  const go = useCallback((to: Intent) => setIntent({ ...to, at: Date.now() }), []);
+  // Followed once the workspace it is meant for is shown.
   useEffect(() => {
-    if (props.focusTab) setTab(props.focusTab.tab);
-  }, [props.focusTab?.at]); // eslint-disable-line react-hooks/exhaustive-deps
+    if (!intent || !ws) return;
+    if (intent.tab) setTab(intent.tab);
+    if (intent.communities) setSelection({ ws: ws.id, ids: intent.communities });
+  }, [intent?.at, ws?.id]); // eslint-disable-line react-hooks/exhaustive-deps
   // Single- or multi-tenant, per workspace of the account (the domain's rule).
   const modes = useCmd("workspace_modes", { account: account.key });
   const modeOf = (id: string) => modes.data?.find((m) => m.workspace_id === id) ?? null;
@@ -95,7 +106,6 @@ export function Pane(props: PaneProps) {
 
   const production = ws ? prefs.production.includes(ws.id) : false;
   const { guard, dialog } = useProductionGuard(ws?.name ?? "", production);
-  const selected = selection.ws === ws?.id ? selection.ids : [];
   const ctx: PaneContext | null = useMemo(
     () =>
       ws && {
@@ -107,13 +117,25 @@ export function Pane(props: PaneProps) {
         syncedAt: status.syncedAt,
         production,
         guard,
+        go,
+        intent,
       },
-    [account, ws, selected, status.offline, status.syncedAt, production, guard],
+    [account, ws, selected, status.offline, status.syncedAt, production, guard, go, intent],
   );
   const colour = ws ? workspaceColour(prefs.colours, ws) : "gray";
+  const self = useRef<HTMLElement>(null);
+  const width = useWidth(self);
+  const narrow = width > 0 && width < NARROW_BELOW;
+  const dataAge = (
+    <span className="muted small data-age" data-testid="data-age">
+      {status.syncedAt ? `Data from ${age(status.syncedAt)}` : status.syncing ? "Syncing for the first time…" : "Not synced yet"}
+    </span>
+  );
 
   return (
     <section
+      ref={self}
+      data-size={narrow ? "narrow" : "wide"}
       className={focused ? "pane focused" : "pane"}
       aria-label={`Pane ${props.index + 1}: ${ws?.name ?? "no workspace"} as ${account.email}`}
       onFocusCapture={props.onFocus}
@@ -137,6 +159,11 @@ export function Pane(props: PaneProps) {
               {mode.mode === "multi_tenant" ? `multi-tenant · ${counted(mode.communities, "community", "communities")}` : "single-tenant"}
             </span>
           )
+        )}
+        {status.offline && (
+          <span className="badge offline" data-testid="pane-offline" title={status.offline.message}>
+            offline
+          </span>
         )}
         {production && <span className="badge production" title="Marked as production: destructive changes ask for confirmation">production</span>}
         {switchable && (
@@ -166,8 +193,14 @@ export function Pane(props: PaneProps) {
         )}
         {ws && communities.data && !portal && <CommunitySwitcher communities={communities.data} selected={selected} onChange={(ids) => setSelection({ ws: ws.id, ids })} />}
         <span className="spacer" />
-        <span className="who muted small" title="Account and server of this pane">
-          {account.email} · {account.server.replace(/^https?:\/\//, "")}
+        <span className="who muted small" title={`Account and server of this pane: ${account.email} on ${host(account.server)}`} data-testid="pane-account">
+          {prefs.labels?.[account.key] ? (
+            <>
+              <strong>{prefs.labels[account.key]}</strong> · {account.email}
+            </>
+          ) : (
+            accountName(account, {})
+          )}
         </span>
         <button type="button" className="small sync-now" onClick={props.onSync} disabled={status.syncing} title={`Sync now (${describe(HOTKEYS.sync)})`}>
           {status.syncing ? "Syncing…" : "Sync"}
@@ -180,8 +213,14 @@ export function Pane(props: PaneProps) {
       {portal ? (
         <div className="tabs">
           <span className="spacer" />
-          <span className="muted small" data-testid="data-age">{status.syncedAt ? `Data from ${age(status.syncedAt)}` : status.syncing ? "Syncing for the first time…" : "Not synced yet"}</span>
+          {dataAge}
         </div>
+      ) : narrow ? (
+        <nav className="tabs compact" aria-label="Views">
+          <ViewMenu tab={tab} onTab={setTab} />
+          <span className="spacer" />
+          {dataAge}
+        </nav>
       ) : (
         <nav className="tabs" role="tablist" aria-label="Views">
           {TABS.map((t) => (
@@ -190,7 +229,7 @@ export function Pane(props: PaneProps) {
             </button>
           ))}
           <span className="spacer" />
-          <span className="muted small" data-testid="data-age">{status.syncedAt ? `Data from ${age(status.syncedAt)}` : status.syncing ? "Syncing for the first time…" : "Not synced yet"}</span>
+          {dataAge}
         </nav>
       )}
       {creating && <CreateWorkspaceDialog account={account} offline={status.offline} onClose={() => setCreating(false)} onCreated={(w) => { setCreating(false); props.onWorkspace(w.id); }} />}
@@ -237,5 +276,65 @@ export function Pane(props: PaneProps) {
         )}
       </div>
     </section>
+  );
+}
+
+/** The views as a menu, for a narrow pane: a button naming the view shown opens the list
+ *  (arrow keys move, Enter or a click opens, Escape closes). */
+function ViewMenu({ tab, onTab }: { tab: Tab; onTab: (t: Tab) => void }) {
+  const [open, setOpen] = useState(false);
+  const button = useRef<HTMLButtonElement>(null);
+  const list = useRef<HTMLUListElement>(null);
+  const current = TABS.find((t) => t.id === tab) ?? TABS[0];
+  useEffect(() => {
+    if (open) list.current?.querySelector<HTMLElement>("[aria-checked=true]")?.focus();
+  }, [open]);
+  const close = (refocus: boolean) => {
+    setOpen(false);
+    if (refocus) button.current?.focus();
+  };
+  const onKey = (e: React.KeyboardEvent) => {
+    const items = [...(list.current?.querySelectorAll<HTMLElement>("[role=menuitemradio]") ?? [])];
+    const i = items.indexOf(document.activeElement as HTMLElement);
+    const to = (j: number) => items[(j + items.length) % items.length]?.focus();
+    if (e.key === "ArrowDown") to(i + 1);
+    else if (e.key === "ArrowUp") to(i - 1);
+    else if (e.key === "Home") to(0);
+    else if (e.key === "End") to(items.length - 1);
+    else if (e.key === "Escape" || e.key === "Tab") {
+      if (e.key === "Escape") e.preventDefault();
+      return close(e.key === "Escape");
+    } else return;
+    e.preventDefault();
+  };
+  return (
+    <div className="view-menu" onBlur={(e) => !e.currentTarget.contains(e.relatedTarget as Node) && setOpen(false)}>
+      <button ref={button} type="button" aria-haspopup="menu" aria-expanded={open} aria-label={`View: ${current.label}`} onClick={() => setOpen(!open)} data-testid="view-menu">
+        {current.label} <span aria-hidden>▾</span>
+      </button>
+      {open && (
+        <ul ref={list} role="menu" aria-label="Views" onKeyDown={onKey}>
+          {TABS.map((t) => (
+            <li key={t.id} role="none">
+              <button
+                type="button"
+                role="menuitemradio"
+                aria-checked={t.id === tab}
+                aria-label={t.label}
+                aria-keyshortcuts={describe(HOTKEYS[t.hotkey])}
+                tabIndex={-1}
+                onClick={() => {
+                  onTab(t.id);
+                  close(true);
+                }}
+              >
+                <span>{t.label}</span>
+                <kbd aria-hidden>{describe(HOTKEYS[t.hotkey])}</kbd>
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
   );
 }

@@ -8,26 +8,27 @@ import type { UiPrefs } from "../bindings/UiPrefs";
 import type { Workspace } from "../bindings/Workspace";
 import { call } from "../ipc";
 import { describe, HOTKEYS, useHotkey } from "../hotkeys";
-import { formatDateTime } from "../format";
 import { Dialog } from "../kit/kit";
-import { useCmd } from "../query";
-import { visit, type PaletteItem } from "../palette";
+import { itemId, visit, type PaletteItem } from "../palette";
+import { accountName } from "../accounts";
+import type { Intent } from "../context";
 import { Palette } from "../Palette";
 import { Compare } from "../compare/Compare";
-import { RestoreDialog } from "../workspace/Lifecycle";
 import { Pane, type Tab } from "./Pane";
 import { InvitationsDialog, useOffers } from "./Invitations";
 import { useAccountSync } from "./sync";
+import { OfflineBanners, offlineServers } from "./Banners";
+import { AccountsDialog } from "./Accounts";
 
-const EMPTY_PREFS: UiPrefs = { favourites: [], recents: [], colours: {}, production: [], panes: [], last_workspace: {} };
-type Slot = { account: string; workspace_id: string | null; focusCommunity: string | null; focusTab: { tab: Tab; at: number } | null };
+const EMPTY_PREFS: UiPrefs = { favourites: [], recents: [], colours: {}, production: [], panes: [], last_workspace: {}, labels: {} };
+type Slot = { account: string; workspace_id: string | null; intent: (Intent & { at: number }) | null };
 
 export function Shell(props: { accounts: AccountView[]; onAddAccount: () => void; onAccountsChanged: () => void }) {
   const { accounts } = props;
   const [prefs, setPrefs] = useState<UiPrefs | null>(null);
   const [slots, setSlots] = useState<Slot[]>([]);
   const [focused, setFocused] = useState(0);
-  const [shown, setShown] = useState<Record<number, Workspace | null>>({});
+  const [shown, setShown] = useState<Record<number, { ws: Workspace; communities: string[] } | null>>({});
   const [paletteOpen, setPaletteOpen] = useState(false);
   const [comparing, setComparing] = useState(false);
   const [accountsOpen, setAccountsOpen] = useState(false);
@@ -45,9 +46,9 @@ export function Shell(props: { accounts: AccountView[]; onAddAccount: () => void
     if (!prefs) return;
     setSlots((cur) => {
       const known = new Set(accounts.map((a) => a.key));
-      const base: Slot[] = cur.length ? cur : prefs.panes.map((p) => ({ ...p, focusCommunity: null, focusTab: null }));
+      const base: Slot[] = cur.length ? cur : prefs.panes.map((p) => ({ ...p, intent: null }));
       const kept = base.filter((s) => known.has(s.account));
-      return kept.length ? kept : accounts.length ? [{ account: accounts[0].key, workspace_id: prefs.last_workspace[accounts[0].key] ?? null, focusCommunity: null, focusTab: null }] : [];
+      return kept.length ? kept : accounts.length ? [{ account: accounts[0].key, workspace_id: prefs.last_workspace[accounts[0].key] ?? null, intent: null }] : [];
     });
   }, [prefs !== null, accounts]); // eslint-disable-line react-hooks/exhaustive-deps
 
@@ -59,7 +60,7 @@ export function Shell(props: { accounts: AccountView[]; onAddAccount: () => void
   useEffect(() => {
     if (!prefs || !slots.length) return;
     const panes: PaneRef[] = slots.flatMap((s, i) => {
-      const id = shown[i]?.id ?? s.workspace_id;
+      const id = shown[i]?.ws.id ?? s.workspace_id;
       return id ? [{ account: s.account, workspace_id: id }] : [];
     });
     const last = { ...prefs.last_workspace };
@@ -69,10 +70,12 @@ export function Shell(props: { accounts: AccountView[]; onAddAccount: () => void
     }
   }, [slots, shown]); // eslint-disable-line react-hooks/exhaustive-deps
 
-  const { status, sync } = useAccountSync(useMemo(() => [...new Set(slots.map((s) => s.account))], [slots]));
+  // Every signed-in account keeps its cache current, shown in a pane or not: one just added
+  // syncs at once (its progress shows in Accounts), and the palette finds what it holds.
+  const { status, sync } = useAccountSync(useMemo(() => [...new Set([...accounts.filter((a) => a.signed_in).map((a) => a.key), ...slots.map((s) => s.account)])].sort(), [accounts, slots]));
 
   const focusedSlot = slots[Math.min(focused, slots.length - 1)];
-  const focusedWs = shown[Math.min(focused, slots.length - 1)] ?? null;
+  const focusedWs = shown[Math.min(focused, slots.length - 1)]?.ws ?? null;
   useEffect(() => {
     const title = focusedWs ? `${focusedWs.name} — Tenantry` : "Tenantry";
     document.title = title;
@@ -82,7 +85,7 @@ export function Shell(props: { accounts: AccountView[]; onAddAccount: () => void
   const setSlot = (i: number, s: Partial<Slot>) => setSlots((cur) => cur.map((x, j) => (j === i ? { ...x, ...s } : x)));
   const split = () => {
     if (slots.length >= 4 || !focusedSlot) return;
-    setSlots([...slots, { ...focusedSlot, focusCommunity: null, focusTab: null }]);
+    setSlots([...slots, { ...focusedSlot, intent: null }]);
     setFocused(slots.length);
   };
   const closePane = (i: number) => {
@@ -95,22 +98,77 @@ export function Shell(props: { accounts: AccountView[]; onAddAccount: () => void
   useHotkey("sync", () => focusedSlot && sync(focusedSlot.account));
   useHotkey("split", split);
   useHotkey("nextPane", () => setFocused((f) => (f + 1) % Math.max(1, slots.length)));
+  useHotkey("previousPane", () => setFocused((f) => (f - 1 + Math.max(1, slots.length)) % Math.max(1, slots.length)));
   useHotkey("help", () => setHelp(true));
 
-  // The palette lists the focused pane's account: its workspaces and all their communities.
+  // The palette lists every signed-in account's workspaces and communities (read when it
+  // opens) and their people (asked as the user types), each named with its account.
+  const labels = prefs?.labels ?? {};
   const [paletteItems, setPaletteItems] = useState<PaletteItem[]>([]);
+  const [wsNames, setWsNames] = useState<Map<string, string>>(new Map());
+  const signedIn = useMemo(() => accounts.filter((a) => a.signed_in), [accounts]);
   useEffect(() => {
-    if (!paletteOpen || !focusedSlot) return;
-    const account = focusedSlot.account;
-    Promise.all([call("workspaces", { account, search: null }), call("all_communities", { account }).catch(() => [])]).then(([ws, cs]) => {
-      const names = new Map(ws.map((w) => [w.id, w.name]));
-      setPaletteItems([
-        { key: "view:communities", label: "Communities", detail: "the focused pane's list of communities, with their intakes", kind: "action" },
-        ...ws.map((w): PaletteItem => ({ key: `workspace:${w.id}`, label: w.name, detail: w.slug, kind: "workspace" })),
-        ...cs.map((c): PaletteItem => ({ key: `community:${c.id}:${c.workspace_id}`, label: c.name, detail: names.get(c.workspace_id) ?? "", kind: "community" })),
-      ]);
+    if (!paletteOpen) return;
+    let live = true;
+    Promise.all(
+      signedIn.map(async (a) => {
+        const [ws, cs] = await Promise.all([call("workspaces", { account: a.key, search: null }).catch(() => []), call("all_communities", { account: a.key }).catch(() => [])]);
+        return { a, ws, cs };
+      }),
+    ).then((per) => {
+      if (!live) return;
+      const names = new Map<string, string>();
+      const items: PaletteItem[] = [{ key: "view:communities", label: "Communities", detail: "the focused pane's list of communities, with their intakes", kind: "action" }];
+      for (const { a, ws, cs } of per) {
+        const where = accountName(a, labels);
+        for (const w of ws) names.set(`${a.key}|${w.id}`, w.name);
+        items.push(...ws.map((w): PaletteItem => ({ key: `workspace:${w.id}`, label: w.name, detail: w.slug, kind: "workspace", account: a.key, where })));
+        items.push(...cs.map((c): PaletteItem => ({ key: `community:${c.id}:${c.workspace_id}`, label: c.name, detail: names.get(`${a.key}|${c.workspace_id}`) ?? "", kind: "community", account: a.key, where })));
+      }
+      setWsNames(names);
+      setPaletteItems(items);
     });
-  }, [paletteOpen, focusedSlot?.account]); // eslint-disable-line react-hooks/exhaustive-deps
+    return () => {
+      live = false;
+    };
+  }, [paletteOpen, signedIn]); // eslint-disable-line react-hooks/exhaustive-deps
+  const findPeople = useCallback(
+    async (query: string) => {
+      const per = await Promise.all(signedIn.map((a) => call("find_people", { account: a.key, query, limit: 20 }).then((hits) => ({ a, hits }), () => ({ a, hits: [] }))));
+      return per.flatMap(({ a, hits }) =>
+        hits.map((h): PaletteItem => ({
+          key: `person:${h.user_id}:${h.workspace_id}`,
+          label: h.display_name || h.email,
+          alt: h.email,
+          detail: `${wsNames.get(`${a.key}|${h.workspace_id}`) ?? "a workspace"} · ${h.workspace_role}`,
+          kind: "person",
+          account: a.key,
+          where: accountName(a, labels),
+        })),
+      );
+    },
+    [signedIn, wsNames, labels],
+  );
+  /** Opens `item` in the pane showing its account (the focused one first), or in the focused
+   *  pane, which then switches to that account. */
+  const openItem = (item: PaletteItem) => {
+    const [kind, id, parent] = item.key.split(":");
+    const f = Math.min(focused, slots.length - 1);
+    const account = item.account ?? slots[f]?.account;
+    const i = slots[f]?.account === account ? f : Math.max(0, slots.findIndex((s) => s.account === account));
+    const at = Date.now();
+    const into = slots[i]?.account === account ? i : f;
+    const to: Partial<Slot> =
+      kind === "view"
+        ? { intent: { tab: id as Tab, at } }
+        : kind === "workspace"
+          ? { account, workspace_id: id, intent: null }
+          : kind === "community"
+            ? { account, workspace_id: parent, intent: { communities: [id], at } }
+            : { account, workspace_id: parent, intent: { tab: "members", member: id, at } };
+    setSlot(into, to);
+    setFocused(into);
+  };
 
   if (!prefs) return <p className="loading">Opening Tenantry…</p>;
   const byKey = new Map(accounts.map((a) => [a.key, a]));
@@ -132,6 +190,13 @@ export function Shell(props: { accounts: AccountView[]; onAddAccount: () => void
         <button type="button" onClick={() => setAccountsOpen(true)}>Accounts ({accounts.length})</button>
         <button type="button" onClick={() => setHelp(true)} aria-label="Keyboard shortcuts">?</button>
       </div>
+      <OfflineBanners
+        servers={offlineServers(
+          accounts.filter((a) => slots.some((s) => s.account === a.key)),
+          status,
+        )}
+        onRetry={(o) => o.accounts.forEach((k) => void sync(k))}
+      />
       <div className="panes" data-count={slots.length}>
         {slots.map((s, i) => {
           const account = byKey.get(s.account);
@@ -142,18 +207,23 @@ export function Shell(props: { accounts: AccountView[]; onAddAccount: () => void
               index={i}
               account={account}
               workspaceId={s.workspace_id}
-              focusCommunity={s.focusCommunity}
-              focusTab={s.focusTab}
+              intent={s.intent}
               status={status[s.account]}
               prefs={prefs}
               focused={i === focused}
               closable={slots.length > 1}
               onFocus={() => setFocused(i)}
-              onWorkspace={(id) => setSlot(i, { workspace_id: id, focusCommunity: null })}
+              onWorkspace={(id) => setSlot(i, { workspace_id: id, intent: null })}
               onClose={() => closePane(i)}
               onSync={() => sync(s.account)}
               onPrefs={savePrefs}
-              onShown={(ws) => setShown((cur) => (cur[i]?.id === ws?.id && cur[i]?.name === ws?.name ? cur : { ...cur, [i]: ws }))}
+              onShown={(ws, communities) =>
+                setShown((cur) => {
+                  const was = cur[i];
+                  if (was?.ws.id === ws?.id && was?.ws.name === ws?.name && was?.communities.join(",") === communities.join(",")) return cur;
+                  return { ...cur, [i]: ws ? { ws, communities } : null };
+                })
+              }
             />
           );
         })}
@@ -161,16 +231,16 @@ export function Shell(props: { accounts: AccountView[]; onAddAccount: () => void
       {paletteOpen && (
         <Palette
           items={paletteItems}
+          findPeople={findPeople}
+          here={focusedSlot?.account}
+          manyAccounts={signedIn.length > 1}
           favourites={prefs.favourites}
           recents={prefs.recents}
           onClose={() => setPaletteOpen(false)}
           onToggleFavourite={(k) => savePrefs({ ...prefs, favourites: prefs.favourites.includes(k) ? prefs.favourites.filter((f) => f !== k) : [...prefs.favourites, k] })}
           onPick={(item) => {
-            const [kind, id, parent] = item.key.split(":");
-            const i = Math.min(focused, slots.length - 1);
-            if (kind === "view") setSlot(i, { focusTab: { tab: id as Tab, at: Date.now() } });
-            else setSlot(i, kind === "workspace" ? { workspace_id: id, focusCommunity: null } : { workspace_id: parent, focusCommunity: id });
-            savePrefs({ ...prefs, recents: visit(prefs.recents, item.key) });
+            openItem(item);
+            savePrefs({ ...prefs, recents: visit(prefs.recents, itemId(item)) });
             setPaletteOpen(false);
           }}
         />
@@ -178,9 +248,9 @@ export function Shell(props: { accounts: AccountView[]; onAddAccount: () => void
       {comparing && (
         <Compare
           panes={slots.flatMap((s, i) => {
-            const ws = shown[i];
+            const sh = shown[i];
             const a = byKey.get(s.account);
-            return ws && a ? [{ account: a, ws }] : [];
+            return sh && a ? [{ account: a, ws: sh.ws, communities: sh.communities }] : [];
           })}
           onClose={() => setComparing(false)}
         />
@@ -188,13 +258,16 @@ export function Shell(props: { accounts: AccountView[]; onAddAccount: () => void
       {accountsOpen && (
         <AccountsDialog
           accounts={accounts}
+          status={status}
+          labels={labels}
+          onLabel={(key, label) => savePrefs({ ...prefs, labels: { ...prefs.labels, [key]: label } })}
           onClose={() => setAccountsOpen(false)}
           onAdd={() => {
             setAccountsOpen(false);
             props.onAddAccount();
           }}
           onOpenInPane={(key) => {
-            setSlots([...slots, { account: key, workspace_id: prefs.last_workspace[key] ?? null, focusCommunity: null, focusTab: null }].slice(-4));
+            setSlots([...slots, { account: key, workspace_id: prefs.last_workspace[key] ?? null, intent: null }].slice(-4));
             setFocused(Math.min(slots.length, 3));
             setAccountsOpen(false);
           }}
@@ -204,65 +277,6 @@ export function Shell(props: { accounts: AccountView[]; onAddAccount: () => void
       {help && <HelpDialog onClose={() => setHelp(false)} />}
       {invitationsOpen && <InvitationsDialog offers={offers.all} offline={(key) => status[key]?.offline != null} onClose={() => setInvitationsOpen(false)} />}
     </div>
-  );
-}
-
-function AccountsDialog(props: { accounts: AccountView[]; onClose: () => void; onAdd: () => void; onOpenInPane: (key: string) => void; onSignedOut: () => void }) {
-  // The accounts are the console's; what is known of each (e.g. platform admin, known after
-  // its first sync) is read fresh when the dialog opens.
-  const fresh = useCmd("list_accounts", {});
-  const accounts = props.accounts.map((a) => fresh.data?.find((f) => f.key === a.key) ?? a);
-  const [busy, setBusy] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [restoreFor, setRestoreFor] = useState<AccountView | null>(null);
-  return (
-    <Dialog title="Accounts" onClose={props.onClose} wide>
-      <p className="muted small">Each account's session token is kept in the system keyring; signing out deletes it.</p>
-      <table className="grid">
-        <thead>
-          <tr><th>Account</th><th>Server</th><th>Last sync</th><th /></tr>
-        </thead>
-        <tbody>
-          {accounts.map((a) => (
-            <tr key={a.key}>
-              <td>{a.email}{a.user?.platform_admin && <span className="badge">platform admin</span>}</td>
-              <td><code>{a.server}</code></td>
-              <td>{a.last_sync_at ? formatDateTime(a.last_sync_at) : "never"}</td>
-              <td>
-                <div className="row wrap account-actions">
-                  <button type="button" onClick={() => props.onOpenInPane(a.key)}>Open in a new pane</button>
-                  {a.user?.platform_admin && <button type="button" onClick={() => setRestoreFor(a)}>Deleted workspaces…</button>}
-                  <button
-                    type="button"
-                    disabled={busy === a.key}
-                    onClick={async () => {
-                      setBusy(a.key);
-                      setError(null);
-                      try {
-                        await call("sign_out", { account: a.key });
-                        props.onSignedOut();
-                      } catch (e) {
-                        setError((e as { message?: string }).message ?? String(e));
-                      } finally {
-                        setBusy(null);
-                      }
-                    }}
-                    aria-label={`Sign out ${a.email}`}
-                  >
-                    Sign out
-                  </button>
-                </div>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      {error && <p role="alert" className="error">{error}</p>}
-      <div className="row">
-        <button type="button" onClick={props.onAdd}>Add an account…</button>
-      </div>
-      {restoreFor && <RestoreDialog account={restoreFor} onClose={() => setRestoreFor(null)} />}
-    </Dialog>
   );
 }
 

@@ -1,38 +1,48 @@
 // @vitest-environment jsdom
-import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
+import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import { QueryClientProvider } from "@tanstack/react-query";
 import { afterEach, describe, expect, it } from "vitest";
-import type { Comparison } from "../bindings/Comparison";
 import type { Community } from "../bindings/Community";
 import { Compare } from "../compare/Compare";
 import { ErrorNote, ServerButton } from "../kit/kit";
 import { newQueryClient } from "../query";
 import { account, ipc, renderInPane, workspace } from "../test/render";
-import { StatusBanners } from "./Banners";
+import { OfflineBanners, offlineServers, StatusBanners } from "./Banners";
 import { CommunitySwitcher } from "./CommunitySwitcher";
 import { IDLE } from "./sync";
 
 afterEach(cleanup);
 
 describe("offline banner", () => {
-  it("says the server is unreachable, how old the data is, and offers a retry", () => {
-    let retried = 0;
-    const syncedAt = new Date(Date.now() - 3 * 3600_000).toISOString();
-    render(
-      <StatusBanners
-        status={{ ...IDLE, offline: { code: "offline", message: "The server at http://127.0.0.1:9 cannot be reached.", problem: null }, syncedAt }}
-        onRetry={() => retried++}
-      />,
-    );
-    const banner = screen.getByRole("status");
-    expect(banner.textContent).toContain("Offline.");
-    expect(banner.textContent).toContain("cannot be reached");
-    expect(banner.textContent).toContain("3 hours ago");
-    fireEvent.click(screen.getByRole("button", { name: "Try again" }));
-    expect(retried).toBe(1);
+  const down = (message: string) => ({ code: "offline" as const, message, problem: null });
+  const hoursAgo = (h: number) => new Date(Date.now() - h * 3600_000).toISOString();
+
+  it("is one per unreachable server, however many accounts show it, with the oldest data's age", () => {
+    const a = { key: "ann @ http://127.0.0.1:9", server: "http://127.0.0.1:9" };
+    const b = { key: "bob @ http://127.0.0.1:9", server: "http://127.0.0.1:9" };
+    const c = { key: "ann @ http://127.0.0.1:10", server: "http://127.0.0.1:10" };
+    const d = { key: "dan @ http://127.0.0.1:11", server: "http://127.0.0.1:11" };
+    const servers = offlineServers([a, b, c, d], {
+      [a.key]: { ...IDLE, offline: down("Cannot reach 127.0.0.1:9."), syncedAt: hoursAgo(1) },
+      [b.key]: { ...IDLE, offline: down("Cannot reach 127.0.0.1:9."), syncedAt: hoursAgo(3) },
+      [c.key]: { ...IDLE, offline: down("Cannot reach 127.0.0.1:10."), syncedAt: null },
+      [d.key]: { ...IDLE, syncedAt: hoursAgo(1) },
+    });
+    expect(servers.map((s) => [s.server, s.accounts.length])).toEqual([["http://127.0.0.1:9", 2], ["http://127.0.0.1:10", 1]]);
+    let retried: string[] = [];
+    render(<OfflineBanners servers={servers} onRetry={(o) => (retried = o.accounts)} />);
+    const banners = screen.getAllByRole("status");
+    expect(banners).toHaveLength(2);
+    expect(banners[0].textContent).toContain("Offline.");
+    expect(banners[0].textContent).toContain("3 hours ago");
+    expect(banners[0].textContent).toContain("2 accounts of 127.0.0.1:9");
+    expect(banners[1].textContent).toContain("Nothing is cached for this server yet");
+    fireEvent.click(within(banners[0]).getByRole("button", { name: "Try again" }));
+    expect(retried).toEqual([a.key, b.key]);
   });
 
   it("is absent when online, and a progress bar counts a running sync", () => {
+    expect(offlineServers([{ key: "k", server: "s" }], { k: { ...IDLE, syncedAt: hoursAgo(1) } })).toEqual([]);
     render(<StatusBanners status={{ ...IDLE, syncing: true, progress: { done: 120, total: 400 } as never }} onRetry={() => {}} />);
     expect(screen.queryByRole("status")).toBeNull();
     const bar = screen.getByRole("progressbar");
@@ -62,45 +72,7 @@ describe("errors and server-bound actions", () => {
   });
 });
 
-describe("compare", () => {
-  const other = { ...account, key: "bo@example.test @ http://127.0.0.1:2", email: "bo@example.test", server: "http://127.0.0.1:2" };
-  const ws2 = { ...workspace, id: "ws-2", name: "Sentinel" };
-  const answer: Comparison = {
-    only_left: [{ email: "ann@x.test", display_name: "Ann", workspace_role: "member", pending: false }],
-    only_right: [],
-    differing: [{ email: "cy@x.test", display_name: "Cy", left_workspace_role: "member", right_workspace_role: "admin", only_left: ["Analyst in Acme"], only_right: [] }],
-    same: 7,
-  };
-
-  it("asks for the two panes' workspaces and lists one-sided people and role differences", async () => {
-    const calls = ipc({ compare: () => answer });
-    render(
-      <QueryClientProvider client={newQueryClient()}>
-        <Compare panes={[{ account, ws: workspace }, { account: other, ws: ws2 }]} onClose={() => {}} />
-      </QueryClientProvider>,
-    );
-    await screen.findByText("Ann");
-    expect(calls[0].args).toEqual({ left: { account: account.key, workspace_id: "ws-1" }, right: { account: other.key, workspace_id: "ws-2" } });
-    expect(screen.getByRole("status").textContent).toContain("1 only in Northwind MSSP");
-    expect(screen.getByRole("status").textContent).toContain("7 the same");
-    const diff = screen.getByRole("region", { name: "Roles that differ" });
-    expect(diff.textContent).toContain("Analyst in Acme");
-    expect(diff.textContent).toContain("workspace admin");
-  });
-
-  it("refuses to compare a pane with itself", async () => {
-    const calls = ipc({ compare: () => answer });
-    render(
-      <QueryClientProvider client={newQueryClient()}>
-        <Compare panes={[{ account, ws: workspace }, { account: other, ws: ws2 }]} onClose={() => {}} />
-      </QueryClientProvider>,
-    );
-    await screen.findByText("Ann");
-    fireEvent.change(screen.getByLabelText("Right"), { target: { value: "0" } });
-    await screen.findByText("Choose two different panes.");
-    expect(calls.length).toBe(1);
-  });
-});
+// Compare: see compare/compare.test.tsx.
 
 describe("community switcher", () => {
   const cs: Community[] = ["Acme Corp", "Bolt Bank", "Crane Air"].map((name, i) => ({
@@ -127,7 +99,7 @@ describe("workspace title", () => {
     const calls = ipc({});
     render(
       <QueryClientProvider client={newQueryClient()}>
-        <Compare panes={[{ account, ws: workspace }]} onClose={() => {}} />
+        <Compare panes={[{ account, ws: workspace, communities: [] }]} onClose={() => {}} />
       </QueryClientProvider>,
     );
     await waitFor(() => screen.getByText("Choose two different panes."));

@@ -71,6 +71,8 @@ export function pane(over: Partial<PaneContext> = {}): PaneContext {
     syncedAt: account.last_sync_at,
     production: false,
     guard: async () => true,
+    go: () => {},
+    intent: null,
     ...over,
   };
 }

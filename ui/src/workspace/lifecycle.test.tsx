@@ -9,7 +9,7 @@ import { WorkspaceSettings } from "./Lifecycle";
 
 afterEach(cleanup);
 
-const prefs: UiPrefs = { favourites: [], recents: [], colours: {}, production: [], panes: [], last_workspace: {} };
+const prefs: UiPrefs = { favourites: [], recents: [], colours: {}, production: [], panes: [], last_workspace: {}, labels: {} };
 const usage: WorkspaceUsage = { plan: "pro", limits: { max_members: 500, max_communities: 100 }, members: 160, pending_invitations: 2, communities: 25, api_keys: 31, client_contacts: 3 };
 /** What the plan rule answers for 162 seats and 25 communities (the rule is Rust's). */
 const options: PlanOption[] = [

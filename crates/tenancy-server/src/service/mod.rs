@@ -73,7 +73,10 @@ impl Service {
     }
 
     async fn unit(&self, ctx: &Ctx) -> ApiResult<Unit> {
-        self.write(&ctx.request_id, Some(ctx.user.id), ctx.now).await
+        let mut unit = self.write(&ctx.request_id, Some(ctx.user.id), ctx.now).await?;
+        // The caller's name is at hand: their audit entry need not look it up.
+        unit.known.insert(ctx.user.id.to_string(), tenancy::audit_words::person(&ctx.user.display_name, ctx.user.email.as_str()));
+        Ok(unit)
     }
 }
 
@@ -91,12 +94,25 @@ pub struct Unit {
     introduced: std::collections::HashSet<(UserId, CommunityId)>,
     /// Users whose membership change the unit records anyway.
     members_in_feed: std::collections::HashSet<UserId>,
+    /// Names at hand (the caller's, those of the entities the unit wrote to the feed), for its
+    /// audit entry's names: only those of ids the entry refers to go into it.
+    known: std::collections::BTreeMap<String, String>,
 }
 
 impl Unit {
     /// A unit over a transaction opened elsewhere (the seeder).
     pub fn detached(tx: Box<dyn Tx>, request_id: &str, actor: Option<UserId>, now: DateTime<Utc>) -> Self {
-        Unit { tx, request_id: request_id.to_owned(), actor, now, audited: false, communities: Default::default(), introduced: Default::default(), members_in_feed: Default::default() }
+        Unit {
+            tx,
+            request_id: request_id.to_owned(),
+            actor,
+            now,
+            audited: false,
+            communities: Default::default(),
+            introduced: Default::default(),
+            members_in_feed: Default::default(),
+            known: Default::default(),
+        }
     }
 
     /// Records an entity change in the feed. `subject` is the user a membership or role
@@ -112,6 +128,9 @@ impl Unit {
         community: Option<CommunityId>,
     ) -> ApiResult<()> {
         let data = data.map(|d| serde_json::to_value(d).expect("serialisable"));
+        if let Some(d) = &data {
+            tenancy::audit_words::names_in(d, &mut self.known);
+        }
         let op = if data.is_some() { ChangeOp::Upsert } else { ChangeOp::Delete };
         match (ws, kind, op, subject, community) {
             (Some(w), EntityKind::Assignment, ChangeOp::Upsert, Some(holder), Some(c)) => self.introduce(w, holder, c).await?,
@@ -149,19 +168,20 @@ impl Unit {
     ) -> ApiResult<()> {
         debug_assert!(!self.audited, "one audit entry per mutation");
         self.audited = true;
-        self.tx
-            .insert_audit(&AuditRecord {
-                workspace_id: ws,
-                community_id: self.audited_community(action),
-                actor_id: self.actor,
-                action,
-                target_id: target_id.to_string(),
-                before: before.map(|b| serde_json::to_value(b).expect("serialisable")),
-                after: after.map(|a| serde_json::to_value(a).expect("serialisable")),
-                at: self.now,
-                request_id: self.request_id.clone(),
-            })
-            .await?;
+        let mut record = AuditRecord {
+            workspace_id: ws,
+            community_id: self.audited_community(action),
+            actor_id: self.actor,
+            action,
+            target_id: target_id.to_string(),
+            before: before.map(|b| serde_json::to_value(b).expect("serialisable")),
+            after: after.map(|a| serde_json::to_value(a).expect("serialisable")),
+            at: self.now,
+            request_id: self.request_id.clone(),
+            names: Default::default(),
+        };
+        record.names = audit_names(&mut *self.tx, &record, &self.known).await?;
+        self.tx.insert_audit(&record).await?;
         Ok(())
     }
 
@@ -199,6 +219,32 @@ impl Unit {
         assert!(self.audited, "a mutation must write its audit entry");
         Ok(self.tx.commit().await?)
     }
+}
+
+/// The names an audit entry keeps, as they are in its transaction: of the ids it refers to
+/// ([`tenancy::audit_words::referenced_ids`]) only, from the entities in its before/after, then from
+/// `known`, then the rest in one query. A reader of the entry learns no name of anything the
+/// entry is not about.
+pub(crate) async fn audit_names(tx: &mut dyn Tx, r: &AuditRecord, known: &std::collections::BTreeMap<String, String>) -> ApiResult<std::collections::BTreeMap<String, String>> {
+    let actor = r.actor_id.map(|u| u.to_string());
+    let community = r.community_id.map(|c| c.to_string());
+    let ids = tenancy::audit_words::referenced_ids(actor.as_deref(), r.action, &r.target_id, r.before.as_ref(), r.after.as_ref(), community.as_deref());
+    let mut own = std::collections::BTreeMap::new();
+    for v in [&r.before, &r.after].into_iter().flatten() {
+        tenancy::audit_words::names_in(v, &mut own);
+    }
+    let mut names = std::collections::BTreeMap::new();
+    let mut missing = Vec::new();
+    for id in ids {
+        match own.get(&id).or_else(|| known.get(&id)) {
+            Some(n) => {
+                names.insert(id, n.clone());
+            }
+            None => missing.push(id),
+        }
+    }
+    names.extend(tx.audit_names(r.workspace_id, &missing).await?);
+    Ok(names)
 }
 
 /// The current time at the store's precision (milliseconds). An entity returned by a write must

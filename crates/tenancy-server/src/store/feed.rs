@@ -18,6 +18,9 @@ pub struct AuditRecord {
     pub after: Option<serde_json::Value>,
     pub at: DateTime<Utc>,
     pub request_id: String,
+    /// The names of the ids the entry refers to, as they are now (see
+    /// [`tenancy::wire::AuditEntry::names`]).
+    pub names: std::collections::BTreeMap<String, String>,
 }
 
 /// Which audit entries to read: each given filter narrows them (one predicate each, on an index
@@ -172,6 +175,10 @@ pub(crate) fn narrowed_arms(sql: &mut Sql, scope: &FeedScope) -> Vec<String> {
 #[async_trait]
 pub trait FeedRows: Send {
     async fn insert_audit(&mut self, a: &AuditRecord) -> R<()>;
+    /// The current names of those of `ids` that are a user (as [`tenancy::audit_words::person`]), or
+    /// a workspace, community, role, invitation (its email), API key or intake of `ws`: one
+    /// query, for an audit entry's [`AuditRecord::names`].
+    async fn audit_names(&mut self, ws: Option<WorkspaceId>, ids: &[String]) -> R<Vec<(String, String)>>;
     /// A workspace's audit entries, or with `None` the instance-level ones (sign-ins, purges);
     /// `only`: those about these communities (a confined reader's).
     async fn audit(&mut self, ws: Option<WorkspaceId>, q: &AuditQuery) -> R<Vec<AuditEntry>>;
@@ -198,11 +205,33 @@ macro_rules! impl_feed_rows {
         impl FeedRows for $tx {
             async fn insert_audit(&mut self, a: &AuditRecord) -> R<()> {
                 self.exec(q!(
-                    "INSERT INTO audit_log (workspace_id, actor_id, action, target_kind, target_id, before, after, at, request_id, community_id) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)",
+                    "INSERT INTO audit_log (workspace_id, actor_id, action, target_kind, target_id, before, after, at, request_id, community_id, names) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)",
                     a.workspace_id.map(|w| w.to_string()), a.actor_id.map(|u| u.to_string()), a.action.as_str(), a.action.target().as_str(), &a.target_id,
-                    a.before.as_ref().map(to_json), a.after.as_ref().map(to_json), ms(a.at), &a.request_id, a.community_id.map(|c| c.to_string())
+                    a.before.as_ref().map(to_json), a.after.as_ref().map(to_json), ms(a.at), &a.request_id, a.community_id.map(|c| c.to_string()),
+                    (!a.names.is_empty()).then(|| to_json(&a.names))
                 )).await?;
                 Ok(())
+            }
+            async fn audit_names(&mut self, ws: Option<WorkspaceId>, ids: &[String]) -> R<Vec<(String, String)>> {
+                if ids.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let mut sql = Sql::new("");
+                let list = sql.list(ids.iter().map(String::as_str));
+                // `UNION ALL`: the arms' names differ in collation on PostgreSQL, and nothing
+                // needs comparing them.
+                let mut arms = vec![
+                    format!("SELECT id, CASE WHEN display_name = '' THEN email ELSE display_name || ' <' || email || '>' END AS name FROM users WHERE id IN ({list})"),
+                ];
+                if let Some(w) = ws {
+                    let w = sql.arg(w.to_string());
+                    arms.push(format!("SELECT id, name FROM workspaces WHERE id = {w} AND id IN ({list})"));
+                    for (table, col) in [("communities", "name"), ("roles", "name"), ("invitations", "email"), ("api_keys", "name"), ("intakes", "name")] {
+                        arms.push(format!("SELECT id, {col} AS name FROM {table} WHERE workspace_id = {w} AND id IN ({list})"));
+                    }
+                }
+                sql.text = arms.join(" UNION ALL ");
+                self.all(Self::built(&sql), |r| Ok((r.text("id")?, r.text("name")?))).await
             }
             async fn audit(&mut self, ws: Option<WorkspaceId>, q: &AuditQuery) -> R<Vec<AuditEntry>> {
                 let mut sql = Sql::new("SELECT * FROM audit_log WHERE ");
@@ -252,7 +281,11 @@ macro_rules! impl_feed_rows {
                         let j = |col: &str| -> R<Option<serde_json::Value>> {
                             r.text_opt(col)?.map(|s| serde_json::from_str(&s).map_err(corrupt)).transpose()
                         };
-                        Ok(AuditEntry {
+                        let names = match r.text_opt("names")? {
+                            Some(s) => serde_json::from_str(&s).map_err(corrupt)?,
+                            None => Default::default(),
+                        };
+                        let mut e = AuditEntry {
                             id: r.int("id")?,
                             workspace_id: parse_opt(r, "workspace_id")?,
                             actor_id: parse_opt(r, "actor_id")?,
@@ -263,7 +296,12 @@ macro_rules! impl_feed_rows {
                             after: j("after")?,
                             at: t(r, "at")?,
                             request_id: r.text("request_id")?,
-                        })
+                            names,
+                            summary: String::new(),
+                        };
+                        // What happened in words, from the names the entry kept.
+                        e.summary = tenancy::audit_words::summary(&e);
+                        Ok(e)
                     },
                 )
                 .await

@@ -4,6 +4,7 @@
 mod helpers;
 
 mod audit;
+mod audit_names;
 mod audit_search;
 mod confinement;
 mod feed;

@@ -88,6 +88,44 @@ impl Cache {
         entities(&rows)
     }
 
+    /// The API keys of several communities of `ws` in one list, newest first (ties by id, so the
+    /// order is stable); `communities` empty means every community of the workspace in this
+    /// cache. Only keys of `ws` are answered, whatever ids are passed: a community of another
+    /// workspace contributes nothing. The cache holds only keys its user may list, so this is
+    /// what the server would show them.
+    pub async fn api_keys_of(&self, ws: WorkspaceId, communities: &[CommunityId]) -> Result<Vec<ApiKey>> {
+        let mut out: Vec<ApiKey> = Vec::new();
+        if communities.is_empty() {
+            // The join keeps keys whose community is no longer in the mirror out of the list.
+            let rows = sqlx::query("SELECT k.data FROM api_keys k JOIN communities c ON c.id = k.community_id AND c.workspace_id = k.workspace_id WHERE k.workspace_id = ?")
+                .bind(ws.to_string())
+                .fetch_all(self.pool())
+                .await?;
+            out = entities(&rows)?;
+        } else {
+            let mut ids: Vec<String> = communities.iter().map(|c| c.to_string()).collect();
+            ids.sort();
+            ids.dedup();
+            // SQLite caps the number of bound values per statement; a selection of thousands of
+            // communities is asked in chunks.
+            for chunk in ids.chunks(crate::cache::CHUNK) {
+                let mut qb = QueryBuilder::<Sqlite>::new("SELECT data FROM api_keys WHERE workspace_id = ");
+                qb.push_bind(ws.to_string()).push(" AND community_id IN (");
+                let mut sep = qb.separated(", ");
+                for id in chunk {
+                    sep.push_bind(id.clone());
+                }
+                qb.push(")");
+                let rows = qb.build().fetch_all(self.pool()).await?;
+                out.extend(entities::<ApiKey>(&rows)?);
+            }
+        }
+        // Sorted here rather than in SQL: the chunks are merged, and timestamps are compared as
+        // times (their text has a varying number of fraction digits).
+        out.sort_by(|a, b| b.created_at.cmp(&a.created_at).then_with(|| b.id.cmp(&a.id)));
+        Ok(out)
+    }
+
     pub async fn invitations(&self, ws: WorkspaceId) -> Result<Vec<Invitation>> {
         let rows = sqlx::query("SELECT data FROM invitations WHERE workspace_id = ? ORDER BY created_at DESC").bind(ws.to_string()).fetch_all(self.pool()).await?;
         entities(&rows)

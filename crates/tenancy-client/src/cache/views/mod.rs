@@ -8,11 +8,13 @@ mod lists;
 mod member;
 mod members;
 mod overview;
+mod people;
 
 pub use communities::{CommunityRow, WorkspaceMode};
 pub use member::MemberDetail;
 pub use members::{MemberPage, MemberQuery, MemberRow, MemberSort, MemberStatus, RowRole};
 pub use overview::Aggregate;
+pub use people::{PersonHit, MAX_PEOPLE};
 
 use super::data;
 use crate::error::Result;
