@@ -29,7 +29,7 @@ import { CommunitySwitcher } from "./CommunitySwitcher";
 import { IDLE, type AccountStatus } from "./sync";
 
 export type { Tab };
-const TABS: { id: Tab; label: string; hotkey: HotkeyId }[] = [
+export const TABS: { id: Tab; label: string; hotkey: HotkeyId }[] = [
   { id: "overview", label: "Overview", hotkey: "tabOverview" },
   { id: "communities", label: "Communities", hotkey: "tabCommunities" },
   { id: "members", label: "Members", hotkey: "tabMembers" },

@@ -14,7 +14,7 @@ import { accountName } from "../accounts";
 import type { Intent } from "../context";
 import { Palette } from "../Palette";
 import { Compare } from "../compare/Compare";
-import { Pane, type Tab } from "./Pane";
+import { Pane, TABS, type Tab } from "./Pane";
 import { InvitationsDialog, useOffers } from "./Invitations";
 import { useAccountSync } from "./sync";
 import { OfflineBanners, offlineServers } from "./Banners";
@@ -118,7 +118,8 @@ export function Shell(props: { accounts: AccountView[]; onAddAccount: () => void
     ).then((per) => {
       if (!live) return;
       const names = new Map<string, string>();
-      const items: PaletteItem[] = [{ key: "view:communities", label: "Communities", detail: "the focused pane's list of communities, with their intakes", kind: "action" }];
+      // The views of the focused pane, by name ("audit" opens its audit log).
+      const items: PaletteItem[] = TABS.map((t) => ({ key: `view:${t.id}`, label: t.label, detail: `view of the focused pane · ${describe(HOTKEYS[t.hotkey])}`, kind: "action" }));
       for (const { a, ws, cs } of per) {
         const where = accountName(a, labels);
         for (const w of ws) names.set(`${a.key}|${w.id}`, w.name);
