@@ -279,6 +279,15 @@ e2e!(three_communities_aggregate_matches_the_server, |app, server, dir| {
     let row_total: usize = row.last().and_then(|n| n.replace(',', "").parse().ok()).unwrap_or(usize::MAX);
     ensure!(row_total == in_first, "the first community's row total {row_total} equals its {in_first} assignments ({row:?})");
     app.shot("aggregate").await;
+    // A cell opens Members filtered to that community and role: as many people as it counts.
+    let (cell_label, count) = row.iter().skip(1).enumerate().find_map(|(j, n)| n.parse::<usize>().ok().filter(|&n| n > 0).map(|n| (j, n))).context("a non-empty cell")?;
+    let cell = app
+        .xpath(&format!("//table[@aria-label='People per role and community']//tbody/tr[th[normalize-space(.)={}]]/td[{}]//button", xpath_literal(picked[0]["name"].as_str().unwrap()), cell_label + 1))
+        .await?;
+    app.click_element(&cell, "a matrix cell").await?;
+    app.sees_in("[role=tab][aria-selected=true]", "Members").await?;
+    app.sees_in("[data-testid=members-total]", &format!("{count} {}", if count == 1 { "person" } else { "people" })).await?;
+    app.sees_in(".members-summary", &format!("with a role in {}", picked[0]["name"].as_str().unwrap())).await?;
     let _ = dir;
     Ok(())
 });

@@ -3,6 +3,7 @@
 import { createContext, useContext } from "react";
 import type { AccountView } from "./bindings/AccountView";
 import type { ClientError } from "./bindings/ClientError";
+import type { MemberStatus } from "./bindings/MemberStatus";
 import type { Workspace } from "./bindings/Workspace";
 
 export type GuardOptions = {
@@ -28,6 +29,8 @@ export type Intent = {
   communities?: string[];
   /** Members: filter to holders of this role. */
   roleId?: string;
+  /** Members: only people who joined, or only pending invitations (unset: both). */
+  status?: MemberStatus;
   /** Members: open this person's panel. */
   member?: string;
 };

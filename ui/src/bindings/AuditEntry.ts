@@ -18,7 +18,7 @@ target_kind: AuditTarget, target_id: string, before: JsonValue | null, after: Js
  */
 names: { [key in string]: string }, 
 /**
- * What happened, in words ([`crate::audit::describe`]), written by the server when the
+ * What happened, in words ([`crate::audit_words::describe`]), written by the server when the
  * entry is read.
  */
 summary: string, };

@@ -122,12 +122,12 @@ describe("MembersView", () => {
         permissions: { workspace_role: "member", everywhere: {}, communities: {} },
       }),
     });
-    renderInPane(<MembersView />, { intent: { tab: "members", roleId: "r-analyst", member: "u-77", at: 1 } });
+    renderInPane(<MembersView />, { intent: { tab: "members", roleId: "r-analyst", status: "active", member: "u-77", at: 1 } });
     const panel = await screen.findByRole("complementary", { name: "Member details" });
     expect(await within(panel).findByRole("heading", { name: "Zoe Xu" })).toBeTruthy();
     expect(calls.find((c) => c.cmd === "member")?.args.userId).toBe("u-77");
     await waitFor(() => expect(memberQueries(calls).at(-1)?.role_id).toBe("r-analyst"));
-    expect(memberQueries(calls).every((q) => q.role_id === "r-analyst")).toBe(true);
+    expect(memberQueries(calls).every((q) => q.role_id === "r-analyst" && q.status === "active")).toBe(true);
   });
 
   it("moves with the arrow keys and opens the member on Enter", async () => {

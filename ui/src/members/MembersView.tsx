@@ -34,7 +34,8 @@ export function MembersView() {
   const dir = useDirectory();
   // Opened from the palette or a matrix cell: start filtered to that role, on that person.
   const mine = intent?.tab === "members" ? intent : null;
-  const [filters, setFilters] = useState<Filters>(mine?.roleId ? { ...NO_FILTERS, roleId: mine.roleId } : NO_FILTERS);
+  const asked = (i: typeof mine): Filters => ({ ...NO_FILTERS, roleId: i?.roleId ?? "", status: i?.status ?? NO_FILTERS.status });
+  const [filters, setFilters] = useState<Filters>(asked(mine));
   const [sort, setSort] = useState<Sort>({ by: "email", descending: false });
   const [range, setRange] = useState<[number, number]>([0, 0]);
   // A row picked in the table, or a person named by an intent (only their id is known then;
@@ -44,7 +45,7 @@ export function MembersView() {
   useEffect(() => {
     if (!mine || mine.at === followed.current) return;
     followed.current = mine.at;
-    setFilters(mine.roleId ? { ...NO_FILTERS, roleId: mine.roleId } : NO_FILTERS);
+    setFilters(asked(mine));
     if (mine.member) setSelected({ user_id: mine.member, invitation_id: null, email: "" });
   }, [mine?.at]); // eslint-disable-line react-hooks/exhaustive-deps
   const [inviting, setInviting] = useState(false);

@@ -102,7 +102,8 @@ export function MatrixTable({ matrix, people }: { matrix: Matrix; people?: numbe
   }, [sort]);
 
   const open = (r: MatrixRow, col: number) =>
-    col === 0 ? go({ tab: "members", communities: [r.id] }) : go({ tab: "members", communities: [r.id], roleId: matrix.columns[col - 1].id });
+    // The matrix counts people who joined (not pending invitations): Members shows the same.
+    col === 0 ? go({ tab: "members", communities: [r.id], status: "active" }) : go({ tab: "members", communities: [r.id], roleId: matrix.columns[col - 1].id, status: "active" });
 
   const onKeyDown = (e: KeyboardEvent) => {
     if (e.key === "Escape" && tip) {

@@ -102,11 +102,11 @@ describe("Overview", () => {
     renderInPane(<Overview />, { communities: ["c1", "c2"], go });
     const cell = await screen.findByRole("button", { name: "Contoso · Analyst: 3 people" });
     fireEvent.click(cell);
-    expect(go).toHaveBeenLastCalledWith({ tab: "members", communities: ["c1"], roleId: "r-analyst" });
+    expect(go).toHaveBeenLastCalledWith({ tab: "members", communities: ["c1"], roleId: "r-analyst", status: "active" });
     fireEvent.keyDown(screen.getByRole("button", { name: "Fabrikam · Guest: 2 people" }), { key: "Enter" });
-    expect(go).toHaveBeenLastCalledWith({ tab: "members", communities: ["c2"], roleId: "r-guest" });
+    expect(go).toHaveBeenLastCalledWith({ tab: "members", communities: ["c2"], roleId: "r-guest", status: "active" });
     fireEvent.click(screen.getByRole("button", { name: "Fabrikam" }));
-    expect(go).toHaveBeenLastCalledWith({ tab: "members", communities: ["c2"] });
+    expect(go).toHaveBeenLastCalledWith({ tab: "members", communities: ["c2"], status: "active" });
     expect(go).toHaveBeenCalledTimes(3);
   });
 
