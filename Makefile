@@ -48,4 +48,7 @@ clean:
 
 ## Benchmarks on the mssp-large seed (seeded once into target/bench); prints a table.
 bench: ui
+	scripts/deps.sh
 	TENANTRY_BENCH_DIR=$(CURDIR)/target/bench cargo bench $(CARGO_FLAGS) -p tenancy-client --bench console
+	# The release server under wrk, one core each, on the demo seed and mssp-large.
+	TENANTRY_BENCH_DIR=$(CURDIR)/target/bench cargo bench $(CARGO_FLAGS) -p tenancy-server --bench load

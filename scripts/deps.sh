@@ -13,6 +13,8 @@ packages=(
   webkit2gtk-driver
   # The tenancy server's PostgreSQL store is tested on a throwaway cluster (scripts/with-postgres.sh)
   postgresql
+  # `make bench` loads the release server with a real load generator
+  wrk
 )
 
 missing=()
