@@ -224,9 +224,11 @@ macro_rules! impl_directory_rows {
                     let p = sql.arg(c.to_string());
                     sql.text += &format!(" AND m.contact_of = {p}");
                 }
+                // The membership's own copy of the email (0007_member_email): the page is read
+                // in order from `members_ws_email`, from the cursor on, and stops at its end.
                 if let Some(after) = &mq.after_email {
                     let p = sql.arg(after.as_str());
-                    sql.text += &format!(" AND u.email > {p}");
+                    sql.text += &format!(" AND m.email > {p}");
                 }
                 if let Some(within) = &mq.within {
                     let me = sql.arg(within.me.to_string());
@@ -236,13 +238,13 @@ macro_rules! impl_directory_rows {
                     sql.text += &format!(" AND m.user_id IN (SELECT a.user_id FROM assignments a WHERE a.community_id IN ({list}) UNION SELECT {me})");
                 }
                 let l = sql.arg(mq.limit as i64);
-                sql.text += &format!(" ORDER BY u.email LIMIT {l}");
+                sql.text += &format!(" ORDER BY m.email LIMIT {l}");
                 self.all(Self::built(&sql), member_row).await
             }
             async fn insert_member(&mut self, m: &Member) -> R<()> {
                 self.exec(q!(
-                    "INSERT INTO members (workspace_id, user_id, role, joined_at, version, contact_of) VALUES ($1,$2,$3,$4,$5,$6)",
-                    m.workspace_id.to_string(), m.user_id.to_string(), m.role.as_str(), ms(m.joined_at), m.version, m.contact_of.map(|c| c.to_string())
+                    "INSERT INTO members (workspace_id, user_id, role, joined_at, version, contact_of, email) VALUES ($1,$2,$3,$4,$5,$6,$7)",
+                    m.workspace_id.to_string(), m.user_id.to_string(), m.role.as_str(), ms(m.joined_at), m.version, m.contact_of.map(|c| c.to_string()), m.email.as_str()
                 )).await?;
                 Ok(())
             }
