@@ -616,17 +616,25 @@ impl App {
     /// With it, the element's background colour as computed, and a screenshot of the window
     /// taken after the scroll that uncovered it was painted (two animation frames later).
     pub async fn box_of(&self, e: &Element, what: &str) -> Result<([u32; 4], [u8; 3], Vec<u8>)> {
-        self.wait_until_topmost(e, what).await?;
+        // The element is measured once it is in view, uncovered, and where it was a frame
+        // before: a panel whose content is still arriving (a query answering, a group folding
+        // open) moves what is below it, and a crop taken then shows something else.
+        const PROBE: &str = "const e = arguments[0], done = arguments[arguments.length - 1]; \
+             e.scrollIntoView({block: 'nearest', inline: 'nearest'}); \
+             const box = () => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.width, r.height]; }; \
+             requestAnimationFrame(() => requestAnimationFrame(() => { const a = box(); \
+               requestAnimationFrame(() => { const b = box(), d = window.devicePixelRatio || 1; \
+                 const still = a.every((x, i) => x === b[i]); \
+                 const inside = b[0] >= 0 && b[1] >= 0 && b[0] + b[2] <= innerWidth && b[1] + b[3] <= innerHeight && b[2] > 0; \
+                 const top = document.elementFromPoint(b[0] + b[2] / 2, b[1] + b[3] / 2); \
+                 if (!still || !inside || !(top === e || e.contains(top))) return done(null); \
+                 const bg = getComputedStyle(e).backgroundColor.match(/\\d+/g).slice(0, 3).map(Number); \
+                 done([b.map((x) => Math.round(x * d)), bg]); }); }));";
         let v = self
-            .c
-            .execute_async(
-                "const e = arguments[0], done = arguments[arguments.length - 1]; \
-                 requestAnimationFrame(() => requestAnimationFrame(() => { \
-                   const r = e.getBoundingClientRect(), d = window.devicePixelRatio || 1; \
-                   const bg = getComputedStyle(e).backgroundColor.match(/\\d+/g).slice(0, 3).map(Number); \
-                   done([[r.left * d, r.top * d, r.width * d, r.height * d].map(Math.round), bg]); }));",
-                vec![serde_json::to_value(e)?],
-            )
+            .wait_for(&format!("{what} to stand still in view"), || async move {
+                let v = self.c.execute_async(PROBE, vec![serde_json::to_value(e)?]).await?;
+                Ok((!v.is_null()).then_some(v))
+            })
             .await?;
         let (area, bg): ([u32; 4], [u8; 3]) = serde_json::from_value(v)?;
         let png = self.c.screenshot().await?;
