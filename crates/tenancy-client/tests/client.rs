@@ -8,19 +8,8 @@ use tenancy_client::secret::{MemorySecrets, SecretStore};
 use tenancy_client::{sync::sync, ApiClient, Cache, ErrorCode};
 use tenancy_server::seed::{self, DEMO_EMAIL, DEMO_PASSWORD};
 
-struct World {
-    server: tenancy_server::Running,
-    dir: tempfile::TempDir,
-}
-
-async fn world() -> World {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("server.db").display());
-    let store = tenancy_server::SqliteStore::open(&url).await.unwrap();
-    seed::run(&store, seed::Profile::Demo, 7).await.unwrap();
-    let server = tenancy_server::start(Arc::new(store), "127.0.0.1:0".parse().unwrap()).await.unwrap();
-    World { server, dir }
-}
+mod support;
+use support::demo_server as world;
 
 #[tokio::test]
 async fn sign_in_keeps_only_the_refresh_token_and_sign_out_removes_it() {
@@ -147,7 +136,7 @@ async fn full_sync_mirrors_what_the_server_shows_and_answers_offline() {
     drop(w.dir);
 }
 
-async fn signed_in(w: &World, email: &str, password: &str) -> ApiClient {
+async fn signed_in(w: &support::DemoServer, email: &str, password: &str) -> ApiClient {
     let api = ApiClient::new(&tenancy_client::account_ref::AccountRef::new(&w.server.url(), email).unwrap(), Arc::new(MemorySecrets::default())).unwrap();
     api.sign_in(password, None).await.unwrap();
     api

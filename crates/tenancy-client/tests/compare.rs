@@ -8,7 +8,7 @@ use tenancy::*;
 use tenancy_client::report::{self, CompareSide, CompareStatus, Comparison, ExportFormat, Person};
 use tenancy_client::secret::MemorySecrets;
 use tenancy_client::{sync::sync, ApiClient, Cache};
-use tenancy_server::seed::{self, DEMO_EMAIL, DEMO_PASSWORD};
+use tenancy_server::seed::{DEMO_EMAIL, DEMO_PASSWORD};
 
 struct World {
     _server: tenancy_server::Running,
@@ -17,12 +17,10 @@ struct World {
     api: ApiClient,
 }
 
+mod support;
+
 async fn world() -> World {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("server.db").display());
-    let store = tenancy_server::SqliteStore::open(&url).await.unwrap();
-    seed::run(&store, seed::Profile::Demo, 7).await.unwrap();
-    let server = tenancy_server::start(Arc::new(store), "127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let support::DemoServer { server, dir } = support::demo_server().await;
     let api = ApiClient::new(&tenancy_client::account_ref::AccountRef::new(&server.url(), DEMO_EMAIL).unwrap(), Arc::new(MemorySecrets::default())).unwrap();
     api.sign_in(DEMO_PASSWORD, None).await.unwrap();
     let cache = Cache::open(&dir.path().join("cache.db")).await.unwrap();
