@@ -38,6 +38,8 @@ test: ui
 	  cd crates/tenancy-server && ../../scripts/with-postgres.sh "$$api"
 	# --workspace keeps the features of the build above, so this reuses it instead of rebuilding ~200 crates.
 	scripts/with-keyring.sh cargo test --workspace $(CARGO_FLAGS) --test keyring -- --ignored
+	# Three server processes behind haproxy on one PostgreSQL; faults (killed server, restarted database, full disk).
+	CARGO_FLAGS="$(CARGO_FLAGS)" scripts/system.sh
 	CARGO_FLAGS="$(CARGO_FLAGS)" scripts/e2e.sh
 	scripts/check-bindings.sh
 	cd ui && npm test

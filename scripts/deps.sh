@@ -15,6 +15,8 @@ packages=(
   postgresql
   # `make bench` loads the release server with a real load generator
   wrk
+  # System tests and `make bench` run several server processes behind a real load balancer
+  haproxy
 )
 
 missing=()

@@ -7,6 +7,9 @@
 //! `TENANTRY_APP_BIN` and `TENANCY_SERVER_BIN`). On failure a test saves a screenshot and keeps
 //! the app's and the server's logs under `target/e2e/<test>/`, and prints their paths.
 
+pub mod check;
+pub mod cluster;
+
 use anyhow::{anyhow, bail, ensure, Context, Result};
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
@@ -133,6 +136,12 @@ impl Server {
     pub fn restart(&mut self) -> Result<()> {
         self.stop();
         self.spawn()
+    }
+
+    /// The server's SQLite file, for what no API offers (the change feed's floor, its latest
+    /// sequence).
+    pub fn db_path(&self) -> &Path {
+        &self.db
     }
 
     /// A typed API client signed in as `email`, to check what the server holds.

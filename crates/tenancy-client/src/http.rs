@@ -89,6 +89,9 @@ impl ApiClient {
         }
         match serde_json::from_slice::<Problem>(&bytes) {
             Ok(p) => Err(ClientError::from_problem(status.as_u16(), &p)),
+            // A gateway before the server (a load balancer with no server behind it) says so
+            // without a problem document.
+            Err(_) if matches!(status.as_u16(), 502..=504) => Err(ClientError::unavailable(&self.server)),
             Err(_) => Err(ClientError::internal(format!("{} answered {status} without an explanation; is it a Tenantry tenancy server?", self.server))),
         }
     }

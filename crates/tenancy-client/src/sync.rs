@@ -58,6 +58,10 @@ pub async fn sync(api: &ApiClient, cache: &Cache, stop: Option<&AtomicBool>, pro
 /// The feed is read ahead by [`follow_feed`] while batches are applied (SQLite works on its
 /// own thread), so a long sync costs about the larger of the two, not their sum.
 pub async fn sync_with_batch(api: &ApiClient, cache: &Cache, stop: Option<&AtomicBool>, batch: u32, progress: impl FnMut(Progress)) -> Result<SyncOutcome> {
+    sync_into(api, cache, stop, batch, progress).await.map_err(|e| cache.locate(e))
+}
+
+async fn sync_into(api: &ApiClient, cache: &Cache, stop: Option<&AtomicBool>, batch: u32, progress: impl FnMut(Progress)) -> Result<SyncOutcome> {
     // Into an empty mirror, the rows go in first and the indexes are built once at the end.
     let first = cache.state().await?.cursor == 0;
     if first {
@@ -139,10 +143,15 @@ async fn apply_feed(
                         Err(e) if e.is(ProblemKind::CursorTooOld) && !full_resync => return Ok(Step::Rebuild),
                         Err(e) => return Err(e),
                     };
-                    // Workspaces joined since the cursor: the feed only sends their changes after it.
+                    // A sync from nothing reads everything as the user sees it when it starts:
+                    // only changes after that can alter it.
+                    let after = *seen_from.get_or_insert(if cursor > 0 { cursor } else { batch.latest });
+                    // Workspaces joined since the cursor: the feed only sends their changes after
+                    // it. In a sync from nothing, a membership the user held when it started is
+                    // no join (the feed sends that workspace's history from its first page on).
                     let mut joined = HashMap::new();
                     if cursor > 0 {
-                        for ws in joined_workspaces(cache, &batch.changes, me.user.id).await? {
+                        for ws in joined_workspaces(cache, &batch.changes, me.user.id, after).await? {
                             match api.snapshot_raw(Some(ws), None).await {
                                 Ok(s) => {
                                     joined.insert(ws, s.changes);
@@ -157,9 +166,6 @@ async fn apply_feed(
                     // definition of a role, when they see the workspace confined): the feed
                     // sends only what they see now, so the workspace is read again as it is.
                     let mut resighted = HashMap::new();
-                    // A sync from nothing reads everything as the user sees it when it starts:
-                    // only changes after that can alter it.
-                    let after = *seen_from.get_or_insert(if cursor > 0 { cursor } else { batch.latest });
                     for ws in resighted_workspaces(cache, &batch.changes, me.user.id, after).await? {
                         if joined.contains_key(&ws) {
                             continue;
@@ -320,10 +326,11 @@ fn member_of(c: &RawChange) -> Option<UserId> {
 
 /// Workspaces `me` joins in `changes`: their own membership appears where the cache (or an
 /// earlier change of the batch) has none.
-async fn joined_workspaces(cache: &Cache, changes: &[RawChange], me: UserId) -> Result<Vec<WorkspaceId>> {
+/// Workspaces whose membership of `me` starts in `changes` after `after`.
+async fn joined_workspaces(cache: &Cache, changes: &[RawChange], me: UserId, after: i64) -> Result<Vec<WorkspaceId>> {
     let mut member: HashMap<WorkspaceId, bool> = HashMap::new();
     let mut out = Vec::new();
-    for c in changes.iter().filter(|c| c.kind == EntityKind::Member) {
+    for c in changes.iter().filter(|c| c.kind == EntityKind::Member && c.seq > after) {
         let Some(key) = c.id.parse::<MemberKey>().ok().filter(|k| k.user == me) else { continue };
         let ws = key.workspace;
         let was = match member.get(&ws) {

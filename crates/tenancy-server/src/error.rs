@@ -20,6 +20,9 @@ pub struct ApiError {
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
+/// The `Retry-After` of an [`ProblemKind::Unavailable`] answer, in seconds.
+pub const RETRY_AFTER_SECS: u32 = 2;
+
 impl ApiError {
     pub fn new(kind: ProblemKind, detail: impl Into<String>) -> Self {
         Self { kind, detail: detail.into() }
@@ -38,6 +41,11 @@ impl ApiError {
     }
     pub fn internal() -> Self {
         Self::new(ProblemKind::Internal, "Something went wrong on the server. Try again; if it keeps happening, give your admin the request id from the x-request-id header.")
+    }
+    /// The database is not answering (restarting, unreachable, out of connections): nothing
+    /// was changed, and the client may try again after [`RETRY_AFTER_SECS`].
+    pub fn unavailable() -> Self {
+        Self::new(ProblemKind::Unavailable, "The database is not answering right now; nothing was changed. Try again in a few seconds.")
     }
     pub fn problem(&self) -> Problem {
         Problem {
@@ -70,6 +78,9 @@ impl IntoResponse for ApiError {
         }
         let mut res = (status(self.kind), axum::Json(problem)).into_response();
         res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        if self.kind == ProblemKind::Unavailable {
+            res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECS));
+        }
         res
     }
 }
@@ -79,6 +90,18 @@ impl From<crate::store::StoreError> for ApiError {
         match e {
             crate::store::StoreError::Unique(what) => {
                 ApiError::conflict(format!("That would duplicate an existing {what}; choose a different value."))
+            }
+            // (What the database said stays in the server's log: it may name hosts or roles.)
+            crate::store::StoreError::CommitInterrupted(e) => {
+                tracing::warn!(error = %e, "the database stopped answering during a commit");
+                ApiError::new(
+                    ProblemKind::Unavailable,
+                    "The database stopped answering while your change was being saved, so it may or may not have been applied. Reload to see whether it is there, and try again in a few seconds if it is not.",
+                )
+            }
+            e if e.is_unavailable() => {
+                tracing::warn!(error = %e, "the database is not answering");
+                ApiError::unavailable()
             }
             other => ApiError::new(ProblemKind::Internal, other.to_string()),
         }
@@ -138,6 +161,29 @@ mod tests {
     fn every_problem_kind_has_an_http_error_status() {
         for &k in ProblemKind::ALL {
             assert!(status(k).is_client_error() || status(k).is_server_error(), "{k:?}");
+        }
+    }
+
+    #[test]
+    fn a_database_that_does_not_answer_is_a_503_with_retry_after() {
+        use crate::store::StoreError;
+        let refused = || sqlx::Error::Io(std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "connection refused to 10.0.0.9:5432 as tenancy_app"));
+        for e in [StoreError::Database(sqlx::Error::PoolTimedOut), StoreError::Database(sqlx::Error::PoolClosed), StoreError::Database(refused()), StoreError::committing(refused())] {
+            let what = e.to_string();
+            let api = ApiError::from(e);
+            assert_eq!(api.kind, ProblemKind::Unavailable, "{what}");
+            assert!(!api.detail.contains("10.0.0.9") && !api.detail.contains("tenancy_app"), "no internals in {:?}", api.detail);
+            let res = api.into_response();
+            assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+            assert_eq!(res.headers()[header::CONTENT_TYPE], "application/problem+json");
+            assert_eq!(res.headers()[header::RETRY_AFTER], RETRY_AFTER_SECS.to_string().as_str());
+        }
+        // Only a commit the database stopped answering during is of unknown outcome.
+        assert!(ApiError::from(StoreError::committing(refused())).detail.contains("may or may not have been applied"));
+        assert!(ApiError::from(StoreError::Database(sqlx::Error::PoolTimedOut)).detail.contains("nothing was changed"));
+        // A query at fault is not "unavailable".
+        for e in [StoreError::Database(sqlx::Error::RowNotFound), StoreError::Database(sqlx::Error::ColumnNotFound("x".into())), StoreError::Corrupt("x".into())] {
+            assert_eq!(ApiError::from(e).kind, ProblemKind::Internal);
         }
     }
 

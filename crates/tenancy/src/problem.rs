@@ -52,6 +52,9 @@ problems! {
     Validation = 422, "validation", "Invalid value";
     ConfirmationMismatch = 422, "confirmation-mismatch", "Confirmation does not match";
     Internal = 500, "internal", "Internal error";
+    /// The server cannot reach its database right now (restarting, unreachable, overloaded):
+    /// nothing was changed; the answer's `Retry-After` says when to try again.
+    Unavailable = 503, "unavailable", "Temporarily unavailable";
 }
 
 /// Where the problem types live; a kind's `type` is this followed by its slug.

@@ -3,4 +3,4 @@
 /**
  * The stable problem kinds. A kind exists only when a client can act on it.
  */
-export type ProblemKind = "malformed-request" | "invalid-cursor" | "unauthenticated" | "invalid-credentials" | "totp-required" | "totp-invalid" | "refresh-token-reused" | "forbidden" | "two-factor-required" | "not-found" | "method-not-allowed" | "slug-taken" | "conflict" | "last-owner" | "plan-limit" | "invitation-closed" | "cursor-too-old" | "precondition-failed" | "validation" | "confirmation-mismatch" | "internal";
+export type ProblemKind = "malformed-request" | "invalid-cursor" | "unauthenticated" | "invalid-credentials" | "totp-required" | "totp-invalid" | "refresh-token-reused" | "forbidden" | "two-factor-required" | "not-found" | "method-not-allowed" | "slug-taken" | "conflict" | "last-owner" | "plan-limit" | "invitation-closed" | "cursor-too-old" | "precondition-failed" | "validation" | "confirmation-mismatch" | "internal" | "unavailable";

@@ -31,6 +31,8 @@ pub struct Cache {
     pool: SqlitePool,
     /// The ids numbered in `keys`; held by each transaction that may number more.
     keys: std::sync::Arc<tokio::sync::Mutex<keys::KnownKeys>>,
+    /// The file, for sentences about it (a full disk names it).
+    path: std::sync::Arc<std::path::PathBuf>,
 }
 
 /// Where the mirror stands.
@@ -52,6 +54,10 @@ fn data<T: DeserializeOwned>(s: &str) -> Result<T> {
 
 impl Cache {
     pub async fn open(path: &Path) -> Result<Self> {
+        Self::open_at(path).await.map_err(|e| Self::locate_at(path, e))
+    }
+
+    async fn open_at(path: &Path) -> Result<Self> {
         let opts = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
@@ -70,7 +76,7 @@ impl Cache {
             .pragma("temp_store", "memory");
         let pool = SqlitePoolOptions::new().max_connections(4).connect_with(opts).await?;
         MIGRATOR.run(&pool).await?;
-        let cache = Self { pool, keys: Default::default() };
+        let cache = Self { pool, keys: Default::default(), path: std::sync::Arc::new(path.to_owned()) };
         // A first sync cut off (the app killed) before it built them.
         cache.build_indexes().await?;
         Ok(cache)
@@ -110,6 +116,23 @@ impl Cache {
 
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
+    }
+
+    /// The cache's file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// `e`, naming this cache's file where that helps the user (a full disk: which one).
+    pub fn locate(&self, e: ClientError) -> ClientError {
+        Self::locate_at(&self.path, e)
+    }
+
+    fn locate_at(path: &Path, e: ClientError) -> ClientError {
+        match e.code {
+            crate::error::ErrorCode::DiskFull => ClientError::disk_full(Some(path)),
+            _ => e,
+        }
     }
 
     pub async fn state(&self) -> Result<SyncState> {

@@ -62,10 +62,18 @@ pub fn router(service: Service) -> (Router, utoipa::openapi::OpenApi) {
     let api = keys::routes(api);
     let api = feed::routes(api);
     let api = admin::routes(api);
-    let (router, doc) = api.split_for_parts();
+    let (router, mut doc) = api.split_for_parts();
+    document_unavailable(&mut doc);
     let served = doc.clone();
     let router = router
         .route("/openapi.json", axum::routing::get(move || async move { axum::Json(served) }))
+        // For load balancers: 200 while this process reaches its database, 503 otherwise.
+        .route(
+            "/v1/health",
+            axum::routing::get(|axum::extract::State(s): axum::extract::State<AppState>| async move {
+                s.service.health().await.map(|()| axum::Json(serde_json::json!({"status": "ok"})))
+            }),
+        )
         .fallback(|| async { ApiError::new(ProblemKind::NotFound, "There is no such endpoint. GET /openapi.json lists every route.") })
         .method_not_allowed_fallback(|| async {
             ApiError::new(ProblemKind::MethodNotAllowed, "This endpoint does not accept that method. GET /openapi.json lists the methods of every route.")
@@ -75,6 +83,31 @@ pub fn router(service: Service) -> (Router, utoipa::openapi::OpenApi) {
         .layer(TraceLayer::new_for_http())
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid));
     (router, doc)
+}
+
+/// Any operation may answer 503 while the database is not answering: documented once for all
+/// of them here, with its `Retry-After`, rather than on every route.
+fn document_unavailable(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{header::HeaderBuilder, ContentBuilder, Ref, ResponseBuilder, schema::{ObjectBuilder, Type}};
+    let kind = ProblemKind::Unavailable;
+    let response = ResponseBuilder::new()
+        .description(format!(
+            "{}: the database is not answering. Try again after Retry-After seconds; the detail says whether a change may have been applied. Problem type {}.",
+            kind.title(),
+            kind.type_url()
+        ))
+        .content("application/problem+json", ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build())
+        .header(
+            "Retry-After",
+            HeaderBuilder::new().schema(ObjectBuilder::new().schema_type(Type::Integer)).description(Some("Seconds to wait before trying again.")).build(),
+        )
+        .build();
+    for item in doc.paths.paths.values_mut() {
+        let ops = [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.options, &mut item.head, &mut item.patch, &mut item.trace];
+        for op in ops.into_iter().flatten() {
+            op.responses.responses.entry(kind.status().to_string()).or_insert_with(|| response.clone().into());
+        }
+    }
 }
 
 // ---------- extractors ----------

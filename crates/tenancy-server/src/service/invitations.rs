@@ -168,6 +168,9 @@ impl Service {
         unit.tx.enter_workspace(inv.workspace_id).await?;
         let ws = unit.tx.workspace(inv.workspace_id).await?.filter(|w| w.deleted_at.is_none()).ok_or_else(|| ApiError::not_found("invitation"))?;
         unit.tx.lock_workspace(ws.id).await?;
+        // Read again under the lock: a revoke (or another answer) may have committed since the
+        // first read, through this process or another.
+        let inv = unit.tx.invitation(id).await?.ok_or_else(|| ApiError::not_found("invitation"))?;
         if inv.status(ctx.now) != InvitationStatus::Pending {
             return Err(Self::closed(&inv, ctx.now));
         }

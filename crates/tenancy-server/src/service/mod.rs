@@ -58,6 +58,13 @@ impl Service {
         Ok(self.store.begin(false, None).await?)
     }
 
+    /// Whether this process can reach its database: a load balancer's health check
+    /// (`GET /v1/health`). A process whose database does not answer is taken out of rotation.
+    pub async fn health(&self) -> ApiResult<()> {
+        self.read_anonymous().await?.commit().await?;
+        Ok(())
+    }
+
     /// A read transaction across workspaces, for platform admins.
     async fn read_instance(&self) -> ApiResult<Box<dyn Tx>> {
         Ok(self.store.begin_instance(false).await?)

@@ -83,14 +83,18 @@ macro_rules! impl_keys_rows {
                 self.one(q!("SELECT * FROM api_keys WHERE prefix = $1", prefix), |r| Ok((api_key_row(r)?, r.text("secret_hash")?))).await
             }
             async fn api_keys(&mut self, ws: WorkspaceId, community: CommunityId, after_id: Option<ApiKeyId>, limit: u32) -> R<Vec<ApiKey>> {
-                self.all(
-                    q!(
-                        "SELECT * FROM api_keys WHERE workspace_id = $1 AND community_id = $2 AND ($3 IS NULL OR id > $3) ORDER BY id LIMIT $4",
-                        ws.to_string(), community.to_string(), after_id.map(|a| a.to_string()), limit as i64
-                    ),
-                    api_key_row,
-                )
-                .await
+                // One text per shape, read in order from `api_keys_community_id`.
+                let mut sql = Sql::new("SELECT * FROM api_keys WHERE workspace_id = ");
+                let w = sql.arg(ws.to_string());
+                let c = sql.arg(community.to_string());
+                sql.text += &format!("{w} AND community_id = {c}");
+                if let Some(a) = after_id {
+                    let p = sql.arg(a.to_string());
+                    sql.text += &format!(" AND id > {p}");
+                }
+                let l = sql.arg(limit as i64);
+                sql.text += &format!(" ORDER BY id LIMIT {l}");
+                self.all(Self::built(&sql), api_key_row).await
             }
             async fn insert_api_key(&mut self, k: &ApiKey, secret_hash: &str) -> R<()> {
                 self.exec(q!(

@@ -42,7 +42,53 @@ pub enum StoreError {
     Database(#[from] sqlx::Error),
     #[error("corrupt row: {0}")]
     Corrupt(String),
+    /// The database stopped answering while the transaction committed: it may or may not have
+    /// been applied.
+    #[error("commit interrupted: {0}")]
+    CommitInterrupted(sqlx::Error),
 }
+
+impl StoreError {
+    /// Whether the database, not the request, is at fault and may answer again soon: it is
+    /// restarting, unreachable, out of connections or too busy.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            StoreError::Database(e) => unavailable(e),
+            StoreError::CommitInterrupted(_) => true,
+            _ => false,
+        }
+    }
+
+    /// A failed commit: one the database stopped answering during is of unknown outcome.
+    pub(crate) fn committing(e: sqlx::Error) -> Self {
+        if unavailable(&e) {
+            StoreError::CommitInterrupted(e)
+        } else {
+            StoreError::Database(e)
+        }
+    }
+}
+
+/// PostgreSQL's SQLSTATEs for a server shutting down, starting up, out of connections, or a
+/// connection that failed or went away.
+const UNAVAILABLE_SQLSTATES: &[&str] = &["57P01", "57P02", "57P03", "08000", "08001", "08003", "08004", "08006", "53300"];
+
+/// Whether `e` says the database cannot be used right now (rather than that the query is wrong):
+/// the connection failed or broke, the pool found no connection in time or is closed,
+/// PostgreSQL is shutting down or starting up, or SQLite stayed busy past its timeout.
+pub fn unavailable(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed => true,
+        sqlx::Error::Database(d) => d.code().is_some_and(|c| {
+            // SQLite's codes are numbers (the extended code, whose low byte is the primary one).
+            UNAVAILABLE_SQLSTATES.contains(&c.as_ref()) || c.parse::<i32>().is_ok_and(|n| n & 0xff == SQLITE_BUSY)
+        }),
+        _ => false,
+    }
+}
+
+/// SQLite's primary result code for a database locked by another connection past the busy timeout.
+const SQLITE_BUSY: i32 = 5;
 
 pub type R<T> = Result<T, StoreError>;
 
@@ -106,5 +152,56 @@ impl Confinement {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A database error with a given code, as PostgreSQL (SQLSTATE) or SQLite (a number) report one.
+    #[derive(Debug)]
+    struct Coded(&'static str);
+    impl std::fmt::Display for Coded {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "code {}", self.0)
+        }
+    }
+    impl std::error::Error for Coded {}
+    impl sqlx::error::DatabaseError for Coded {
+        fn message(&self) -> &str {
+            "coded"
+        }
+        fn code(&self) -> Option<std::borrow::Cow<'_, str>> {
+            Some(self.0.into())
+        }
+        fn as_error(&self) -> &(dyn std::error::Error + Send + Sync + 'static) {
+            self
+        }
+        fn as_error_mut(&mut self) -> &mut (dyn std::error::Error + Send + Sync + 'static) {
+            self
+        }
+        fn into_error(self: Box<Self>) -> Box<dyn std::error::Error + Send + Sync + 'static> {
+            self
+        }
+        fn kind(&self) -> sqlx::error::ErrorKind {
+            sqlx::error::ErrorKind::Other
+        }
+    }
+
+    #[test]
+    fn shutdown_connection_and_busy_codes_are_unavailability_and_others_are_not() {
+        let coded = |c: &'static str| sqlx::Error::Database(Box::new(Coded(c)));
+        // admin/crash shutdown, starting up, connection failures, too many connections; SQLite
+        // busy (5) and its extended codes (BUSY_RECOVERY 261, BUSY_SNAPSHOT 517, BUSY_TIMEOUT 773).
+        for c in ["57P01", "57P02", "57P03", "08000", "08001", "08003", "08004", "08006", "53300", "5", "261", "517", "773"] {
+            assert!(unavailable(&coded(c)), "{c}");
+        }
+        // unique violation, syntax error, serialization failure, SQLite constraint (19), full (13).
+        for c in ["23505", "42601", "40001", "19", "2067", "13"] {
+            assert!(!unavailable(&coded(c)), "{c}");
+        }
+        assert!(StoreError::committing(sqlx::Error::PoolTimedOut).is_unavailable());
+        assert!(matches!(StoreError::committing(sqlx::Error::RowNotFound), StoreError::Database(_)));
     }
 }

@@ -13,6 +13,14 @@ use super::{directory::*, feed::*, keys::*, sessions::*, workspaces::*};
 use sqlx::postgres::{PgPool, PgPoolOptions, PgRow};
 use sqlx::{Postgres, Row, Transaction};
 
+/// How long a request waits for a database connection (including reconnecting to a database
+/// that went away) before it is answered 503.
+pub const ACQUIRE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// The transaction-scoped advisory lock every write transaction holds until it ends (its key
+/// spells "tenancy" in ASCII).
+const WRITE_LOCK: &str = "SELECT pg_advisory_xact_lock(32762622053868409)";
+
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
 /// Where the server connects, one URL per role (see the migration for what each may do).
@@ -39,15 +47,29 @@ impl PgStore {
             MIGRATOR.run(&pool).await?;
             pool.close().await;
         }
-        let app = PgPoolOptions::new().max_connections(16).connect(&urls.app).await?;
-        let jobs = PgPoolOptions::new().max_connections(4).connect(&urls.jobs).await?;
+        let app = Self::pool(16).connect(&urls.app).await?;
+        let jobs = Self::pool(4).connect(&urls.jobs).await?;
         Ok(Self { app, jobs })
     }
 
+    /// A pool that outlives the database going away: each connection is checked before use
+    /// (one PostgreSQL closed while restarting is replaced by a new one), and a request waits
+    /// at most [`ACQUIRE_TIMEOUT`] for a connection, so while the database is down it is
+    /// answered 503 soon instead of hanging (sqlx's default wait is 30 s).
+    fn pool(max: u32) -> PgPoolOptions {
+        PgPoolOptions::new().max_connections(max).test_before_acquire(true).acquire_timeout(ACQUIRE_TIMEOUT)
+    }
+
     async fn open_tx(pool: &PgPool, write: bool, user: Option<UserId>) -> R<Box<dyn Tx>> {
-        let mut tx = PgTx { tx: pool.begin().await?, write };
-        if !write {
-            sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").execute(&mut *tx.tx).await?;
+        // A read's isolation is set by its BEGIN (one round trip less than a SET TRANSACTION).
+        let begun = if write { pool.begin().await? } else { pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY").await? };
+        let mut tx = PgTx { tx: begun, write };
+        if write {
+            // One writer at a time across every server process, as SQLite's single writer
+            // connection: a write's read-check-write is atomic whatever rows it touches (a 2FA
+            // change fans out into every workspace of the user; an invitation is answered and
+            // revoked at once), not only where it locks a row. Reads do not take it.
+            sqlx::query(WRITE_LOCK).execute(&mut *tx.tx).await?;
         }
         Tx::act_for(&mut tx, user).await?;
         Ok(Box::new(tx))
@@ -89,7 +111,21 @@ impl PgTx {
         }
     }
     async fn set_context(&mut self, key: &str, value: Option<String>) -> R<()> {
-        sqlx::query("SELECT set_config($1, $2, true)").bind(key).bind(value.unwrap_or_default()).execute(&mut *self.tx).await?;
+        self.set_contexts(&[(key, value)]).await
+    }
+    /// Several settings in one round trip (a confined request sets eight).
+    async fn set_contexts(&mut self, pairs: &[(&str, Option<String>)]) -> R<()> {
+        let mut sql = Sql::new("SELECT ");
+        let calls: Vec<String> = pairs
+            .iter()
+            .map(|(k, v)| {
+                let k = sql.arg(*k);
+                let v = sql.arg(v.clone().unwrap_or_default());
+                format!("set_config({k}, {v}, true)")
+            })
+            .collect();
+        sql.text += &calls.join(", ");
+        Self::built(&sql).execute(&mut *self.tx).await?;
         Ok(())
     }
 }

@@ -126,7 +126,9 @@ macro_rules! impl_sessions_rows {
                 Ok(())
             }
             async fn refresh_token(&mut self, hash: &str) -> R<Option<RefreshTokenRecord>> {
-                self.one(q!("SELECT * FROM refresh_tokens WHERE token_hash = $1", hash), refresh_row).await
+                // Locked in a write (a refresh): of two refreshes with one token, the second
+                // waits and then finds it used — reuse, which ends the session.
+                self.one(q!(&format!("SELECT * FROM refresh_tokens WHERE token_hash = $1{}", self.lock_clause()), hash), refresh_row).await
             }
             async fn mark_refresh_token_used(&mut self, hash: &str, at: DateTime<Utc>) -> R<()> {
                 self.exec(q!("UPDATE refresh_tokens SET used_at = $1 WHERE token_hash = $2", ms(at), hash)).await?;

@@ -97,15 +97,15 @@ macro_rules! impl_sql_tx {
         #[async_trait]
         impl Tx for $tx {
             async fn commit(self: Box<Self>) -> R<()> {
-                Ok(self.tx.commit().await?)
+                self.tx.commit().await.map_err(StoreError::committing)
             }
             async fn enter_workspace(&mut self, ws: WorkspaceId) -> R<()> {
-                self.set_context("tenancy.workspace_id", Some(ws.to_string())).await?;
                 if self.write {
                     // A write sees the workspace it works in whole (see `confine`).
-                    self.set_context("tenancy.whole", Some(ws.to_string())).await?;
+                    self.set_contexts(&[("tenancy.workspace_id", Some(ws.to_string())), ("tenancy.whole", Some(ws.to_string()))]).await
+                } else {
+                    self.set_context("tenancy.workspace_id", Some(ws.to_string())).await
                 }
-                Ok(())
             }
             async fn act_for(&mut self, user: Option<UserId>) -> R<()> {
                 self.set_context("tenancy.user_id", user.map(|u| u.to_string())).await
@@ -115,14 +115,14 @@ macro_rules! impl_sql_tx {
                 // and its invariants (seats, owners, roles in use) count every row.
                 let join = |ids: &mut dyn Iterator<Item = String>| Some(ids.collect::<Vec<_>>().join(","));
                 let whole: Vec<String> = c.whole.iter().chain(if self.write { c.confined.iter() } else { [].iter() }).map(|w| w.to_string()).collect();
-                self.set_context("tenancy.whole", Some(whole.join(","))).await?;
-                self.set_context("tenancy.sees", join(&mut c.sees.iter().map(|x| x.to_string()))).await?;
+                // All in one round trip.
+                let mut pairs = vec![("tenancy.whole", Some(whole.join(","))), ("tenancy.sees", join(&mut c.sees.iter().map(|x| x.to_string())))];
                 for d in tenancy::Data::ALL {
                     let Some(key) = reads_key(d) else { continue };
                     let ids = c.reads.get(&d).map(|v| v.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(",")).unwrap_or_default();
-                    self.set_context(key, Some(ids)).await?;
+                    pairs.push((key, Some(ids)));
                 }
-                Ok(())
+                self.set_contexts(&pairs).await
             }
         }
 

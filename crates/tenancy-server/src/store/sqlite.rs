@@ -34,6 +34,9 @@ impl SqliteStore {
             .pragma("mmap_size", "1073741824");
         let writer = SqlitePoolOptions::new().max_connections(1).connect_with(opts.clone()).await?;
         MIGRATOR.run(&writer).await?;
+        // Start with the log folded into the database: a migration (or a seed) can leave
+        // hundreds of MB in the WAL, and every read then looks each page up in it first.
+        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&writer).await?;
         let readers = SqlitePoolOptions::new().max_connections(4).connect_with(opts.read_only(true)).await?;
         Ok(Self { writer, readers })
     }
@@ -75,6 +78,9 @@ impl SqliteTx {
     }
     /// SQLite has no row-level security; isolation is the service's explicit predicates.
     async fn set_context(&mut self, _key: &str, _value: Option<String>) -> R<()> {
+        Ok(())
+    }
+    async fn set_contexts(&mut self, _pairs: &[(&str, Option<String>)]) -> R<()> {
         Ok(())
     }
 }

@@ -153,27 +153,28 @@ macro_rules! impl_workspaces_rows {
                 Ok(u32_of(n))
             }
             async fn usage(&mut self, ws: WorkspaceId, now: DateTime<Utc>) -> R<UsageCounts> {
+                // Members, contacts, communities and keys from the counters the writes keep
+                // (0008_constant_cost); pending invitations from their own index. No read here
+                // grows with the workspace.
                 let w = ws.to_string();
-                Ok(UsageCounts {
-                    members: u32_of(self.count(q!("SELECT COUNT(*) FROM members WHERE workspace_id = $1 AND role <> 'client'", &w)).await?),
-                    pending_invitations: u32_of(
-                        self.count(q!(
-                            "SELECT COUNT(*) FROM invitations WHERE workspace_id = $1 AND accepted_at IS NULL AND declined_at IS NULL AND revoked_at IS NULL AND expires_at > $2 AND contact_of IS NULL",
-                            &w, ms(now)
-                        ))
-                        .await?,
-                    ),
-                    client_contacts: u32_of(
-                        self.count(q!(
-                            "SELECT (SELECT COUNT(*) FROM members WHERE workspace_id = $1 AND role = 'client') \
-                             + (SELECT COUNT(*) FROM invitations WHERE workspace_id = $1 AND accepted_at IS NULL AND declined_at IS NULL AND revoked_at IS NULL AND expires_at > $2 AND contact_of IS NOT NULL)",
-                            &w, ms(now)
-                        ))
-                        .await?,
-                    ),
-                    communities: u32_of(self.count(q!("SELECT COUNT(*) FROM communities WHERE workspace_id = $1", &w)).await?),
-                    api_keys: u32_of(self.count(q!("SELECT COUNT(*) FROM api_keys WHERE workspace_id = $1 AND revoked_at IS NULL", &w)).await?),
+                let counts = self.one(q!(
+                    "SELECT u.members, u.client_contacts, u.communities, u.api_keys, \
+                     (SELECT COUNT(*) FROM invitations i WHERE i.workspace_id = $1 AND i.accepted_at IS NULL AND i.declined_at IS NULL AND i.revoked_at IS NULL AND i.expires_at > $2 AND i.contact_of IS NULL) AS pending, \
+                     (SELECT COUNT(*) FROM invitations i WHERE i.workspace_id = $1 AND i.accepted_at IS NULL AND i.declined_at IS NULL AND i.revoked_at IS NULL AND i.expires_at > $2 AND i.contact_of IS NOT NULL) AS pending_contacts \
+                     FROM workspace_usage u WHERE u.workspace_id = $1",
+                    &w, ms(now)
+                ), |r| {
+                    let n = |c: &str| -> R<u32> { Ok(u32_of(r.int(c)?)) };
+                    Ok(UsageCounts {
+                        members: n("members")?,
+                        pending_invitations: n("pending")?,
+                        client_contacts: n("client_contacts")? + n("pending_contacts")?,
+                        communities: n("communities")?,
+                        api_keys: n("api_keys")?,
+                    })
                 })
+                .await?;
+                counts.ok_or_else(|| StoreError::Corrupt(format!("workspace {w} has no usage counters")))
             }
             async fn community(&mut self, ws: WorkspaceId, id: CommunityId) -> R<Option<Community>> {
                 self.one(q!("SELECT * FROM communities WHERE workspace_id = $1 AND id = $2", ws.to_string(), id.to_string()), community_row).await

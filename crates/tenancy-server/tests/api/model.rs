@@ -620,6 +620,24 @@ async fn random_operations_match_the_model_with_no_leaks() {
         }
     }
 
+    // The plan's counters (kept by triggers on every write, 0008_constant_cost) equal the
+    // model's counts after all that churn.
+    for ws in &m.ws {
+        let Some((&owner, _)) = ws.members.iter().find(|(_, r)| **r == WorkspaceRole::Owner) else { continue };
+        let got = app.get(&format!("/v1/workspaces/{}/usage", ws.slug), &m.users[owner]).await.expect(200);
+        let pending_contacts = ws.pending.values().filter(|p| p.contact_of.is_some()).count();
+        let want = json!({
+            "members": ws.members.values().filter(|r| !r.is_client()).count(),
+            "client_contacts": ws.contact_of.len() + pending_contacts,
+            "pending_invitations": ws.pending.len() - pending_contacts,
+            "communities": ws.communities.len(),
+            "api_keys": ws.keys.values().map(|k| k.len()).sum::<usize>(),
+        });
+        for field in ["members", "client_contacts", "pending_invitations", "communities", "api_keys"] {
+            assert_eq!(got[field], want[field], "usage of {}: {field} (server {got}, model {want})", ws.slug);
+        }
+    }
+
     // The run exercised what it claims: many reads and writes, refusals, hidden people and
     // communities, role churn, and a confined view for many.
     let total_members: usize = m.ws.iter().map(|w| w.members.len()).sum();

@@ -115,6 +115,10 @@ async fn the_document_is_openapi_3_1_with_bearer_auth() {
                 let err = &responses.get("4XX").unwrap_or_else(|| panic!("{method} {path} documents its errors"))["content"];
                 assert!(err.get("application/problem+json").is_some(), "{method} {path}: errors are problem+json: {err}");
             }
+            // Any of them may find the database not answering: a 503 problem with Retry-After.
+            let unavailable = responses.get("503").unwrap_or_else(|| panic!("{method} {path} documents 503"));
+            assert!(unavailable["content"].get("application/problem+json").is_some(), "{method} {path}: 503 is problem+json: {unavailable}");
+            assert!(unavailable["headers"].get("Retry-After").is_some(), "{method} {path}: 503 says when to retry: {unavailable}");
         }
     }
 }

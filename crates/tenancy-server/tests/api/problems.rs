@@ -184,3 +184,65 @@ async fn problems_carry_the_request_id_header() {
     b.problem(404, "not-found");
     assert!(b.headers.get("x-request-id").is_some_and(|v| !v.is_empty()), "the server makes one up when the client sends none");
 }
+
+/// A store whose database stops answering on demand, as a pool finds it then: no connection
+/// within its acquire timeout. (scripts/system.sh restarts a real PostgreSQL under a live server;
+/// this checks the answer on every run.)
+struct Unplugged {
+    inner: std::sync::Arc<dyn tenancy_server::store::Store>,
+    down: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Unplugged {
+    fn check(&self) -> tenancy_server::store::R<()> {
+        match self.down.load(std::sync::atomic::Ordering::SeqCst) {
+            true => Err(tenancy_server::store::StoreError::Database(sqlx::Error::PoolTimedOut)),
+            false => Ok(()),
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl tenancy_server::store::Store for Unplugged {
+    async fn begin(&self, write: bool, user: Option<tenancy::UserId>) -> tenancy_server::store::R<Box<dyn tenancy_server::store::Tx>> {
+        self.check()?;
+        self.inner.begin(write, user).await
+    }
+    async fn begin_instance(&self, write: bool) -> tenancy_server::store::R<Box<dyn tenancy_server::store::Tx>> {
+        self.check()?;
+        self.inner.begin_instance(write).await
+    }
+}
+
+#[tokio::test]
+async fn a_database_that_does_not_answer_is_an_unavailable_problem_with_retry_after() {
+    let mut db = TestDb::fresh().await;
+    let down = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    db.store = std::sync::Arc::new(Unplugged { inner: db.store, down: down.clone() });
+    let app = TestApp::serve(db).await;
+    let u = app.user("ivy").await;
+    app.workspace(&u, "ivy-ws", "starter").await;
+
+    down.store(true, std::sync::atomic::Ordering::SeqCst);
+    let answers = [
+        app.get("/v1/workspaces", &u).await,
+        app.get("/v1/changes?since=0", &u).await,
+        app.post("/v1/workspaces", &u, json!({"name": "Never", "slug": "never-made"})).await,
+        app.call(Method::POST, "/v1/auth/login", None, Some(json!({"email": u.email, "password": PASSWORD})), &[]).await,
+    ];
+    for a in &answers {
+        let detail = a.problem(503, "unavailable");
+        assert_eq!(a.body["title"], "Temporarily unavailable");
+        assert_eq!(a.headers.get("retry-after").and_then(|v| v.to_str().ok()), Some("2"), "{:?}", a.headers);
+        assert!(detail.contains("nothing was changed") && detail.contains("Try again"), "{detail}");
+        let text = a.body.to_string().to_lowercase();
+        for internal in ["pool", "sqlx", "timed out", "postgres", "sqlite"] {
+            assert!(!text.contains(internal), "no internals ({internal}) in {text}");
+        }
+    }
+    // Back: the same requests answer, and the refused write was not made.
+    down.store(false, std::sync::atomic::Ordering::SeqCst);
+    let ws = app.get("/v1/workspaces", &u).await.expect(200);
+    let slugs: Vec<&str> = ws["items"].as_array().unwrap().iter().map(|m| m["workspace"]["slug"].as_str().unwrap()).collect();
+    assert_eq!(slugs, ["ivy-ws"]);
+}

@@ -280,3 +280,12 @@ async fn the_demo_audit_log_records_the_admin_work_in_time_order() {
         0
     );
 }
+
+/// A load balancer's health check: 200 while the server reaches its database, without signing in.
+#[tokio::test]
+async fn the_health_check_answers_without_a_token_while_the_database_answers() {
+    let app = TestApp::spawn().await;
+    let got = app.call(reqwest::Method::GET, "/v1/health", None, None, &[]).await;
+    assert_eq!(got.status.as_u16(), 200, "{}", got.body);
+    assert_eq!(got.body["status"], "ok");
+}
