@@ -52,5 +52,7 @@ clean:
 bench: ui
 	scripts/deps.sh
 	TENANTRY_BENCH_DIR=$(CURDIR)/target/bench cargo bench $(CARGO_FLAGS) -p tenancy-client --bench console
-	# The release server under wrk, one core each, on the demo seed and mssp-large.
-	TENANTRY_BENCH_DIR=$(CURDIR)/target/bench cargo bench $(CARGO_FLAGS) -p tenancy-server --bench load
+	# The release server under wrk, one core each, on the demo seed and mssp-large, on SQLite and on
+	# PostgreSQL (a cluster kept seeded in target/bench/pg, pinned to the server's core), and 3 servers behind haproxy.
+	TENANTRY_PG_KEEP=$(CURDIR)/target/bench/pg TENANTRY_PG_CPUS=0 TENANTRY_BENCH_DIR=$(CURDIR)/target/bench \
+	  scripts/with-postgres.sh cargo bench $(CARGO_FLAGS) -p tenancy-server --bench load
