@@ -56,3 +56,5 @@ bench: ui
 	# PostgreSQL (a cluster kept seeded in target/bench/pg, pinned to the server's core), and 3 servers behind haproxy.
 	TENANTRY_PG_KEEP=$(CURDIR)/target/bench/pg TENANTRY_PG_CPUS=0 TENANTRY_BENCH_DIR=$(CURDIR)/target/bench \
 	  scripts/with-postgres.sh cargo bench $(CARGO_FLAGS) -p tenancy-server --bench load
+	# The release console in a real window (Xvfb) on mssp-large: memory, cold start, filter, leak check.
+	CARGO_FLAGS="$(CARGO_FLAGS)" FOOTPRINT_UI_BUILT=1 TENANTRY_BENCH_DIR=$(CURDIR)/target/bench scripts/footprint.sh

@@ -2,6 +2,7 @@
 //! the crates; this crate only connects them to the window.
 
 pub mod commands;
+pub mod memory;
 pub mod state;
 
 use tauri::Manager;
@@ -14,9 +15,13 @@ pub fn run() {
         Some(f) => tracing_subscriber::fmt().with_env_filter(filter).with_ansi(false).with_writer(std::sync::Mutex::new(f)).init(),
         None => tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init(),
     }
+    memory::init();
     tauri::Builder::default()
         .plugin(tauri_plugin_store::Builder::default().build())
         .setup(|app| {
+            if let Some(window) = app.get_webview_window("main") {
+                memory::tune_webview(&window);
+            }
             let data_dir = app.path().app_data_dir()?;
             let console = state::Console::start(app.handle(), data_dir)?;
             app.manage(console);

@@ -9,6 +9,7 @@
 
 pub mod check;
 pub mod cluster;
+pub mod footprint;
 
 use anyhow::{anyhow, bail, ensure, Context, Result};
 use fantoccini::elements::Element;

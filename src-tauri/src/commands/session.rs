@@ -55,6 +55,8 @@ pub async fn sign_out<RT: Runtime>(cx: &Cx<'_, RT>, a: args::sign_out) -> R<()> 
 
 pub async fn sync_now<RT: Runtime>(cx: &Cx<'_, RT>, a: args::sync_now) -> R<SyncOutcome> {
     let account = cx.account(&a.account).await?;
+    // A first sync fills an empty cache: SQLite may use all the memory it wants meanwhile.
+    let _full = (account.cache.state().await?.cursor == 0).then(crate::memory::FullSync::start);
     account
         .sync(|progress| {
             let _ = cx.app.emit(SYNC_PROGRESS, SyncProgressEvent { account: a.account.clone(), progress });

@@ -3,7 +3,7 @@
 // The row count comes from the query's total, so the scrollbar is right before any row loads.
 import { createColumnHelper, flexRender, getCoreRowModel, useReactTable, type SortingState } from "@tanstack/react-table";
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { useEffect, useImperativeHandle, useRef, useState, type ReactNode, type Ref } from "react";
+import { useEffect, useImperativeHandle, useLayoutEffect, useRef, useState, type ReactNode, type Ref } from "react";
 import type { MemberRow } from "../bindings/MemberRow";
 import type { MemberSort } from "../bindings/MemberSort";
 import { usePane } from "../context";
@@ -11,6 +11,7 @@ import type { Directory } from "../directory";
 import { formatDate } from "../format";
 import type { Pages, Sort } from "./pages";
 import { useWidth } from "../kit/useWidth";
+import { rowsRendered } from "../perf";
 
 export const ROW_HEIGHT = 30;
 /** How many community roles a cell names before "+N more". */
@@ -148,6 +149,10 @@ export function MembersTable(props: {
   const last = items[items.length - 1]?.index ?? 0;
   const { onRange } = props;
   useEffect(() => onRange(first, last), [first, last, onRange]);
+  // The rows of a new question are in the DOM: timed to their paint (`make bench`).
+  useLayoutEffect(() => {
+    if (pages.current) rowsRendered();
+  }, [pages.current]);
 
   // New filters or sort: back to the top, as the old positions mean nothing any more.
   useEffect(() => {

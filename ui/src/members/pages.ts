@@ -55,6 +55,9 @@ export type Pages = {
   total: number | null;
   /** The row at `index`, or undefined while its page loads. */
   row: (index: number) => MemberRow | undefined;
+  /** The first page of the current question, once it is in (null while the previous
+   *  question's rows stay on screen): a new one means new rows to paint. */
+  current: MemberRow[] | null;
   /** The first page is loading and nothing is known yet. */
   loading: boolean;
   error: ClientError | null;
@@ -103,6 +106,7 @@ export function useMemberPages(account: string, base: Omit<MemberQuery, "offset"
   return {
     total: total ?? lastTotal.current,
     row: (index) => byPage.get(Math.floor(index / PAGE_SIZE))?.[index % PAGE_SIZE],
+    current: results[0]?.data && !results[0].isPlaceholderData ? results[0].data.rows : null,
     loading: results[0]?.isPending ?? true,
     error,
     retry: () => results.forEach((r) => r.error && r.refetch()),

@@ -1,7 +1,7 @@
 // One pane: an account, one of its workspaces, a selection of communities, and the views of
 // that workspace. Its header always says which workspace, on which server, as whom — in the
 // workspace's colour — so two panes side by side can never be confused.
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 import { useWidth } from "../kit/useWidth";
 import type { AccountView } from "../bindings/AccountView";
 import type { UiPrefs } from "../bindings/UiPrefs";
@@ -27,6 +27,7 @@ import { StatusBanners } from "./Banners";
 import { InvitationList } from "./Invitations";
 import { CommunitySwitcher } from "./CommunitySwitcher";
 import { IDLE, type AccountStatus } from "./sync";
+import { afterPaint, markOnce, PERF } from "../perf";
 
 export type { Tab };
 export const TABS: { id: Tab; label: string; hotkey: HotkeyId }[] = [
@@ -122,6 +123,11 @@ export function Pane(props: PaneProps) {
       },
     [account, ws, selected, status.offline, status.syncedAt, production, guard, go, intent],
   );
+  // The workspace's views are on screen (`make bench` times a cold start to it).
+  const shown = !!ctx && !portal;
+  useLayoutEffect(() => {
+    if (shown) afterPaint(() => markOnce(PERF.viewsShown));
+  }, [shown]);
   const colour = ws ? workspaceColour(prefs.colours, ws) : "gray";
   const self = useRef<HTMLElement>(null);
   const width = useWidth(self);
