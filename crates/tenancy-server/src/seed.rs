@@ -1,11 +1,17 @@
 //! Deterministic data sets: `demo` (three workspaces, ~40 communities, ~300 users, with the audit
-//! trail of the admin work that made them) and
-//! `mssp-large` (one MSSP with 1,000 communities, 20,000 users, 200,000 role assignments).
+//! trail of the admin work that made them),
+//! `mssp-large` (one MSSP with 1,000 communities, 20,000 users, 200,000 role assignments) and
+//! `mssp-xl` (the same MSSP at ten times the size: 10,000 communities, 100,000 users,
+//! 1,000,000 role assignments).
 //!
 //! Everything goes through the `Tx` trait, so any store can be seeded, and every row gets its
 //! change-feed entry, so a client following the feed from 0 sees the whole data set. The same
 //! seed number on the same day gives the same data (times are anchored to today, 00:00 UTC, so
 //! that the 90 days of alert volumes end today).
+//!
+//! The rows are made one by one, in one order, from one random generator; they are written in
+//! bulk (a thousand or so rows to a statement, table by table, see [`Writes`]), all in one
+//! transaction. Row by row gives the same database, and is kept to check that it does.
 
 use tenancy::audit::AuditAction;
 use crate::service::Unit;
@@ -16,7 +22,7 @@ use chrono::{DateTime, Duration, NaiveTime, Utc};
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use tenancy::wire::*;
 use tenancy::*;
@@ -32,6 +38,95 @@ pub const PLATFORM_ADMIN_EMAIL: &str = "platform@tenantry.example";
 pub enum Profile {
     Demo,
     MsspLarge,
+    MsspXl,
+    /// mssp-large at a fiftieth of its size (20 communities, 400 users, 4,000 role
+    /// assignments), for the tests that compare the two ways of writing a seed.
+    #[doc(hidden)]
+    #[value(skip)]
+    MsspSmall,
+}
+
+/// The size of an MSSP profile: its communities, its people (besides the demo owner), the role
+/// assignments shared out among them, its pending invitations.
+struct Shape {
+    communities: usize,
+    people: usize,
+    assignments: usize,
+    invitations: usize,
+}
+
+impl Profile {
+    fn shape(self) -> Option<Shape> {
+        Some(match self {
+            Profile::Demo => return None,
+            Profile::MsspLarge => Shape { communities: 1_000, people: 19_999, assignments: 200_000, invitations: 50 },
+            Profile::MsspXl => Shape { communities: 10_000, people: 99_999, assignments: 1_000_000, invitations: 500 },
+            Profile::MsspSmall => Shape { communities: 20, people: 399, assignments: 4_000, invitations: 5 },
+        })
+    }
+}
+
+/// How the seeder writes its rows (the same rows either way).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Writes {
+    /// Many rows to a statement, table by table ([`crate::store::BulkRows`]); what [`run`] does.
+    Bulk,
+    /// Each row by its own insert, as the service writes them: slow (mssp-large took 36 minutes
+    /// on PostgreSQL), kept to check that bulk writes give the same database.
+    RowByRow,
+}
+
+/// Past this many rows waiting, the seeder writes them (bounding its memory at any size).
+const FLUSH_AT: usize = 20_000;
+
+/// A row made and not yet written: rows are written in bulk, parents first (see [`Pending`]).
+enum Row {
+    User(UserRecord),
+    Community(Community),
+    Intake(Intake),
+    ApiKey(ApiKey, String),
+    Member(Member),
+    Assignment(RoleAssignment),
+    Volumes(WorkspaceId, Vec<IntakeVolume>),
+    Change(NewChange),
+}
+
+/// The rows waiting to be written in bulk, each table's in the order they were made. Workspaces,
+/// roles and invitations (a few per workspace) are written as they are made; the rest waits
+/// until many have, or a new workspace begins (on PostgreSQL a write is checked against the
+/// workspace the transaction is in), or the seed ends.
+#[derive(Default)]
+struct Pending {
+    users: Vec<UserRecord>,
+    communities: Vec<Community>,
+    intakes: Vec<Intake>,
+    api_keys: Vec<(ApiKey, String)>,
+    members: Vec<Member>,
+    assignments: Vec<RoleAssignment>,
+    volumes: Vec<IntakeVolume>,
+    volumes_of: Option<WorkspaceId>,
+    changes: Vec<NewChange>,
+    len: usize,
+}
+
+impl Pending {
+    /// Writes every waiting row: each table's after those its rows refer to, the change feed
+    /// last and in the order its entries were made (so their numbers are those row-by-row
+    /// writes give).
+    async fn flush(&mut self, tx: &mut dyn Tx) -> anyhow::Result<()> {
+        tx.insert_users(&std::mem::take(&mut self.users)).await?;
+        tx.insert_communities(&std::mem::take(&mut self.communities)).await?;
+        tx.insert_intakes(&std::mem::take(&mut self.intakes)).await?;
+        tx.insert_api_keys(&std::mem::take(&mut self.api_keys)).await?;
+        tx.insert_members(&std::mem::take(&mut self.members)).await?;
+        tx.insert_assignments(&std::mem::take(&mut self.assignments)).await?;
+        if let Some(ws) = self.volumes_of.take() {
+            tx.insert_intake_volumes(ws, &std::mem::take(&mut self.volumes)).await?;
+        }
+        tx.insert_changes(&std::mem::take(&mut self.changes)).await?;
+        self.len = 0;
+        Ok(())
+    }
 }
 
 pub struct SeedReport {
@@ -81,6 +176,8 @@ const INTAKE_KINDS: [IntakeKind; 5] = [IntakeKind::Edr, IntakeKind::Firewall, In
 
 struct Seeder {
     rng: ChaCha8Rng,
+    /// The rows waiting to be written, when writing in bulk (`None`: each is written as made).
+    pending: Option<Pending>,
     ids: u64,
     base: DateTime<Utc>,
     password_hash: String,
@@ -103,7 +200,7 @@ fn slug(s: &str) -> Slug {
 }
 
 impl Seeder {
-    fn new(seed: u64, keep_audit: bool) -> Self {
+    fn new(seed: u64, keep_audit: bool, writes: Writes) -> Self {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let salt_bytes: [u8; 16] = rng.gen();
         let salt = SaltString::encode_b64(&salt_bytes).expect("16-byte salt");
@@ -111,7 +208,55 @@ impl Seeder {
         let password_hash = argon2::Argon2::default().hash_password(DEMO_PASSWORD.as_bytes(), &salt).expect("argon2").to_string();
         let base = Utc::now().date_naive().and_time(NaiveTime::MIN).and_utc();
         let report = SeedReport { users: 0, workspaces: 0, communities: 0, assignments: 0, invitations: 0, api_keys: 0 };
-        Self { rng, ids: 0, base, password_hash, report, joined: HashMap::new(), admins: HashMap::new(), audit: keep_audit.then(Vec::new) }
+        let pending = (writes == Writes::Bulk).then(Pending::default);
+        Self { rng, pending, ids: 0, base, password_hash, report, joined: HashMap::new(), admins: HashMap::new(), audit: keep_audit.then(Vec::new) }
+    }
+
+    /// Writes `row`, or keeps it for the next bulk write.
+    async fn put(&mut self, tx: &mut dyn Tx, row: Row) -> anyhow::Result<()> {
+        let Some(p) = self.pending.as_mut() else {
+            match row {
+                Row::User(u) => tx.insert_user(&u).await?,
+                Row::Community(c) => tx.insert_community(&c).await?,
+                Row::Intake(i) => tx.insert_intake(&i).await?,
+                Row::ApiKey(k, hash) => tx.insert_api_key(&k, &hash).await?,
+                Row::Member(m) => tx.insert_member(&m).await?,
+                Row::Assignment(a) => tx.insert_assignment(&a).await?,
+                Row::Volumes(ws, v) => tx.insert_intake_volumes(ws, &v).await?,
+                Row::Change(c) => {
+                    tx.insert_change(&c).await?;
+                }
+            }
+            return Ok(());
+        };
+        match row {
+            Row::User(u) => p.users.push(u),
+            Row::Community(c) => p.communities.push(c),
+            Row::Intake(i) => p.intakes.push(i),
+            Row::ApiKey(k, hash) => p.api_keys.push((k, hash)),
+            Row::Member(m) => p.members.push(m),
+            Row::Assignment(a) => p.assignments.push(a),
+            Row::Volumes(ws, v) => {
+                assert!(p.volumes_of.is_none_or(|w| w == ws), "one workspace's volumes at a time");
+                p.volumes_of = Some(ws);
+                p.len += v.len();
+                p.volumes.extend(v);
+            }
+            Row::Change(c) => p.changes.push(c),
+        }
+        p.len += 1;
+        if p.len >= FLUSH_AT {
+            p.flush(tx).await?;
+        }
+        Ok(())
+    }
+
+    /// Writes the rows waiting to be written, if any.
+    async fn flush(&mut self, tx: &mut dyn Tx) -> anyhow::Result<()> {
+        match self.pending.as_mut() {
+            Some(p) => p.flush(tx).await,
+            None => Ok(()),
+        }
     }
 
     /// A random time after `t` and before today.
@@ -158,8 +303,8 @@ impl Seeder {
     }
 
     #[allow(clippy::too_many_arguments)]
-    async fn change<T: serde::Serialize>(&self, tx: &mut dyn Tx, ws: WorkspaceId, kind: EntityKind, eid: String, data: &T, subject: Option<UserId>, community: Option<CommunityId>) -> anyhow::Result<()> {
-        tx.insert_change(&NewChange {
+    async fn change<T: serde::Serialize>(&mut self, tx: &mut dyn Tx, ws: WorkspaceId, kind: EntityKind, eid: String, data: &T, subject: Option<UserId>, community: Option<CommunityId>) -> anyhow::Result<()> {
+        let change = NewChange {
             workspace_id: Some(ws),
             community_id: community,
             subject_user_id: subject,
@@ -168,9 +313,8 @@ impl Seeder {
             op: ChangeOp::Upsert,
             data: Some(serde_json::to_value(data)?),
             at: self.base,
-        })
-        .await?;
-        Ok(())
+        };
+        self.put(tx, Row::Change(change)).await
     }
 
     async fn user(&mut self, tx: &mut dyn Tx, email: &str, display: &str, two_factor: bool, platform_admin: bool) -> anyhow::Result<UserRecord> {
@@ -186,21 +330,24 @@ impl Seeder {
             free_limit_lifted: platform_admin,
             created_at: self.ago(700),
         };
-        tx.insert_user(&u).await?;
+        self.put(tx, Row::User(u.clone())).await?;
         self.report.users += 1;
         Ok(u)
     }
 
     async fn people(&mut self, tx: &mut dyn Tx, n: usize, domain: &str) -> anyhow::Result<Vec<UserRecord>> {
         let mut out = Vec::with_capacity(n);
+        let mut emails = HashSet::with_capacity(n);
         for i in 0..n {
             let f = FIRST[self.rng.gen_range(0..FIRST.len())];
             let l = LAST[self.rng.gen_range(0..LAST.len())];
             let local = format!("{}.{}{}", ascii(f), ascii(l), if i >= FIRST.len() * LAST.len() / 4 { format!("{i}") } else { String::new() });
             let email = format!("{}@{domain}", local.to_lowercase().replace(' ', ""));
-            let email = if out.iter().any(|u: &UserRecord| u.email.as_str() == email) { format!("{}{}@{domain}", local.to_lowercase().replace(' ', ""), i) } else { email };
+            let email = if emails.contains(&email) { format!("{}{}@{domain}", local.to_lowercase().replace(' ', ""), i) } else { email };
             let two_factor = self.rng.gen_bool(0.7);
-            out.push(self.user(tx, &email, &format!("{f} {l}"), two_factor, false).await?);
+            let u = self.user(tx, &email, &format!("{f} {l}"), two_factor, false).await?;
+            emails.insert(u.email.as_str().to_owned());
+            out.push(u);
         }
         Ok(out)
     }
@@ -217,6 +364,8 @@ impl Seeder {
             deleted_at: None,
             version: 1,
         };
+        // What waits is written in the workspace before (which a new one takes the place of).
+        self.flush(tx).await?;
         tx.insert_workspace(&ws, owner.id).await?;
         self.change(tx, ws.id, EntityKind::Workspace, ws.id.to_string(), &ws, None, None).await?;
         self.admins.insert(ws.id, vec![(owner.id, ws.created_at)]);
@@ -272,7 +421,7 @@ impl Seeder {
             joined_at: if role == WorkspaceRole::Owner && self.admins[&ws.id][0].0 == u.id { ws.created_at } else { self.since(ws.created_at) },
             version: 1,
         };
-        tx.insert_member(&m).await?;
+        self.put(tx, Row::Member(m.clone())).await?;
         self.joined.insert((ws.id, u.id), m.joined_at);
         if role != WorkspaceRole::Member && !self.admins[&ws.id].iter().any(|(a, _)| *a == u.id) {
             // Promoted some time after joining, by someone already in charge.
@@ -300,7 +449,7 @@ impl Seeder {
             created_at: self.since(ws.created_at),
             version: 1,
         };
-        tx.insert_community(&c).await?;
+        self.put(tx, Row::Community(c.clone())).await?;
         self.change(tx, ws.id, EntityKind::Community, c.id.to_string(), &c, None, Some(c.id)).await?;
         self.log(ws.id, Some(c.id), creator.id, AuditAction::CommunityCreate, c.id, None, Some(&c), c.created_at);
         let mut intakes = Vec::new();
@@ -309,7 +458,7 @@ impl Seeder {
         kinds.shuffle(&mut self.rng);
         for kind in kinds.into_iter().take(n) {
             let i = Intake { id: self.next_id(), workspace_id: ws.id, community_id: c.id, name: name(&format!("{} — {display}", kind.label())), kind, created_at: c.created_at };
-            tx.insert_intake(&i).await?;
+            self.put(tx, Row::Intake(i.clone())).await?;
             self.change(tx, ws.id, EntityKind::Intake, i.id.to_string(), &i, None, Some(i.community_id)).await?;
             intakes.push(i);
         }
@@ -336,7 +485,7 @@ impl Seeder {
                 vols.push(IntakeVolume { community_id: c.id, intake_id: i.id, day, alerts });
             }
         }
-        tx.insert_intake_volumes(ws.id, &vols).await?;
+        self.put(tx, Row::Volumes(ws.id, vols)).await?;
         // One API key per community; its secret is thrown away, only the hash is stored.
         let secret: [u8; 24] = self.rng.gen();
         let prefix = format!("tnt_{}", &base32(&secret)[..8].to_lowercase());
@@ -354,7 +503,7 @@ impl Seeder {
             revoked_at: None,
         };
         let full = format!("{prefix}_{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(secret));
-        tx.insert_api_key(&key, &crate::credentials::token_hash(&full)).await?;
+        self.put(tx, Row::ApiKey(key.clone(), crate::credentials::token_hash(&full))).await?;
         self.change(tx, ws.id, EntityKind::ApiKey, key.id.to_string(), &key, None, Some(key.community_id)).await?;
         self.log(ws.id, Some(key.community_id), creator.id, AuditAction::ApiKeyCreate, key.id, None, Some(&key), key.created_at);
         self.report.api_keys += 1;
@@ -370,7 +519,7 @@ impl Seeder {
         };
         let after = self.joined[&(ws.id, u.id)].max(c.created_at);
         let a = RoleAssignment { id: self.next_id(), workspace_id: ws.id, community_id: c.id, user_id: u.id, role_id: role.id, assignment_type: t, created_at: self.since(after) };
-        tx.insert_assignment(&a).await?;
+        self.put(tx, Row::Assignment(a.clone())).await?;
         self.change(tx, ws.id, EntityKind::Assignment, a.id.to_string(), &a, Some(u.id), Some(a.community_id)).await?;
         if self.audit.is_some() {
             let by = self.some_admin(ws.id, a.created_at);
@@ -489,18 +638,24 @@ fn base32(bytes: &[u8]) -> String {
 
 /// Seeds `store` with `profile`. Refuses a database that already holds users.
 pub async fn run(store: &dyn Store, profile: Profile, seed: u64) -> anyhow::Result<SeedReport> {
+    run_with(store, profile, seed, Writes::Bulk).await
+}
+
+/// [`run`], writing the rows as `writes` says (the same rows either way).
+pub async fn run_with(store: &dyn Store, profile: Profile, seed: u64, writes: Writes) -> anyhow::Result<SeedReport> {
     let mut tx = store.begin(true, None).await?;
     if tx.user_by_email(DEMO_EMAIL).await?.is_some() {
         anyhow::bail!("this database is already seeded ({DEMO_EMAIL} exists); seed a fresh database file");
     }
-    let mut s = Seeder::new(seed, profile == Profile::Demo);
+    let mut s = Seeder::new(seed, profile == Profile::Demo, writes);
     let demo = s.user(&mut *tx, DEMO_EMAIL, "Demo Owner", false, false).await?;
     let platform = s.user(&mut *tx, PLATFORM_ADMIN_EMAIL, "Platform Admin", false, true).await?;
     let _ = platform;
-    match profile {
-        Profile::Demo => seed_demo(&mut s, &mut *tx, &demo).await?,
-        Profile::MsspLarge => seed_large(&mut s, &mut *tx, &demo).await?,
+    match profile.shape() {
+        None => seed_demo(&mut s, &mut *tx, &demo).await?,
+        Some(shape) => seed_mssp(&mut s, &mut *tx, &demo, &shape).await?,
     }
+    s.flush(&mut *tx).await?;
     // The admin work that built the data set, oldest first (the log reads newest first by id).
     let mut audit = s.audit.take().unwrap_or_default();
     audit.sort_by_key(|a| a.at);
@@ -576,12 +731,14 @@ async fn seed_demo(s: &mut Seeder, tx: &mut dyn Tx, demo: &UserRecord) -> anyhow
     Ok(())
 }
 
-async fn seed_large(s: &mut Seeder, tx: &mut dyn Tx, demo: &UserRecord) -> anyhow::Result<()> {
+/// One MSSP workspace of `shape`'s size (mssp-large, mssp-xl): its communities, then its
+/// people, each with an equal share of the role assignments.
+async fn seed_mssp(s: &mut Seeder, tx: &mut dyn Tx, demo: &UserRecord, shape: &Shape) -> anyhow::Result<()> {
     let (ws, mut roles) = s.workspace(tx, "Titan MSSP", "titan-mssp", Plan::Enterprise, demo).await?;
     s.member(tx, &ws, demo, WorkspaceRole::Owner).await?;
-    let mut communities = Vec::with_capacity(1000);
+    let mut communities = Vec::with_capacity(shape.communities);
     let mut first_intake = None;
-    for i in 0..1000 {
+    for i in 0..shape.communities {
         let display = format!("{} {}", CLIENTS[i % CLIENTS.len()], i / CLIENTS.len() + 1);
         let (c, intakes) = s.community(tx, &ws, &display, demo).await?;
         first_intake.get_or_insert(intakes[0].clone());
@@ -589,8 +746,8 @@ async fn seed_large(s: &mut Seeder, tx: &mut dyn Tx, demo: &UserRecord) -> anyho
     }
     let r = s.restricted_role(tx, &ws, first_intake.as_ref().expect("intakes")).await?;
     roles.push(r);
-    let people = s.people(tx, 19_999, "titan-mssp.example").await?;
-    let mut remaining = 200_000usize;
+    let people = s.people(tx, shape.people, "titan-mssp.example").await?;
+    let mut remaining = shape.assignments;
     for (i, u) in people.iter().enumerate() {
         let role = match i {
             0..=2 => WorkspaceRole::Owner,
@@ -610,6 +767,6 @@ async fn seed_large(s: &mut Seeder, tx: &mut dyn Tx, demo: &UserRecord) -> anyho
         }
         remaining -= s.report.assignments - before;
     }
-    s.invitations(tx, &ws, demo, &communities, &roles, 50, "titan-mssp.example").await?;
+    s.invitations(tx, &ws, demo, &communities, &roles, shape.invitations, "titan-mssp.example").await?;
     Ok(())
 }

@@ -17,6 +17,8 @@ mod keys;
 mod sessions;
 #[macro_use]
 mod workspaces;
+#[macro_use]
+mod bulk;
 pub mod postgres;
 pub mod sqlite;
 
@@ -26,6 +28,7 @@ pub use feed::{AuditQuery, AuditRecord, CommunityFeed, ConfinedFeed, FeedRows, F
 pub use keys::{IntakeVolume, KeyRows, VolumeScope};
 pub use sessions::{AccessTokenRecord, RefreshTokenRecord, SessionRows, UserRecord};
 pub use workspaces::{UsageCounts, WorkspaceRows};
+pub use bulk::BulkRows;
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -108,7 +111,7 @@ pub trait Store: Send + Sync + 'static {
 /// A transaction of a store: what it can do, area by area (each area's trait and SQL live in
 /// its own file), plus committing and the tenancy context.
 #[async_trait]
-pub trait Tx: SessionRows + WorkspaceRows + DirectoryRows + KeyRows + FeedRows + Send {
+pub trait Tx: SessionRows + WorkspaceRows + DirectoryRows + KeyRows + FeedRows + BulkRows + Send {
     async fn commit(self: Box<Self>) -> R<()>;
 
     // tenancy context: what PostgreSQL's row-level security lets the rest of the transaction

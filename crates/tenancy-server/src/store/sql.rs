@@ -131,6 +131,7 @@ macro_rules! impl_sql_tx {
         impl_directory_rows!($tx);
         impl_keys_rows!($tx);
         impl_feed_rows!($tx);
+        impl_bulk_rows!($tx, $db);
     };
 }
 

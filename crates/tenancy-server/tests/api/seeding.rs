@@ -2,14 +2,16 @@
 //! has what the console's demo needs; its credentials work over HTTP.
 //!
 //! The `mssp-large` profile (20,000 users, 200,000 assignments) is too slow for the test suite
-//! and is not seeded here.
+//! and is not seeded here; `mssp-small`, the same shape at a fiftieth of the size, is. Bulk
+//! writes (the seeder's) and row-by-row writes (the service's inserts) give the same database,
+//! on either store, and the usage counters that triggers keep match the rows.
 
 use crate::helpers::*;
 use reqwest::Method;
 use serde_json::json;
 use sqlx::{Row, SqlitePool};
 use std::collections::{BTreeMap, BTreeSet};
-use tenancy_server::seed::{self, Profile, SeedReport, DEMO_EMAIL, DEMO_PASSWORD, PLATFORM_ADMIN_EMAIL};
+use tenancy_server::seed::{self, Profile, SeedReport, Writes, DEMO_EMAIL, DEMO_PASSWORD, PLATFORM_ADMIN_EMAIL};
 use tenancy_server::SqliteStore;
 
 /// Table name → rows (each column `quote()`d), ordered by primary key.
@@ -288,4 +290,115 @@ async fn the_health_check_answers_without_a_token_while_the_database_answers() {
     let got = app.call(reqwest::Method::GET, "/v1/health", None, None, &[]).await;
     assert_eq!(got.status.as_u16(), 200, "{}", got.body);
     assert_eq!(got.body["status"], "ok");
+}
+
+/// Every table's contents: on SQLite every row (as [`dump`]), on PostgreSQL a digest of each
+/// table's rows (read as the superuser, whom row-level security does not confine).
+async fn contents(db: &TestDb) -> BTreeMap<String, String> {
+    if !on_postgres() {
+        let pool = SqlitePool::connect(&db.url).await.unwrap();
+        let d = dump(&pool).await;
+        pool.close().await;
+        return d.into_iter().map(|(t, rows)| (t, format!("{rows:?}"))).collect();
+    }
+    let pool = sqlx::PgPool::connect(&db.url).await.unwrap();
+    let tables: Vec<String> = sqlx::query_scalar("SELECT tablename::text FROM pg_tables WHERE schemaname = 'public' AND tablename <> '_sqlx_migrations' ORDER BY 1")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    let mut out = BTreeMap::new();
+    for t in tables {
+        let digest: String = sqlx::query_scalar(&format!("SELECT COUNT(*) || ' rows, ' || COALESCE(md5(string_agg(t::text, '|' ORDER BY t::text)), '') FROM \"{t}\" t"))
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        out.insert(t, digest);
+    }
+    pool.close().await;
+    out
+}
+
+#[tokio::test]
+async fn bulk_writes_give_the_database_row_by_row_writes_give() {
+    // Seeded times are anchored to today (UTC); retry if the day turned during the test.
+    'again: for _ in 0..2 {
+        let day = chrono::Utc::now().date_naive();
+        for profile in [Profile::Demo, Profile::MsspSmall] {
+            let bulk = TestDb::fresh().await;
+            let bulk_report = seed::run_with(&*bulk.store, profile, 5, Writes::Bulk).await.expect("seed in bulk");
+            let by_row = TestDb::fresh().await;
+            let row_report = seed::run_with(&*by_row.store, profile, 5, Writes::RowByRow).await.expect("seed row by row");
+            if chrono::Utc::now().date_naive() != day {
+                continue 'again;
+            }
+            assert_eq!(bulk_report.to_string(), row_report.to_string(), "{profile:?}");
+            let (a, b) = (contents(&bulk).await, contents(&by_row).await);
+            assert!(a.len() >= 10, "{a:?}");
+            for t in a.keys() {
+                assert_eq!(a.get(t), b.get(t), "{profile:?}: table {t} differs between bulk and row-by-row writes");
+            }
+            assert_eq!(a, b, "{profile:?}");
+        }
+        return;
+    }
+    panic!("the day turned twice during the test");
+}
+
+#[tokio::test]
+async fn a_bulk_seed_counts_usage_as_its_rows_and_copies_people_onto_memberships() {
+    for profile in [Profile::Demo, Profile::MsspSmall] {
+        let db = TestDb::fresh().await;
+        let report = seed::run(&*db.store, profile, 9).await.expect("seed in bulk");
+        let app = TestApp::serve(db).await;
+        let pool = app.pool().await;
+        let login = json!({"email": DEMO_EMAIL, "password": DEMO_PASSWORD});
+        let s = app.call(Method::POST, "/v1/auth/login", None, Some(login), &[]).await.expect(200);
+        let owner = session_user(DEMO_EMAIL, &s);
+        let mine = app.get("/v1/workspaces", &owner).await.expect(200);
+        let workspaces: Vec<(String, String)> =
+            mine["items"].as_array().unwrap().iter().map(|m| (m["workspace"]["id"].as_str().unwrap().to_owned(), m["workspace"]["slug"].as_str().unwrap().to_owned())).collect();
+        assert_eq!(workspaces.len(), if profile == Profile::Demo { 3 } else { 1 }, "{profile:?}");
+        let mut communities = 0;
+        for (id, slug) in &workspaces {
+            let usage = app.get(&format!("/v1/workspaces/{slug}/usage"), &owner).await.expect(200);
+            let counted = |sql: &str| {
+                let (pool, sql) = (pool.clone(), sql.replace("$ws", &format!("'{id}'")));
+                async move { sqlx::query_scalar::<_, i64>(&sql).fetch_one(&pool).await.unwrap() }
+            };
+            assert_eq!(usage["members"], counted("SELECT COUNT(*) FROM members WHERE workspace_id = $ws AND role <> 'client'").await, "{slug}: members");
+            assert_eq!(usage["client_contacts"], counted("SELECT COUNT(*) FROM members WHERE workspace_id = $ws AND role = 'client'").await, "{slug}: client contacts");
+            assert_eq!(usage["communities"], counted("SELECT COUNT(*) FROM communities WHERE workspace_id = $ws").await, "{slug}: communities");
+            assert_eq!(usage["api_keys"], counted("SELECT COUNT(*) FROM api_keys WHERE workspace_id = $ws AND revoked_at IS NULL").await, "{slug}: API keys");
+            assert!(usage["members"].as_i64().unwrap() > 10, "{slug}: {usage}");
+            communities += usage["communities"].as_i64().unwrap();
+        }
+        assert_eq!(communities, report.communities as i64, "{profile:?}");
+        // Each membership carries its person's name and 2FA state (0009_member_copies).
+        let differ: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM members m JOIN users u ON u.id = m.user_id WHERE m.display_name <> u.display_name OR m.totp_enabled <> u.totp_enabled OR m.email <> u.email",
+        )
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        assert_eq!(differ, 0, "{profile:?}");
+        if profile == Profile::MsspSmall {
+            assert_eq!((report.communities, report.users, report.assignments), (20, 401, 4_000));
+            let changes: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM changes").fetch_one(&pool).await.unwrap();
+            let rows: i64 = sqlx::query_scalar(
+                "SELECT (SELECT COUNT(*) FROM workspaces) + (SELECT COUNT(*) FROM roles) + (SELECT COUNT(*) FROM members) + (SELECT COUNT(*) FROM communities) \
+                 + (SELECT COUNT(*) FROM intakes) + (SELECT COUNT(*) FROM api_keys) + (SELECT COUNT(*) FROM assignments) + (SELECT COUNT(*) FROM invitations)",
+            )
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+            assert_eq!(changes, rows, "one feed entry per row");
+            // Numbered 1, 2, … in one run, and the feed goes on after them.
+            let (lo, hi): (i64, i64) = sqlx::query_as("SELECT MIN(seq), MAX(seq) FROM changes").fetch_one(&pool).await.unwrap();
+            assert_eq!((lo, hi), (1, changes));
+            let ws = &workspaces[0].1;
+            app.new_community(ws, &owner, "after-the-seed").await;
+            let next: i64 = sqlx::query_scalar(&format!("SELECT MIN(seq) FROM changes WHERE seq > {changes}")).fetch_one(&pool).await.unwrap();
+            assert_eq!(next, changes + 1, "the next change is numbered after the seed's");
+        }
+    }
 }
