@@ -177,7 +177,7 @@ impl Cache {
         }
         sqlx::query("UPDATE sync_state SET cursor = 0, last_sync_at = NULL WHERE id = 1").execute(&mut *tx).await?;
         tx.commit().await?;
-        known.replace(HashMap::new());
+        known.replace(Default::default());
         Ok(())
     }
 
@@ -413,11 +413,12 @@ fn raws(changes: &[Change]) -> Vec<RawChange> {
     changes.iter().cloned().map(RawChange::from).collect()
 }
 
-/// The assignments' secondary indexes (as migration 0005 made them), which a first sync builds
-/// after loading the rows.
+/// The assignments' secondary indexes (as migrations 0005 and 0008 made them), which a first
+/// sync builds after loading the rows.
 const ASSIGNMENT_INDEXES: [(&str, &str); 2] = [
-    // "Who holds role R in these communities" (filters, a few communities' aggregates).
-    ("assignments_community", "(community, role, user)"),
+    // "Who holds role R in these communities" (filters, a few communities' aggregates); the
+    // workspace last, so a filter that checks it reads the index alone.
+    ("assignments_community", "(community, role, user, ws)"),
     // A member's roles (their detail, a page's rows).
     ("assignments_user", "(ws, user, community)"),
 ];
@@ -456,6 +457,66 @@ mod tests {
             .unwrap();
         let deferred = sqlx::query_scalar("SELECT indexes_deferred FROM sync_state WHERE id = 1").fetch_one(cache.pool()).await.unwrap();
         (names, deferred)
+    }
+
+    /// A cache written before migration 0008 (its members and assignments included) opens with
+    /// the covering indexes in place of the old ones, and its rows answer the views as before.
+    #[tokio::test]
+    async fn a_cache_from_before_the_covering_indexes_upgrades_in_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cache.db");
+        let (ws, user, community, role) = (uuid::Uuid::now_v7(), uuid::Uuid::now_v7(), uuid::Uuid::now_v7(), uuid::Uuid::now_v7());
+        {
+            let opts = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display())).unwrap().create_if_missing(true);
+            let pool = SqlitePoolOptions::new().max_connections(1).connect_with(opts).await.unwrap();
+            let before = sqlx::migrate::Migrator {
+                migrations: std::borrow::Cow::Owned(MIGRATOR.migrations.iter().filter(|m| m.version <= 7).cloned().collect()),
+                ..sqlx::migrate::Migrator::DEFAULT
+            };
+            before.run(&pool).await.unwrap();
+            for (sql, binds) in [
+                ("INSERT INTO keys (k, id) VALUES (1, ?), (2, ?), (3, ?), (4, ?)", vec![ws.to_string(), community.to_string(), user.to_string(), role.to_string()]),
+                (
+                    "INSERT INTO members (workspace_id, user_id, email, display_name, two_factor, role, joined_at, data) VALUES (?, ?, 'ana.garcia@acme.example', 'Ana Garcia', 1, 'member', 0, '{}')",
+                    vec![ws.to_string(), user.to_string()],
+                ),
+                ("INSERT INTO assignments (id, workspace_id, ws, community, user, role, assignment_type) VALUES ('a1', ?, 1, 2, 3, 4, 'dedicated')", vec![ws.to_string()]),
+                ("INSERT INTO role_counts (community, role, ws, n) VALUES (2, 4, 1, 1)", vec![]),
+                ("INSERT INTO role_holders (ws, role, user, n) VALUES (1, 4, 3, 1)", vec![]),
+                ("INSERT INTO user_holdings (ws, user, n) VALUES (1, 3, 1)", vec![]),
+                ("UPDATE sync_state SET cursor = 7", vec![]),
+            ] {
+                let mut q = sqlx::query(sql);
+                for b in binds {
+                    q = q.bind(b);
+                }
+                q.execute(&pool).await.unwrap();
+            }
+            pool.close().await;
+        }
+        let cache = Cache::open(&path).await.unwrap();
+        let names: Vec<String> = sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'members' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+            .fetch_all(cache.pool())
+            .await
+            .unwrap();
+        assert_eq!(names, ["members_cover", "members_email"]);
+        let cols: Vec<String> = sqlx::query_scalar("SELECT name FROM pragma_index_info('assignments_community') ORDER BY seqno").fetch_all(cache.pool()).await.unwrap();
+        assert_eq!(cols, ["community", "role", "user", "ws"]);
+        assert_eq!(cache.state().await.unwrap().cursor, 7, "no new sync needed");
+        let now = Utc::now();
+        let q = views::MemberQuery {
+            workspace_id: Some(ws.into()),
+            search: Some("garcia".into()),
+            communities: vec![community.into()],
+            role_id: Some(role.into()),
+            two_factor: Some(true),
+            limit: 10,
+            ..Default::default()
+        };
+        let page = cache.members(&q, now).await.unwrap();
+        assert_eq!((page.total, page.rows[0].roles.len()), (1, 1));
+        let agg = cache.aggregate(ws.into(), &[community.into()], now).await.unwrap();
+        assert_eq!((agg.members, agg.members_with_2fa, agg.role_distribution.len()), (1, 1, 1));
     }
 
     #[tokio::test]

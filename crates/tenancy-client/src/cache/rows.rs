@@ -3,7 +3,7 @@
 //! sync is hundreds of thousands of rows; one statement per row spends most of its time on the
 //! statement, not the row). Assignments are stored as numbers (`keys.rs`) with their counts.
 
-use super::keys::{intern, Keys};
+use super::keys::{intern, IdMap, IdSet, Keys};
 use super::CHUNK;
 use crate::error::Result;
 use chrono::DateTime;
@@ -12,7 +12,6 @@ use serde::Deserialize;
 use serde_json::Value;
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
 use tenancy::wire::{ChangeOp, EntityKind, RawChange};
 
 enum Val {
@@ -163,7 +162,7 @@ pub async fn upsert_many(tx: &mut SqliteConnection, changes: &[&RawChange], keys
 /// so no row counted here is replaced before its count is added.)
 async fn upsert_assignments(tx: &mut SqliteConnection, changes: &[&RawChange], keys: &mut Keys<'_>) -> Result<()> {
     let rows: Vec<Cols> = changes.iter().map(|c| cols(c.data.as_ref().expect("bulkable").get())).collect();
-    let mut seen = HashSet::new();
+    let mut seen = IdSet::default();
     let mut ids: Vec<&str> = Vec::new();
     for d in &rows {
         for id in [&d.workspace_id, &d.community_id, &d.user_id, &d.role_id] {
@@ -175,14 +174,14 @@ async fn upsert_assignments(tx: &mut SqliteConnection, changes: &[&RawChange], k
     intern(tx, &ids, keys).await?;
     let keys = &*keys;
     // The last change of each assignment wins.
-    let mut last: HashMap<&str, usize> = HashMap::with_capacity(changes.len());
+    let mut last: IdMap<&str, usize> = IdMap::with_capacity_and_hasher(changes.len(), Default::default());
     for (i, c) in changes.iter().enumerate() {
         last.insert(c.id.as_str(), i);
     }
     let rows: Vec<(&RawChange, &Cols)> = changes.iter().zip(&rows).enumerate().filter(|(i, (c, _))| last[c.id.as_str()] == *i).map(|(_, r)| (*r.0, r.1)).collect();
-    let mut role_counts: HashMap<(i64, i64), (i64, i64)> = HashMap::new();
-    let mut role_holders: HashMap<(i64, i64, i64), i64> = HashMap::new();
-    let mut user_holdings: HashMap<(i64, i64), i64> = HashMap::new();
+    let mut role_counts: IdMap<(i64, i64), (i64, i64)> = IdMap::default();
+    let mut role_holders: IdMap<(i64, i64, i64), i64> = IdMap::default();
+    let mut user_holdings: IdMap<(i64, i64), i64> = IdMap::default();
     for chunk in rows.chunks(CHUNK) {
         let mut qb = QueryBuilder::<Sqlite>::new("INSERT INTO assignments (id, workspace_id, ws, community, user, role, assignment_type) ");
         qb.push_values(chunk, |mut row, (c, d)| {

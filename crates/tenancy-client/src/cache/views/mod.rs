@@ -41,10 +41,15 @@ fn row_role(r: &sqlx::sqlite::SqliteRow) -> Result<RowRole> {
 }
 
 fn row_role_at(r: &sqlx::sqlite::SqliteRow, at: usize) -> Result<RowRole> {
+    parse_role(r.get::<&str, _>(at), r.get::<&str, _>(at + 1), r.get::<&str, _>(at + 2))
+}
+
+/// A role of a row from its community's and role's ids and its type, as the cache holds them.
+fn parse_role(community: &str, role: &str, assignment_type: &str) -> Result<RowRole> {
     let bad = |_| crate::error::ClientError::internal("A cached role assignment could not be read; a full resync repairs the cache.");
     Ok(RowRole {
-        community_id: r.get::<String, _>(at).parse().map_err(bad)?,
-        role_id: r.get::<String, _>(at + 1).parse().map_err(bad)?,
-        assignment_type: r.get::<String, _>(at + 2).parse().map_err(|_| crate::error::ClientError::internal("bad cached assignment type"))?,
+        community_id: community.parse().map_err(bad)?,
+        role_id: role.parse().map_err(bad)?,
+        assignment_type: assignment_type.parse().map_err(|_| crate::error::ClientError::internal("bad cached assignment type"))?,
     })
 }
