@@ -11,6 +11,10 @@
 //! processes behind haproxy on one PostgreSQL.
 //!
 //! Only loopback is loaded, for a bounded time (`DURATION` per endpoint and seed).
+//!
+//! For quick iterations, `TENANTRY_BENCH_ONLY=<text>` loads only the endpoints whose label
+//! contains that text (`TENANTRY_BENCH_ONLY=members` for the members rows), and skips the
+//! haproxy rows unless the members page is among them.
 
 use std::io::Read;
 use std::net::TcpStream;
@@ -229,7 +233,8 @@ fn endpoints(url: &str, token: &str, slug_of: &dyn Fn(&serde_json::Value) -> Str
         http(&url, "PATCH", Some(token), Some(&serde_json::json!({"name": name}).to_string()));
     }
     let member = middle(&format!("{base}/members?limit=100"), token, "user_id");
-    vec![
+    let only = std::env::var("TENANTRY_BENCH_ONLY").unwrap_or_default();
+    let all = vec![
         ("members page (100)", format!("{base}/members?limit=100")),
         ("members search page (50)", format!("{base}/members?limit=50&q=a")),
         ("member", format!("{base}/members/{member}")),
@@ -246,7 +251,8 @@ fn endpoints(url: &str, token: &str, slug_of: &dyn Fn(&serde_json::Value) -> Str
         ("assignments page (100)", format!("{base}/assignments?limit=100")),
         ("invitations page (5)", format!("{base}/invitations?limit=5")),
         ("audit page (100)", format!("{base}/audit?limit=100")),
-    ]
+    ];
+    all.into_iter().filter(|(label, _)| label.contains(only.as_str())).collect()
 }
 
 /// (endpoint label, rps, p99, non-2xx, rows answered)
@@ -343,6 +349,9 @@ fn main() {
             let lb = balancer(&dir, &servers.iter().collect::<Vec<_>>());
             let token = sign_in(&lb.url);
             let eps = endpoints(&lb.url, &token, &first);
+            if eps.first().is_none_or(|(label, _)| *label != "members page (100)") {
+                continue;
+            }
             let members = &eps[..1];
             let rows = load("mssp-large via haproxy", members, &token);
             let (_, rps, p99, bad, _) = rows[0];

@@ -139,7 +139,10 @@ where
             ApiError::new(ProblemKind::Unauthenticated, "Sign in first: send the access token as `Authorization: Bearer <token>` (POST /v1/auth/login gives one).")
         })?;
         let service = Service::from_ref(state);
-        Ok(Caller(service.authenticate(token, &request_id(parts)).await?))
+        // A read (GET, HEAD) keeps the transaction its token was checked in for its data; a
+        // write opens its own write transaction and checks the token in a short read first.
+        let read = parts.method == axum::http::Method::GET || parts.method == axum::http::Method::HEAD;
+        Ok(Caller(service.authenticate(token, &request_id(parts), read).await?))
     }
 }
 

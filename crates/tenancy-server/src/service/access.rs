@@ -27,7 +27,8 @@ pub(crate) async fn effective(tx: &mut dyn Tx, ws: WorkspaceId, user: UserId, m:
     let assignments = tx
         .assignments(ws, &crate::store::AssignmentQuery { user_id: Some(user), limit: u32::MAX, ..Default::default() })
         .await?;
-    let roles = tx.roles(ws).await?;
+    // The roles are read only to grant what the assignments hold: without any, none is needed.
+    let roles = if assignments.is_empty() { Vec::new() } else { tx.roles(ws).await? };
     let grants: std::collections::HashMap<_, _> = roles.iter().map(|r| (r.id, RoleGrant::from(r))).collect();
     Ok(EffectivePermissions::union(
         m.map(|m| m.role),
@@ -38,8 +39,12 @@ pub(crate) async fn effective(tx: &mut dyn Tx, ws: WorkspaceId, user: UserId, m:
 /// The live workspace and the caller as an `Actor` in it; 404 for non-members and deleted
 /// workspaces; 403 when the workspace requires 2FA and the caller has not enrolled.
 pub(crate) async fn scope(tx: &mut dyn Tx, ctx: &Ctx, r: &WorkspaceRef) -> ApiResult<(Workspace, Actor)> {
-    let ws = resolve(tx, r).await?.filter(|w| w.deleted_at.is_none()).ok_or_else(|| ApiError::not_found("workspace"))?;
-    let member = tx.member(ws.id, ctx.user.id).await?.ok_or_else(|| ApiError::not_found("workspace"))?;
+    // The workspace and the caller's membership of it in one query.
+    let key = match r.0.parse::<WorkspaceId>() {
+        Ok(id) => crate::store::WorkspaceKey::Id(id),
+        Err(_) => crate::store::WorkspaceKey::Slug(&r.0),
+    };
+    let (ws, member) = tx.workspace_member(key, ctx.user.id).await?.filter(|(w, _)| w.deleted_at.is_none()).ok_or_else(|| ApiError::not_found("workspace"))?;
     // From here on the database, too, confines the transaction to this workspace's rows.
     tx.enter_workspace(ws.id).await?;
     if ws.security.require_2fa && !ctx.user.totp_enabled {

@@ -11,6 +11,7 @@ pub const PURGE_AFTER_DAYS: i64 = 30;
 impl Service {
     pub async fn deleted_workspaces(&self, ctx: &Ctx) -> ApiResult<Vec<Workspace>> {
         need_platform_admin(ctx)?;
+        ctx.release();
         Ok(self.read_instance().await?.deleted_workspaces().await?)
     }
 
@@ -57,6 +58,7 @@ impl Service {
 
     pub async fn admin_purge(&self, ctx: &Ctx) -> ApiResult<PurgeReport> {
         need_platform_admin(ctx)?;
+        ctx.release();
         self.purge(&ctx.request_id, Some(ctx.user.id), ctx.now).await
     }
 
@@ -65,6 +67,7 @@ impl Service {
         let limit = p.limit()?;
         let before = p.after()?.map(|a| a.parse::<i64>()).transpose().map_err(|_| ApiError::new(ProblemKind::InvalidCursor, "The cursor is not valid; omit it to start over."))?;
         let q = crate::store::AuditQuery { before_id: before, limit: limit + 1, ..Default::default() };
+        ctx.release();
         let rows = self.read_instance().await?.audit(None, &q).await?;
         Ok(page(rows, limit, |e| e.id.to_string()))
     }

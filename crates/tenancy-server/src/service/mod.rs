@@ -41,6 +41,38 @@ pub struct Ctx {
     pub session_family: Option<Uuid>,
     pub request_id: String,
     pub now: DateTime<Utc>,
+    /// The read transaction the caller was authenticated in, kept open for the request's own
+    /// reads (see [`Service::authenticate`]): one transaction, one snapshot and one pooled
+    /// connection per signed-in read, instead of one for the token and another for the data.
+    pub(crate) pending: Pending,
+}
+
+/// A transaction handed from authentication to the request's first read (taken at most once).
+#[derive(Clone, Default)]
+pub(crate) struct Pending(Arc<std::sync::Mutex<Option<Box<dyn Tx>>>>);
+
+impl Pending {
+    fn new(tx: Box<dyn Tx>) -> Self {
+        Pending(Arc::new(std::sync::Mutex::new(Some(tx))))
+    }
+    fn take(&self) -> Option<Box<dyn Tx>> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).take()
+    }
+}
+
+impl std::fmt::Debug for Pending {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Pending")
+    }
+}
+
+impl Ctx {
+    /// Ends the transaction the caller was authenticated in, if it is still open: before a
+    /// request opens a transaction of another kind (a write, an instance-level read), so that it
+    /// never holds two pooled connections at once.
+    pub(crate) fn release(&self) {
+        drop(self.pending.take());
+    }
 }
 
 impl Service {
@@ -48,8 +80,12 @@ impl Service {
         Self { store }
     }
 
-    /// A read transaction for a signed-in caller.
+    /// A read transaction for a signed-in caller: the one they were authenticated in (which
+    /// acts for them already), or a new one.
     async fn read(&self, ctx: &Ctx) -> ApiResult<Box<dyn Tx>> {
+        if let Some(tx) = ctx.pending.take() {
+            return Ok(tx);
+        }
         Ok(self.store.begin(false, Some(ctx.user.id)).await?)
     }
 
@@ -80,6 +116,7 @@ impl Service {
     }
 
     async fn unit(&self, ctx: &Ctx) -> ApiResult<Unit> {
+        ctx.release();
         let mut unit = self.write(&ctx.request_id, Some(ctx.user.id), ctx.now).await?;
         // The caller's name is at hand: their audit entry need not look it up.
         unit.known.insert(ctx.user.id.to_string(), tenancy::audit_words::person(&ctx.user.display_name, ctx.user.email.as_str()));

@@ -9,19 +9,23 @@ use tenancy::wire::*;
 use tenancy::Email;
 
 impl Service {
-    /// The caller behind an access token, or 401.
-    pub async fn authenticate(&self, token: &str, request_id: &str) -> ApiResult<Ctx> {
+    /// The caller behind an access token, or 401. With `keep`, the read transaction the token
+    /// was checked in stays open in the returned `Ctx` for the request's first read (a GET's),
+    /// which then sees the token and the data in one snapshot: a token revoked or expired is
+    /// refused by that very transaction, as before.
+    pub async fn authenticate(&self, token: &str, request_id: &str, keep: bool) -> ApiResult<Ctx> {
         let now = super::now();
         let mut tx = self.read_anonymous().await?;
         let unauth = || {
             ApiError::new(ProblemKind::Unauthenticated, "Your session has expired or was signed out. Refresh it with your refresh token, or sign in again.")
         };
-        let rec = tx.access_token(&credentials::token_hash(token)).await?.ok_or_else(unauth)?;
+        let (rec, user) = tx.access_token_user(&credentials::token_hash(token), now).await?.ok_or_else(unauth)?;
+        // The same test as the query's, whose transaction acts for the user only then.
         if rec.revoked_at.is_some() || rec.expires_at <= now {
             return Err(unauth());
         }
-        let user = tx.user(rec.user_id).await?.ok_or_else(unauth)?;
-        Ok(Ctx { user, session_family: Some(rec.family_id), request_id: request_id.to_owned(), now })
+        let pending = if keep { super::Pending::new(tx) } else { Default::default() };
+        Ok(Ctx { user, session_family: Some(rec.family_id), request_id: request_id.to_owned(), now, pending })
     }
 
     async fn issue_session(&self, unit: &mut Unit, user: &UserRecord, family: Uuid) -> ApiResult<Session> {

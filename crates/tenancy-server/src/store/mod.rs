@@ -27,7 +27,7 @@ pub(crate) use sql::{reads_key, Arg, Sql};
 pub use feed::{AuditQuery, AuditRecord, CommunityFeed, ConfinedFeed, FeedRows, FeedScope, NewChange};
 pub use keys::{IntakeVolume, KeyRows, VolumeScope};
 pub use sessions::{AccessTokenRecord, RefreshTokenRecord, SessionRows, UserRecord};
-pub use workspaces::{UsageCounts, WorkspaceRows};
+pub use workspaces::{UsageCounts, WorkspaceKey, WorkspaceRows};
 pub use bulk::BulkRows;
 
 use async_trait::async_trait;

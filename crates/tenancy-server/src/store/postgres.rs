@@ -17,6 +17,9 @@ use sqlx::{Postgres, Row, Transaction};
 /// that went away) before it is answered 503.
 pub const ACQUIRE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
+/// How long a pooled connection may sit unused before it is checked before its next use.
+pub const IDLE_CHECK: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// The transaction-scoped advisory lock every write transaction holds until it ends (its key
 /// spells "tenancy" in ASCII).
 const WRITE_LOCK: &str = "SELECT pg_advisory_xact_lock(32762622053868409)";
@@ -60,12 +63,28 @@ impl PgStore {
         Ok(url.parse::<sqlx::postgres::PgConnectOptions>()?.options([("jit", "off")]))
     }
 
-    /// A pool that outlives the database going away: each connection is checked before use
-    /// (one PostgreSQL closed while restarting is replaced by a new one), and a request waits
-    /// at most [`ACQUIRE_TIMEOUT`] for a connection, so while the database is down it is
-    /// answered 503 soon instead of hanging (sqlx's default wait is 30 s).
+    /// A pool that outlives the database going away, and a request waits at most
+    /// [`ACQUIRE_TIMEOUT`] for a connection, so while the database is down it is answered 503
+    /// soon instead of hanging (sqlx's default wait is 30 s).
+    ///
+    /// A connection that broke in use is closed when it is released (sqlx tests each released
+    /// connection with a round trip, which also carries the rollback of a read), so a broken
+    /// one serves no second request. One that sat idle for [`IDLE_CHECK`] or more is checked
+    /// before use (one PostgreSQL closed while restarting is replaced by a new one); one in
+    /// steady use is not, which spares every request a round trip.
     fn pool(max: u32) -> PgPoolOptions {
-        PgPoolOptions::new().max_connections(max).test_before_acquire(true).acquire_timeout(ACQUIRE_TIMEOUT)
+        PgPoolOptions::new()
+            .max_connections(max)
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for >= IDLE_CHECK {
+                        sqlx::Connection::ping(conn).await?;
+                    }
+                    Ok(true)
+                })
+            })
+            .acquire_timeout(ACQUIRE_TIMEOUT)
     }
 
     async fn open_tx(pool: &PgPool, write: bool, user: Option<UserId>) -> R<Box<dyn Tx>> {
@@ -79,7 +98,11 @@ impl PgStore {
             // revoked at once), not only where it locks a row. Reads do not take it.
             sqlx::query(WRITE_LOCK).execute(&mut *tx.tx).await?;
         }
-        Tx::act_for(&mut tx, user).await?;
+        // A new transaction acts for nobody already (its settings start unset): only a user
+        // costs a round trip.
+        if user.is_some() {
+            Tx::act_for(&mut tx, user).await?;
+        }
         Ok(Box::new(tx))
     }
 }
@@ -107,6 +130,11 @@ const JSON_TIME: &str = "to_char(to_timestamp(at / 1000) AT TIME ZONE 'UTC' + (a
 /// A text column as a JSON string (NULL stays NULL).
 fn json_text(col: &str) -> String {
     format!("to_json({col})::text")
+}
+/// A select-list item that makes the rest of the transaction act for the user id `expr`
+/// evaluates to (`''`: nobody), as [`Tx::act_for`] does, within the query that finds them.
+fn act_as(expr: &str) -> String {
+    format!("set_config('tenancy.user_id', {expr}, true)")
 }
 
 impl PgTx {

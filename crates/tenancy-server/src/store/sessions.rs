@@ -89,6 +89,11 @@ pub trait SessionRows: Send {
     async fn mark_refresh_token_used(&mut self, hash: &str, at: DateTime<Utc>) -> R<()>;
     async fn insert_access_token(&mut self, t: &AccessTokenRecord) -> R<()>;
     async fn access_token(&mut self, hash: &str) -> R<Option<AccessTokenRecord>>;
+    /// The access token with this hash and its user, in one query. On PostgreSQL the same
+    /// query makes the transaction act for that user when the token is live at `now` (neither
+    /// revoked nor expired), so that a signed-in request's transaction needs no second round
+    /// trip to set it; a dead token's transaction acts for nobody.
+    async fn access_token_user(&mut self, hash: &str, now: DateTime<Utc>) -> R<Option<(AccessTokenRecord, UserRecord)>>;
     async fn revoke_family(&mut self, family: Uuid, at: DateTime<Utc>) -> R<()>;
     async fn revoke_user_sessions(&mut self, user: UserId, at: DateTime<Utc>) -> R<()>;
 }
@@ -150,6 +155,25 @@ macro_rules! impl_sessions_rows {
                         expires_at: t(r, "expires_at")?,
                         revoked_at: t_opt(r, "revoked_at")?,
                     })
+                })
+                .await
+            }
+            async fn access_token_user(&mut self, hash: &str, now: DateTime<Utc>) -> R<Option<(AccessTokenRecord, UserRecord)>> {
+                let acting = act_as("CASE WHEN t.revoked_at IS NULL AND t.expires_at > $2 THEN t.user_id ELSE '' END");
+                let sql = format!(
+                    "SELECT u.*, t.token_hash AS token_hash, t.family_id AS token_family_id, t.expires_at AS token_expires_at, t.revoked_at AS token_revoked_at, {acting} AS acting \
+                     FROM access_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1"
+                );
+                self.one(q!(&sql, hash, ms(now)), |r| {
+                    let user = user_row(r)?;
+                    let token = AccessTokenRecord {
+                        token_hash: r.text("token_hash")?,
+                        family_id: parse(r, "token_family_id")?,
+                        user_id: user.id,
+                        expires_at: t(r, "token_expires_at")?,
+                        revoked_at: t_opt(r, "token_revoked_at")?,
+                    };
+                    Ok((token, user))
                 })
                 .await
             }

@@ -71,6 +71,11 @@ fn json_text(col: &str) -> String {
     format!("CASE WHEN {col} IS NULL THEN NULL ELSE json_quote({col}) END")
 }
 
+/// SQLite has no tenancy context: the acting user is only a column of the query.
+fn act_as(expr: &str) -> String {
+    expr.to_owned()
+}
+
 impl SqliteTx {
     /// The single writer already serialises every write transaction: no row locks.
     fn lock_clause(&self) -> &'static str {

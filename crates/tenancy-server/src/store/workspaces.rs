@@ -56,9 +56,36 @@ pub(crate) fn settings_of(c: &Community) -> R<&CommunitySettings> {
     c.settings.as_ref().ok_or_else(|| corrupt(format!("community {} written without its settings", c.id)))
 }
 
+/// A workspace as a URL names it: by id, or by slug.
+#[derive(Clone, Copy, Debug)]
+pub enum WorkspaceKey<'a> {
+    Id(WorkspaceId),
+    Slug(&'a str),
+}
+
+/// The columns of the caller's membership next to a workspace's, each prefixed `m_`.
+pub(crate) const JOINED_MEMBER_COLS: &str = "m.workspace_id AS m_workspace_id, m.user_id AS m_user_id, m.role AS m_role, m.contact_of AS m_contact_of, \
+     m.joined_at AS m_joined_at, m.version AS m_version, m.email AS m_email, m.display_name AS m_display_name, m.totp_enabled AS m_totp_enabled";
+
+pub(crate) fn joined_member_row(r: &impl Cols) -> R<Member> {
+    Ok(Member {
+        workspace_id: parse(r, "m_workspace_id")?,
+        user_id: parse(r, "m_user_id")?,
+        email: Email::parse(&r.text("m_email")?).map_err(corrupt)?,
+        display_name: r.text("m_display_name")?,
+        two_factor_enabled: r.flag("m_totp_enabled")?,
+        role: parse(r, "m_role")?,
+        contact_of: parse_opt(r, "m_contact_of")?,
+        joined_at: t(r, "m_joined_at")?,
+        version: r.int("m_version")?,
+    })
+}
+
 #[async_trait]
 pub trait WorkspaceRows: Send {
     async fn workspace(&mut self, id: WorkspaceId) -> R<Option<Workspace>>;
+    /// The workspace and `user`'s membership of it, in one query; `None` when either is missing.
+    async fn workspace_member(&mut self, key: WorkspaceKey<'_>, user: UserId) -> R<Option<(Workspace, Member)>>;
     async fn workspace_by_slug(&mut self, slug: &str) -> R<Option<Workspace>>;
     async fn insert_workspace(&mut self, w: &Workspace, created_by: UserId) -> R<()>;
     async fn update_workspace(&mut self, w: &Workspace) -> R<()>;
@@ -89,6 +116,16 @@ macro_rules! impl_workspaces_rows {
         impl WorkspaceRows for $tx {
             async fn workspace(&mut self, id: WorkspaceId) -> R<Option<Workspace>> {
                 self.one(q!(&format!("SELECT * FROM workspaces WHERE id = $1{}", self.lock_clause()), id.to_string()), workspace_row).await
+            }
+            async fn workspace_member(&mut self, key: WorkspaceKey<'_>, user: UserId) -> R<Option<(Workspace, Member)>> {
+                // A write locks the workspace's row (not the membership's), as `workspace` does.
+                let lock = if self.lock_clause().is_empty() { "" } else { " FOR UPDATE OF w" };
+                let (col, value) = match key {
+                    WorkspaceKey::Id(id) => ("id", id.to_string()),
+                    WorkspaceKey::Slug(slug) => ("slug", slug.to_owned()),
+                };
+                let sql = format!("SELECT w.*, {JOINED_MEMBER_COLS} FROM workspaces w JOIN members m ON m.workspace_id = w.id AND m.user_id = $2 WHERE w.{col} = $1{lock}");
+                self.one(q!(&sql, value, user.to_string()), |r| Ok((workspace_row(r)?, joined_member_row(r)?))).await
             }
             async fn workspace_by_slug(&mut self, slug: &str) -> R<Option<Workspace>> {
                 self.one(q!(&format!("SELECT * FROM workspaces WHERE slug = $1{}", self.lock_clause()), slug), workspace_row).await

@@ -214,3 +214,39 @@ async fn a_workspace_admin_resetting_2fa_lets_the_member_sign_in_without_a_code(
     let nothing = app.post(&format!("/v1/workspaces/reset-ws/members/{}/2fa/reset", bystander.id), &admin, json!({})).await;
     nothing.problem(409, "conflict");
 }
+
+/// A read keeps the transaction its access token was checked in for its data (one
+/// transaction per signed-in GET): a signed-out or expired token is refused on that path as on
+/// a write's, and a live one reads what its user may, on both stores.
+#[tokio::test]
+async fn a_signed_out_or_expired_access_token_is_refused_on_reads_and_writes() {
+    let app = TestApp::spawn().await;
+    let u = app.user("rhea").await;
+    app.workspace(&u, "rhea-co", "pro").await;
+    let members = "/v1/workspaces/rhea-co/members?limit=10";
+    let second = login(&app, &u.email, PASSWORD, None).await.expect(200);
+    let second = second["access_token"].as_str().unwrap().to_owned();
+    let page = app.call(Method::GET, members, Some(&second), None, &[]).await.expect(200);
+    assert_eq!(page["items"].as_array().map(|i| i.len()), Some(1), "{page}");
+    app.call(Method::GET, "/v1/workspaces/rhea-co", Some(&second), None, &[]).await.expect(200);
+
+    // Signed out: refused on reads (the transaction kept for the data) and on writes.
+    let out = app.call(Method::POST, "/v1/auth/logout", Some(&second), None, &[]).await;
+    assert_eq!(out.status.as_u16(), 204, "{:?}", out.body);
+    app.call(Method::GET, members, Some(&second), None, &[]).await.problem(401, "unauthenticated");
+    app.call(Method::GET, "/v1/workspaces/rhea-co", Some(&second), None, &[]).await.problem(401, "unauthenticated");
+    app.call(Method::GET, "/v1/me", Some(&second), None, &[]).await.problem(401, "unauthenticated");
+    app.call(Method::PATCH, "/v1/workspaces/rhea-co", Some(&second), Some(json!({"name": "Rhea Two"})), &[]).await.problem(401, "unauthenticated");
+    // The other session is untouched.
+    app.get(members, &u).await.expect(200);
+
+    // Expired (its expiry moved into the past): refused the same way.
+    sqlx::query("UPDATE access_tokens SET expires_at = 1000 WHERE user_id = $1").bind(u.id.as_str()).execute(&app.db().await).await.unwrap();
+    app.get(members, &u).await.problem(401, "unauthenticated");
+    app.get("/v1/workspaces/rhea-co", &u).await.problem(401, "unauthenticated");
+    app.call(Method::PATCH, "/v1/workspaces/rhea-co", Some(&u.token), Some(json!({"name": "Rhea Two"})), &[]).await.problem(401, "unauthenticated");
+    // A new sign-in reads again.
+    let again = login(&app, &u.email, PASSWORD, None).await.expect(200);
+    let page = app.call(Method::GET, members, again["access_token"].as_str(), None, &[]).await.expect(200);
+    assert_eq!(page["items"][0]["user_id"].as_str(), Some(u.id.as_str()), "{page}");
+}
