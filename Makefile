@@ -56,5 +56,9 @@ bench: ui
 	# PostgreSQL (a cluster kept seeded in target/bench/pg, pinned to the server's core), and 3 servers behind haproxy.
 	TENANTRY_PG_KEEP=$(CURDIR)/target/bench/pg TENANTRY_PG_CPUS=0 TENANTRY_BENCH_DIR=$(CURDIR)/target/bench \
 	  scripts/with-postgres.sh cargo bench $(CARGO_FLAGS) -p tenancy-server --bench load
+	# mssp-xl (10,000 communities, 1,000,000 assignments) against mssp-large, both on PostgreSQL (kept
+	# seeded in target/bench/pg-xl: ~20 minutes the first time): full sync, delta, aggregate, members page.
+	TENANTRY_PG_KEEP=$(CURDIR)/target/bench/pg-xl TENANTRY_BENCH_DIR=$(CURDIR)/target/bench/xl \
+	  scripts/with-postgres.sh cargo bench $(CARGO_FLAGS) -p tenancy-client --bench xl
 	# The release console in a real window (Xvfb) on mssp-large: memory, cold start, filter, leak check.
 	CARGO_FLAGS="$(CARGO_FLAGS)" FOOTPRINT_UI_BUILT=1 TENANTRY_BENCH_DIR=$(CURDIR)/target/bench scripts/footprint.sh

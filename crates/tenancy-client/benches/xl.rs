@@ -9,7 +9,8 @@
 //! comment as the server's load bench marks its own. The consoles' caches go in
 //! `TENANTRY_BENCH_DIR` (mssp-xl's takes a few GB) and are deleted after each run.
 //!
-//! `TENANTRY_PG_KEEP=target/pg-xl TENANTRY_BENCH_DIR=target/bench-xl scripts/with-postgres.sh cargo bench -p tenancy-client --bench xl`
+//! `TENANTRY_PG_KEEP=target/bench/pg-xl TENANTRY_BENCH_DIR=target/bench/xl scripts/with-postgres.sh cargo bench -p tenancy-client --bench xl`
+//! (what `make bench` runs).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
