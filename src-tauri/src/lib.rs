@@ -16,15 +16,20 @@ pub fn run() {
         None => tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init(),
     }
     memory::init();
+    memory::webkit_memory_pressure();
+    let started = std::time::Instant::now();
     tauri::Builder::default()
         .plugin(tauri_plugin_store::Builder::default().build())
-        .setup(|app| {
+        .setup(move |app| {
+            let setup = started.elapsed();
             if let Some(window) = app.get_webview_window("main") {
                 memory::tune_webview(&window);
             }
             let data_dir = app.path().app_data_dir()?;
-            let console = state::Console::start(app.handle(), data_dir)?;
+            let (console, reopened) = state::Console::start(data_dir)?;
             app.manage(console);
+            state::reopen_remembered(app.handle(), reopened);
+            tracing::info!(setup_ms = setup.as_millis() as u64, console_ms = (started.elapsed() - setup).as_millis() as u64, "started");
             Ok(())
         })
         .invoke_handler(commands::handler())

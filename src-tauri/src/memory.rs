@@ -1,7 +1,7 @@
 //! What the console keeps in memory, measured by `make bench` (scripts/footprint.sh: the PSS of
 //! the app and its WebKit processes on mssp-large, after every view and the members table
-//! scrolled end to end). Two levers, each kept because it measurably helped there (figures of
-//! 2026-12-01 on the 2-core bench machine, Xvfb, no GPU):
+//! scrolled end to end). Three levers, each kept because it measurably helped there (figures of
+//! 2026-12-01 and -02 on the 2-core bench machine, Xvfb, no GPU):
 //!
 //! - On a machine without a GPU render node (a VM, a remote desktop, Xvfb) WebKitGTK composites
 //!   with Mesa's software OpenGL (llvmpipe): there, the webview draws without accelerated
@@ -14,6 +14,19 @@
 //!   pages (`cache_size`, set for the full sync's speed by tenancy-client), and the four of one
 //!   cache reading the members pages and the aggregates kept ~80 MB more in the app's process
 //!   (~260 → ~178 MB). Pages are read again from the OS's file cache when needed.
+//! - WebKit's memory pressure handler, given a limit of [`WEB_MEMORY_LIMIT_MB`] for the web and
+//!   network processes ([`webkit_memory_pressure`]). By default it acts only above a third of
+//!   the machine's memory (of 3 GB at most), which the console never reaches: the web process
+//!   kept what it had freed (its JavaScript heap stays at 12–18 MB; the rest is WebKit's own).
+//!   Above the limit's fractions it releases its caches, collects garbage and hands free
+//!   memory back to the system, at each poll. In one build, one run with the limit and one
+//!   without (`TENANTRY_WEB_MEMORY_LIMIT_MB=0`): the web process after the views and the scroll
+//!   237 vs 343 MB (the whole tree 439 vs 552 MB; 586 MB before any of this day's changes,
+//!   with the web process at 380 MB). Switching the views round and round for 2 minutes, the
+//!   web process grew by +19.5 MB/min without the limit and +0.5 MB/min with it; in a run on a
+//!   quiet machine (118 rounds) it went up and down between ~250 and ~410 MB, its average over
+//!   each 20 rounds flat at 290–320 MB. The app's own process still creeps there (155 → 170 MB
+//!   over the 2 minutes): not looked into yet.
 //!
 //! Tried and not kept (no difference beyond the run-to-run noise of ±40 MB in the web process):
 //! the DOCUMENT_VIEWER cache model, `MALLOC_ARENA_MAX=2`, glibc's mmap/trim thresholds at
@@ -91,3 +104,70 @@ pub fn tune_webview<R: tauri::Runtime>(window: &tauri::WebviewWindow<R>) {
 
 #[cfg(not(target_os = "linux"))]
 pub fn tune_webview<R: tauri::Runtime>(_: &tauri::WebviewWindow<R>) {}
+
+/// The memory limit WebKit's processes keep to, in MB, unless `TENANTRY_WEB_MEMORY_LIMIT_MB`
+/// says otherwise (0: WebKit's own, the machine's memory up to 3 GB).
+#[cfg(target_os = "linux")]
+const WEB_MEMORY_LIMIT_MB: u32 = 300;
+/// Above these fractions of the limit, a web process releases what it can spare (caches, a
+/// garbage collection), then more (the JIT's code too), at each poll.
+#[cfg(target_os = "linux")]
+const WEB_MEMORY_CONSERVATIVE: f64 = 0.33;
+#[cfg(target_os = "linux")]
+const WEB_MEMORY_STRICT: f64 = 0.5;
+/// How often a web process measures itself, in seconds.
+#[cfg(target_os = "linux")]
+const WEB_MEMORY_POLL_SECS: f64 = 5.0;
+
+// WebKitGTK ≥ 2.34 (the webkit2gtk crate binds them only with its `v2_34` feature, which would
+// rebuild wry and Tauri with it).
+#[cfg(target_os = "linux")]
+extern "C" {
+    fn webkit_memory_pressure_settings_new() -> *mut std::ffi::c_void;
+    fn webkit_memory_pressure_settings_free(settings: *mut std::ffi::c_void);
+    fn webkit_memory_pressure_settings_set_memory_limit(settings: *mut std::ffi::c_void, mb: std::ffi::c_uint);
+    fn webkit_memory_pressure_settings_set_conservative_threshold(settings: *mut std::ffi::c_void, fraction: f64);
+    fn webkit_memory_pressure_settings_set_strict_threshold(settings: *mut std::ffi::c_void, fraction: f64);
+    fn webkit_memory_pressure_settings_set_poll_interval(settings: *mut std::ffi::c_void, seconds: f64);
+    fn webkit_website_data_manager_set_memory_pressure_settings(settings: *mut std::ffi::c_void);
+}
+
+/// WebKit's memory pressure handler for the web and network processes, with a limit of our
+/// own: by default it only acts above a third of the machine's memory (1 GB), so the web
+/// process kept what it freed. Called before the first webview is created: the settings are
+/// read when a web context is built, and wry builds it without them. They are the default of
+/// the context's construct-only `memory-pressure-settings` property, so every context built
+/// after this has them.
+#[cfg(target_os = "linux")]
+pub fn webkit_memory_pressure() {
+    use webkit2gtk::glib::gobject_ffi;
+    let limit = std::env::var("TENANTRY_WEB_MEMORY_LIMIT_MB").ok().and_then(|v| v.parse().ok()).unwrap_or(WEB_MEMORY_LIMIT_MB);
+    if limit == 0 {
+        return;
+    }
+    // SAFETY: plain calls into WebKitGTK and GObject with values they own or copy. The default
+    // value of a property is the GValue the property's spec keeps for the process's life;
+    // setting it (a boxed copy of the settings) before any context exists is what makes
+    // `g_object_new` give it to the contexts built afterwards.
+    unsafe {
+        let settings = webkit_memory_pressure_settings_new();
+        webkit_memory_pressure_settings_set_memory_limit(settings, limit);
+        webkit_memory_pressure_settings_set_conservative_threshold(settings, WEB_MEMORY_CONSERVATIVE);
+        webkit_memory_pressure_settings_set_strict_threshold(settings, WEB_MEMORY_STRICT);
+        webkit_memory_pressure_settings_set_poll_interval(settings, WEB_MEMORY_POLL_SECS);
+        webkit_website_data_manager_set_memory_pressure_settings(settings);
+        let class = gobject_ffi::g_type_class_ref(webkit2gtk::ffi::webkit_web_context_get_type());
+        let pspec = gobject_ffi::g_object_class_find_property(class as *mut gobject_ffi::GObjectClass, c"memory-pressure-settings".as_ptr());
+        if pspec.is_null() {
+            tracing::warn!("this WebKitGTK has no memory pressure settings");
+        } else {
+            let default = gobject_ffi::g_param_spec_get_default_value(pspec) as *mut gobject_ffi::GValue;
+            gobject_ffi::g_value_set_boxed(default, settings as *const std::ffi::c_void);
+            tracing::info!(limit_mb = limit, "WebKit's memory pressure settings");
+        }
+        webkit_memory_pressure_settings_free(settings);
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+pub fn webkit_memory_pressure() {}

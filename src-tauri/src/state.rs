@@ -4,7 +4,8 @@
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 use std::sync::Arc;
-use tauri::{AppHandle, Runtime};
+use tauri::{AppHandle, Manager, Runtime};
+use tokio::sync::watch;
 use tauri_plugin_store::StoreExt;
 use tenancy_client::account_ref::AccountRef;
 use tenancy_client::accounts::Accounts;
@@ -17,6 +18,9 @@ pub const PREFS: &str = "prefs.json";
 
 pub struct Console {
     pub accounts: Accounts,
+    /// False until the remembered accounts are open again: at start they are reopened in the
+    /// background (`reopen_remembered`), and what needs them waits (`reopened`).
+    reopened: watch::Receiver<bool>,
 }
 
 /// A demo server started by `make run`, shown on the sign-in screen.
@@ -31,25 +35,24 @@ pub struct DemoHint {
 }
 
 impl Console {
+    /// A console with no account open yet, ready at once.
     pub fn new(data_dir: PathBuf, secrets: Arc<dyn SecretStore>) -> Self {
-        Console { accounts: Accounts::new(data_dir, secrets) }
+        Console { accounts: Accounts::new(data_dir, secrets), reopened: watch::channel(true).1 }
     }
 
-    /// The app's console: the OS keyring, and the accounts remembered in the preferences.
-    pub fn start<R: Runtime>(app: &AppHandle<R>, data_dir: PathBuf) -> Result<Self, Box<dyn std::error::Error>> {
+    /// The app's console on the OS keyring; the accounts remembered in the preferences are
+    /// reopened by [`reopen_remembered`] once it is managed.
+    pub fn start(data_dir: PathBuf) -> Result<(Self, watch::Sender<bool>), Box<dyn std::error::Error>> {
         let secrets: Arc<dyn SecretStore> = KeyringSecrets::install().map_err(|e| e.message)?;
-        let console = Self::new(data_dir, secrets);
-        // Reopen remembered accounts: their caches answer at once, offline or not.
-        let refs = remembered(app);
-        let accounts = &console.accounts;
-        tauri::async_runtime::block_on(async {
-            for r in refs {
-                if let Err(e) = accounts.resume(&r).await {
-                    tracing::warn!(account = %r.key(), error = %e, "could not reopen account");
-                }
-            }
-        });
-        Ok(console)
+        let (done, reopened) = watch::channel(false);
+        Ok((Console { accounts: Accounts::new(data_dir, secrets), reopened }, done))
+    }
+
+    /// Once the remembered accounts are open again (at once outside a start).
+    pub async fn reopened(&self) {
+        // Also over if the reopening's task ended without saying so (its sender dropped): what
+        // waits goes on with the accounts that could be opened.
+        let _ = self.reopened.clone().wait_for(|done| *done).await;
     }
 
     pub fn demo_hint() -> Option<DemoHint> {
@@ -60,6 +63,24 @@ impl Console {
             auto_sign_in: std::env::var("TENANTRY_DEMO_AUTO").is_ok_and(|v| v == "1"),
         })
     }
+}
+
+/// Reopens the remembered accounts (their keyring entries, their caches) off the main thread:
+/// the window loads its page meanwhile instead of after them (the first screen's commands wait
+/// for them through [`Console::reopened`]). Each answers from its cache at once, offline or not.
+pub fn reopen_remembered<R: Runtime>(app: &AppHandle<R>, done: watch::Sender<bool>) {
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        let t = std::time::Instant::now();
+        let console = app.state::<Console>();
+        for r in remembered(&app) {
+            if let Err(e) = console.accounts.resume(&r).await {
+                tracing::warn!(account = %r.key(), error = %e, "could not reopen account");
+            }
+        }
+        tracing::info!(ms = t.elapsed().as_millis() as u64, "remembered accounts reopened");
+        let _ = done.send(true);
+    });
 }
 
 fn store_error(e: impl std::fmt::Display) -> ClientError {

@@ -7,6 +7,7 @@ import { asClientError, call } from "./ipc";
 import { HotkeysOn } from "./hotkeys";
 import { Shell } from "./shell/Shell";
 import { afterPaint, markOnce, PERF } from "./perf";
+import { firstAccounts } from "./early";
 
 export function App() {
   const [accounts, setAccounts] = useState<AccountView[] | null>(null);
@@ -18,9 +19,11 @@ export function App() {
   }, []);
 
   useEffect(() => {
-    reload().catch(() => setAccounts([]));
+    firstAccounts()
+      .then(setAccounts)
+      .catch(() => setAccounts([]));
     call("demo_hint", {}).then(setDemo).catch(() => setDemo(null));
-  }, [reload]);
+  }, []);
 
   if (accounts === null) return <p className="loading">Opening Tenantry…</p>;
   const signIn = (

@@ -34,8 +34,10 @@ export function useDirectory(): Directory & { loading: boolean } {
   const { account, ws } = usePane();
   const communities = useCmd("communities", { account: account.key, workspaceId: ws.id, search: null });
   const roles = useCmd("roles", { account: account.key, workspaceId: ws.id });
-  const dir = useMemo(() => makeDirectory(communities.data ?? [], roles.data ?? []), [communities.data, roles.data]);
-  return { ...dir, loading: communities.isLoading || roles.isLoading };
+  const loading = communities.isLoading || roles.isLoading;
+  // The same object from one render to the next while nothing changed, so the rows of a table
+  // that use it are not rendered again for nothing.
+  return useMemo(() => ({ ...makeDirectory(communities.data ?? [], roles.data ?? []), loading }), [communities.data, roles.data, loading]);
 }
 
 const BUILTIN_ORDER: Record<string, number> = { guest: 0, analyst: 1, admin: 2 };

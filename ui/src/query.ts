@@ -11,8 +11,13 @@ export function newQueryClient(): QueryClient {
   return new QueryClient({
     defaultOptions: {
       // The cache is local and fast; the server is not involved in reads. No retries: a failed
-      // read shows its reason at once.
-      queries: { retry: false, staleTime: 5_000, refetchOnWindowFocus: false },
+      // read shows its reason at once. An answer stays good until it is invalidated: the cache
+      // changes only by a sync or a change, and both invalidate every query (below, and
+      // shell/sync.ts), so a view visited again is shown from its answers at once instead of
+      // asking for them again (large ones — the Overview's aggregate, the API keys — are
+      // what made the web process grow when the views were switched round and round). The reads
+      // that need the server say how long theirs last.
+      queries: { retry: false, staleTime: Infinity, refetchOnWindowFocus: false },
       mutations: { retry: false },
     },
   });

@@ -49,7 +49,13 @@ pub struct Cx<'a, RT: Runtime> {
 
 impl<RT: Runtime> Cx<'_, RT> {
     async fn account(&self, key: &AccountKey) -> R<Arc<Account>> {
-        self.console.accounts.get(key).await
+        self.accounts().await.get(key).await
+    }
+
+    /// The console's accounts, once those remembered are open again (at start).
+    async fn accounts(&self) -> &tenancy_client::accounts::Accounts {
+        self.console.reopened().await;
+        &self.console.accounts
     }
 }
 

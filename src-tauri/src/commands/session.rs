@@ -20,20 +20,20 @@ pub async fn save_ui_prefs<RT: Runtime>(cx: &Cx<'_, RT>, a: args::save_ui_prefs)
 
 pub async fn list_accounts<RT: Runtime>(cx: &Cx<'_, RT>, _: args::list_accounts) -> R<Vec<AccountView>> {
     let mut out = Vec::new();
-    for a in cx.console.accounts.list().await {
+    for a in cx.accounts().await.list().await {
         out.push(a.view().await?);
     }
     Ok(out)
 }
 
 pub async fn add_account<RT: Runtime>(cx: &Cx<'_, RT>, a: args::add_account) -> R<AccountView> {
-    let account = cx.console.accounts.add(&a.server, &a.email, &a.password, a.totp.as_deref()).await?;
+    let account = cx.accounts().await.add(&a.server, &a.email, &a.password, a.totp.as_deref()).await?;
     remembered(cx, &account).await
 }
 
 /// A new account on the server, signed in at once (remembered like an added one).
 pub async fn create_account<RT: Runtime>(cx: &Cx<'_, RT>, a: args::create_account) -> R<AccountView> {
-    let account = cx.console.accounts.create(&a.server, &a.display_name, &a.email, &a.password).await?;
+    let account = cx.accounts().await.create(&a.server, &a.display_name, &a.email, &a.password).await?;
     remembered(cx, &account).await
 }
 
@@ -48,7 +48,7 @@ async fn remembered<RT: Runtime>(cx: &Cx<'_, RT>, account: &Account) -> R<Accoun
 }
 
 pub async fn sign_out<RT: Runtime>(cx: &Cx<'_, RT>, a: args::sign_out) -> R<()> {
-    cx.console.accounts.sign_out(&a.account).await?;
+    cx.accounts().await.sign_out(&a.account).await?;
     let refs: Vec<_> = state::remembered(cx.app).into_iter().filter(|r| r.key() != a.account).collect();
     state::remember(cx.app, &refs)
 }

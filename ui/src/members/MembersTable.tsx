@@ -3,7 +3,7 @@
 // The row count comes from the query's total, so the scrollbar is right before any row loads.
 import { createColumnHelper, flexRender, getCoreRowModel, useReactTable, type SortingState } from "@tanstack/react-table";
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { useEffect, useImperativeHandle, useLayoutEffect, useRef, useState, type ReactNode, type Ref } from "react";
+import { memo, useEffect, useImperativeHandle, useLayoutEffect, useMemo, useRef, useState, type ReactNode, type Ref } from "react";
 import type { MemberRow } from "../bindings/MemberRow";
 import type { MemberSort } from "../bindings/MemberSort";
 import { usePane } from "../context";
@@ -90,6 +90,45 @@ const COLUMNS = [
 ];
 const NO_DATA: MemberRow[] = [];
 
+type RowProps = {
+  row: MemberRow | undefined;
+  index: number;
+  start: number;
+  active: boolean;
+  selected: boolean;
+  grid: string;
+  shown: typeof COLUMNS;
+  dir: Directory;
+  onActive: (index: number) => void;
+  onOpen: (row: MemberRow) => void;
+};
+
+/** One row of the table; rendered again only when what it shows changes (a keystroke in the
+ *  search box often keeps most rows as they were). */
+const Row = memo(function Row({ row: r, index, start, active, selected, grid, shown, dir, onActive, onOpen }: RowProps) {
+  return (
+    <tr
+      data-index={index}
+      aria-rowindex={index + 2}
+      aria-selected={selected}
+      className={[active ? "active" : "", selected ? "selected" : "", r ? "" : "placeholder"].join(" ").trim() || undefined}
+      tabIndex={active ? 0 : -1}
+      style={{ transform: `translateY(${start}px)`, gridTemplateColumns: grid, height: ROW_HEIGHT }}
+      onClick={() => {
+        onActive(index);
+        if (r) onOpen(r);
+      }}
+      onFocus={() => onActive(index)}
+    >
+      {r ? (
+        shown.map((c) => <td key={c.id}>{(c.meta as ColumnMeta).render(r, dir)}</td>)
+      ) : (
+        <td className="muted" style={{ gridColumn: "1 / -1" }}>Loading…</td>
+      )}
+    </tr>
+  );
+});
+
 export type MembersTableHandle = {
   /** Moves the keyboard focus into the table (to the active row). */
   focus: () => void;
@@ -120,7 +159,7 @@ export function MembersTable(props: {
   const width = useWidth(scroller);
   const level = width === 0 || width >= DROP_3 ? 3 : width >= DROP_2 ? 2 : 1;
   const columnVisibility = Object.fromEntries(COLUMNS.map((c) => [c.id, ((c.meta as ColumnMeta).priority ?? 1) <= level]));
-  const shown = COLUMNS.filter((c) => columnVisibility[c.id as string]);
+  const shown = useMemo(() => COLUMNS.filter((c) => ((c.meta as ColumnMeta).priority ?? 1) <= level), [level]);
   const GRID = shown.map((c) => (c.meta as ColumnMeta).width).join(" ");
   const sorting: SortingState = [{ id: COLUMNS.find((c) => (c.meta as ColumnMeta).sort === sort.by)?.id ?? "email", desc: sort.descending }];
   const table = useReactTable({
@@ -242,26 +281,19 @@ export function MembersTable(props: {
             const r = pages.row(v.index);
             const key = r ? rowKey(r) : null;
             return (
-              <tr
+              <Row
                 key={v.key}
-                data-index={v.index}
-                aria-rowindex={v.index + 2}
-                aria-selected={key !== null && key === props.selected}
-                className={[v.index === active ? "active" : "", key !== null && key === props.selected ? "selected" : "", r ? "" : "placeholder"].join(" ").trim() || undefined}
-                tabIndex={v.index === active ? 0 : -1}
-                style={{ transform: `translateY(${v.start}px)`, gridTemplateColumns: GRID, height: ROW_HEIGHT }}
-                onClick={() => {
-                  setActive(v.index);
-                  if (r) props.onOpen(r);
-                }}
-                onFocus={() => setActive(v.index)}
-              >
-                {r ? (
-                  shown.map((c) => <td key={c.id}>{(c.meta as ColumnMeta).render(r, dir)}</td>)
-                ) : (
-                  <td className="muted" style={{ gridColumn: "1 / -1" }}>Loading…</td>
-                )}
-              </tr>
+                row={r}
+                index={v.index}
+                start={v.start}
+                active={v.index === active}
+                selected={key !== null && key === props.selected}
+                grid={GRID}
+                shown={shown}
+                dir={dir}
+                onActive={setActive}
+                onOpen={props.onOpen}
+              />
             );
           })}
         </tbody>

@@ -99,6 +99,32 @@ describe("MembersView", () => {
     await waitFor(() => expect(memberQueries(calls).at(-1)).toMatchObject({ sort: "joined", descending: true }));
   });
 
+  it("asks the cache at each keystroke and keeps the previous rows on screen until it answers", async () => {
+    const all = pagedMembers(300);
+    let answer: (() => void) | null = null;
+    const calls = ipc({
+      ...base(),
+      members: (a) => {
+        const q = a.query as MemberQuery;
+        if (!q.search) return all(a);
+        // The cache's answer to the search waits until the screen meanwhile is checked.
+        const rows = Array.from({ length: 300 }, (_, i) => memberRow(i)).filter((r) => r.email.includes(q.search!.toLowerCase()));
+        return new Promise((resolve) => (answer = () => resolve({ rows: rows.slice(0, q.limit), total: rows.length })));
+      },
+    });
+    renderInPane(<MembersView />);
+    await screen.findByText("user0@example.test");
+    fireEvent.change(screen.getByLabelText("Search members"), { target: { value: "USER1" } });
+    // The search is asked at once (no pause in typing); the previous rows stay until it answers.
+    expect(memberQueries(calls).at(-1)?.search).toBe("USER1");
+    expect(screen.getByText("user0@example.test")).toBeTruthy();
+    expect(screen.getByTestId("members-total").textContent).toMatch(/300 people/);
+    await act(async () => answer?.());
+    await waitFor(() => expect(screen.getByTestId("members-total").textContent).toMatch(/111 people/));
+    expect(screen.getByText("user10@example.test")).toBeTruthy();
+    expect(screen.queryByText("user0@example.test")).toBeNull();
+  });
+
   it("tells an empty workspace from a filter that matches nobody", async () => {
     ipc(base(0));
     renderInPane(<MembersView />);

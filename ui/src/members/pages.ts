@@ -1,10 +1,11 @@
 // The members table never holds the whole workspace: the Rust side pages the cache, and the
 // table asks only for the pages covering the rows on screen (plus a little overscan). Pages
 // that scroll away are dropped from memory soon after.
-import { keepPreviousData, useQueries } from "@tanstack/react-query";
+import { useQueries } from "@tanstack/react-query";
 import { useMemo, useRef } from "react";
 import type { AssignmentType } from "../bindings/AssignmentType";
 import type { ClientError } from "../bindings/ClientError";
+import type { MemberPage } from "../bindings/MemberPage";
 import type { MemberQuery } from "../bindings/MemberQuery";
 import type { MemberRow } from "../bindings/MemberRow";
 import type { MemberSort } from "../bindings/MemberSort";
@@ -50,14 +51,21 @@ export function memberQuery(workspaceId: string, f: Filters, communities: string
   };
 }
 
+/** What page 0 of `next` shows while it loads, from the last answer (`last`). */
+function whileLoading(last: { key: readonly unknown[]; data: MemberPage } | null, account: string, next: Omit<MemberQuery, "offset" | "limit">): MemberPage | undefined {
+  if (!last) return undefined;
+  const asked = last.key[1] as { account: string; query: MemberQuery };
+  return asked.account === account && asked.query.workspace_id === next.workspace_id ? last.data : undefined;
+}
+
 export type Pages = {
   /** All rows matching, once known. */
   total: number | null;
   /** The row at `index`, or undefined while its page loads. */
   row: (index: number) => MemberRow | undefined;
-  /** The first page of the current question, once it is in (null while the previous
-   *  question's rows stay on screen): a new one means new rows to paint. */
-  current: MemberRow[] | null;
+  /** The current question, once its first rows are in (null while the previous question's
+   *  rows stay on screen): a new one means new rows to paint. */
+  current: string | null;
   /** The first page is loading and nothing is known yet. */
   loading: boolean;
   error: ClientError | null;
@@ -75,6 +83,9 @@ export function useMemberPages(account: string, base: Omit<MemberQuery, "offset"
     return [...set].sort((a, b) => a - b);
   }, [first, last]);
 
+  // The last first page answered, and its key. useQueries gives a new question its own observer,
+  // which knows no previous answer: it is kept here instead.
+  const lastAnswer = useRef<{ key: readonly unknown[]; data: MemberPage } | null>(null);
   const results = useQueries({
     queries: wanted.map((p) => {
       const args = { account, query: { ...base, offset: p * PAGE_SIZE, limit: PAGE_SIZE } };
@@ -83,12 +94,16 @@ export function useMemberPages(account: string, base: Omit<MemberQuery, "offset"
         queryKey: ["members", args],
         queryFn: () => call("members", args),
         gcTime: PAGE_GC_MS,
-        // Page 0 keeps showing the previous filter's rows while the new ones load: no flash
-        // of "Loading" at each keystroke in the search box.
-        placeholderData: p === 0 ? keepPreviousData : undefined,
+        // While page 0 of a new question loads, the previous question's rows stay on screen
+        // (no flash of "Loading" at each keystroke in the search box), in the same workspace
+        // only. The rows for the new text come from the cache: the UI does not match them
+        // itself, so what a search finds is decided in one place (tenancy-client).
+        placeholderData: p === 0 ? () => whileLoading(lastAnswer.current, account, base) : undefined,
       };
     }),
   });
+  const top = results[0];
+  if (top?.data && !top.isPlaceholderData) lastAnswer.current = { key: ["members", { account, query: { ...base, offset: 0, limit: PAGE_SIZE } }], data: top.data };
 
   const lastTotal = useRef<number | null>(null);
   const byPage = new Map<number, MemberRow[]>();
@@ -106,7 +121,7 @@ export function useMemberPages(account: string, base: Omit<MemberQuery, "offset"
   return {
     total: total ?? lastTotal.current,
     row: (index) => byPage.get(Math.floor(index / PAGE_SIZE))?.[index % PAGE_SIZE],
-    current: results[0]?.data && !results[0].isPlaceholderData ? results[0].data.rows : null,
+    current: results[0]?.data && !results[0].isPlaceholderData ? JSON.stringify(base) : null,
     loading: results[0]?.isPending ?? true,
     error,
     retry: () => results.forEach((r) => r.error && r.refetch()),

@@ -1,16 +1,19 @@
 // Aggregated views over the selected communities (all of the workspace when none is
 // selected): totals, plan usage against limits, role distribution, alert volume over time
 // and the role × community matrix. Everything reads from the local cache, so it works offline.
-import { useMemo } from "react";
+import { lazy, Suspense, useMemo } from "react";
 import type { WorkspaceUsage } from "../bindings/WorkspaceUsage";
 import { usePane } from "../context";
 import { Empty, ErrorNote, Loading } from "../kit/kit";
 import { counted, formatNumber } from "../format";
 import { useCmd } from "../query";
-import { AlertVolumeChart, RoleDistributionChart } from "./Charts";
 import { MatrixTable } from "./Matrix";
 import { coverage, coveredLabel, distribution, shapeMatrix, usage } from "./shape";
 import "./overview.css";
+
+// Chart.js is loaded with the charts, after the first screen's script.
+const RoleDistributionChart = lazy(() => import("./Charts").then((m) => ({ default: m.RoleDistributionChart })));
+const AlertVolumeChart = lazy(() => import("./Charts").then((m) => ({ default: m.AlertVolumeChart })));
 
 export function Overview() {
   const { account, ws, communities: selected } = usePane();
@@ -66,11 +69,23 @@ export function Overview() {
             <section className="ov-card" aria-labelledby="ov-dist">
               <h3 id="ov-dist">Role distribution <span className="muted small">(people holding each role)</span></h3>
               {roles.error && <ErrorNote error={roles.error} onRetry={() => roles.refetch()} />}
-              {dist.length ? <RoleDistributionChart data={dist} /> : <p className="muted small">Nobody holds a role in these communities.</p>}
+              {dist.length ? (
+                <Suspense fallback={<Loading what="the chart" />}>
+                  <RoleDistributionChart data={dist} />
+                </Suspense>
+              ) : (
+                <p className="muted small">Nobody holds a role in these communities.</p>
+              )}
             </section>
             <section className="ov-card ov-wide" aria-labelledby="ov-alerts">
               <h3 id="ov-alerts">Alert volume <span className="muted small">(alerts per day, summed over the communities)</span></h3>
-              {agg.data.alert_volume.length ? <AlertVolumeChart data={agg.data.alert_volume} /> : <p className="muted small">No alert volumes recorded for these communities.</p>}
+              {agg.data.alert_volume.length ? (
+                <Suspense fallback={<Loading what="the chart" />}>
+                  <AlertVolumeChart data={agg.data.alert_volume} />
+                </Suspense>
+              ) : (
+                <p className="muted small">No alert volumes recorded for these communities.</p>
+              )}
             </section>
           </div>
           <section aria-labelledby="ov-matrix">

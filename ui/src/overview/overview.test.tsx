@@ -76,9 +76,9 @@ describe("Overview", () => {
     expect(screen.getByText("3 communities · unlimited")).toBeTruthy();
     expect(screen.getByText(/^4 active API keys in the workspace/)).toBeTruthy();
     // Without a canvas the charts show their numbers: distribution largest first, days as dates.
-    const dist = screen.getByRole("table", { name: "Role distribution" });
+    const dist = await screen.findByRole("table", { name: "Role distribution" });
     expect([...dist.querySelectorAll("tbody tr")].map((tr) => tr.textContent)).toEqual(["Analyst3", "Guest2", "Tier 21"]);
-    const alerts = screen.getByRole("table", { name: "Alert volume per day" });
+    const alerts = await screen.findByRole("table", { name: "Alert volume per day" });
     expect([...alerts.querySelectorAll("tbody td")].map((td) => td.textContent)).toEqual(["10", "14"]);
     expect(alerts.querySelector("tbody th")?.textContent).toMatch(/Mar\s*1|1\s*Mar/);
   });

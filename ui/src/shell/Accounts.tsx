@@ -24,7 +24,7 @@ export function AccountsDialog(props: {
 }) {
   // The accounts are the console's; what is known of each (e.g. platform admin, known after
   // its first sync) is read fresh when the dialog opens.
-  const fresh = useCmd("list_accounts", {});
+  const fresh = useCmd("list_accounts", {}, { staleTime: 0 });
   const accounts = props.accounts.map((a) => fresh.data?.find((f) => f.key === a.key) ?? a);
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);

@@ -1,7 +1,7 @@
 // One pane: an account, one of its workspaces, a selection of communities, and the views of
 // that workspace. Its header always says which workspace, on which server, as whom — in the
 // workspace's colour — so two panes side by side can never be confused.
-import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
+import { lazy, Suspense, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 import { useWidth } from "../kit/useWidth";
 import type { AccountView } from "../bindings/AccountView";
 import type { UiPrefs } from "../bindings/UiPrefs";
@@ -14,20 +14,32 @@ import { describe, HOTKEYS, useHotkey, type HotkeyId } from "../hotkeys";
 import { useCmd } from "../query";
 import { useProductionGuard } from "../kit/Confirm";
 import { Empty, ErrorNote, Loading } from "../kit/kit";
-import { AuditLog } from "../audit/AuditLog";
-import { CommunitiesView } from "../communities/CommunitiesView";
-import { ApiKeys } from "../keys/ApiKeys";
 import { MembersView } from "../members/MembersView";
 import { ExportButtons } from "../overview/ExportButtons";
 import { Overview } from "../overview/Overview";
-import { PortalView } from "../portal/Portal";
-import { RolesEditor } from "../roles/RolesEditor";
 import { CreateWorkspaceDialog, WorkspaceSettings } from "../workspace/Lifecycle";
 import { StatusBanners } from "./Banners";
 import { InvitationList } from "./Invitations";
 import { CommunitySwitcher } from "./CommunitySwitcher";
 import { IDLE, type AccountStatus } from "./sync";
 import { afterPaint, markOnce, PERF } from "../perf";
+
+// The views a cold start does not show are loaded once the first one is on screen (and at once
+// if one is opened before): the script the window parses before its first screen is smaller.
+const loaders = {
+  communities: () => import("../communities/CommunitiesView").then((m) => ({ default: m.CommunitiesView })),
+  roles: () => import("../roles/RolesEditor").then((m) => ({ default: m.RolesEditor })),
+  keys: () => import("../keys/ApiKeys").then((m) => ({ default: m.ApiKeys })),
+  audit: () => import("../audit/AuditLog").then((m) => ({ default: m.AuditLog })),
+  portal: () => import("../portal/Portal").then((m) => ({ default: m.PortalView })),
+};
+const CommunitiesView = lazy(loaders.communities);
+const RolesEditor = lazy(loaders.roles);
+const ApiKeys = lazy(loaders.keys);
+const AuditLog = lazy(loaders.audit);
+const PortalView = lazy(loaders.portal);
+/** After the first screen, how long before the other views are loaded. */
+const PRELOAD_AFTER_MS = 1_000;
 
 export type { Tab };
 export const TABS: { id: Tab; label: string; hotkey: HotkeyId }[] = [
@@ -126,7 +138,10 @@ export function Pane(props: PaneProps) {
   // The workspace's views are on screen (`make bench` times a cold start to it).
   const shown = !!ctx && !portal;
   useLayoutEffect(() => {
-    if (shown) afterPaint(() => markOnce(PERF.viewsShown));
+    if (!shown) return;
+    afterPaint(() => markOnce(PERF.viewsShown));
+    const t = setTimeout(() => Object.values(loaders).forEach((load) => void load().catch(() => {})), PRELOAD_AFTER_MS);
+    return () => clearTimeout(t);
   }, [shown]);
   const colour = ws ? workspaceColour(prefs.colours, ws) : "gray";
   const self = useRef<HTMLElement>(null);
@@ -260,24 +275,26 @@ export function Pane(props: PaneProps) {
         ) : (
           <PaneProvider value={ctx}>
             {dialog}
-            {portal ? (
-              <PortalView communityId={portal} />
-            ) : (
-              <>
-                {tab === "overview" && <Overview />}
-                {tab === "communities" && <CommunitiesView />}
-                {tab === "members" && <MembersView />}
-                {tab === "roles" && <RolesEditor />}
-                {tab === "keys" && <ApiKeys />}
-                {tab === "audit" && <AuditLog />}
-                {tab === "settings" && (
-                  <>
-                    <WorkspaceSettings prefs={prefs} onPrefs={props.onPrefs} />
-                    <ExportButtons />
-                  </>
-                )}
-              </>
-            )}
+            <Suspense fallback={<Loading what="the view" />}>
+              {portal ? (
+                <PortalView communityId={portal} />
+              ) : (
+                <>
+                  {tab === "overview" && <Overview />}
+                  {tab === "communities" && <CommunitiesView />}
+                  {tab === "members" && <MembersView />}
+                  {tab === "roles" && <RolesEditor />}
+                  {tab === "keys" && <ApiKeys />}
+                  {tab === "audit" && <AuditLog />}
+                  {tab === "settings" && (
+                    <>
+                      <WorkspaceSettings prefs={prefs} onPrefs={props.onPrefs} />
+                      <ExportButtons />
+                    </>
+                  )}
+                </>
+              )}
+            </Suspense>
           </PaneProvider>
         )}
       </div>

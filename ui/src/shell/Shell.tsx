@@ -1,7 +1,7 @@
 // The console window: one or more panes side by side (each its own account, server and
 // workspace), the command palette, the compare view, accounts, and the keyboard help.
 import { getCurrentWindow } from "@tauri-apps/api/window";
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from "react";
 import type { AccountView } from "../bindings/AccountView";
 import type { PaneRef } from "../bindings/PaneRef";
 import type { UiPrefs } from "../bindings/UiPrefs";
@@ -13,12 +13,15 @@ import { itemId, visit, type PaletteItem } from "../palette";
 import { accountName } from "../accounts";
 import type { Intent } from "../context";
 import { Palette } from "../Palette";
-import { Compare } from "../compare/Compare";
 import { Pane, TABS, type Tab } from "./Pane";
 import { InvitationsDialog, useOffers } from "./Invitations";
 import { useAccountSync } from "./sync";
 import { OfflineBanners, offlineServers } from "./Banners";
 import { AccountsDialog } from "./Accounts";
+import { firstPrefs } from "../early";
+
+/** Opened on demand: loaded then (and its script not parsed before the first screen). */
+const Compare = lazy(() => import("../compare/Compare").then((m) => ({ default: m.Compare })));
 
 const EMPTY_PREFS: UiPrefs = { favourites: [], recents: [], colours: {}, production: [], panes: [], last_workspace: {}, labels: {} };
 type Slot = { account: string; workspace_id: string | null; intent: (Intent & { at: number }) | null };
@@ -37,7 +40,7 @@ export function Shell(props: { accounts: AccountView[]; onAddAccount: () => void
   const offers = useOffers(accounts);
 
   useEffect(() => {
-    call("ui_prefs", {})
+    firstPrefs()
       .then((p) => setPrefs(p))
       .catch(() => setPrefs(EMPTY_PREFS));
   }, []);
@@ -247,14 +250,16 @@ export function Shell(props: { accounts: AccountView[]; onAddAccount: () => void
         />
       )}
       {comparing && (
-        <Compare
-          panes={slots.flatMap((s, i) => {
-            const sh = shown[i];
-            const a = byKey.get(s.account);
-            return sh && a ? [{ account: a, ws: sh.ws, communities: sh.communities }] : [];
-          })}
-          onClose={() => setComparing(false)}
-        />
+        <Suspense fallback={null}>
+          <Compare
+            panes={slots.flatMap((s, i) => {
+              const sh = shown[i];
+              const a = byKey.get(s.account);
+              return sh && a ? [{ account: a, ws: sh.ws, communities: sh.communities }] : [];
+            })}
+            onClose={() => setComparing(false)}
+          />
+        </Suspense>
       )}
       {accountsOpen && (
         <AccountsDialog

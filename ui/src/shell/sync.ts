@@ -36,10 +36,15 @@ export function useAccountSync(accounts: string[]) {
       running.current.add(key);
       patch(key, { syncing: true, error: null });
       try {
-        await call("sync_now", { account: key });
+        const outcome = await call("sync_now", { account: key });
         const st = await call("sync_status", { account: key });
         patch(key, { offline: null, error: null, syncedAt: st.last_sync_at });
-        await qc.invalidateQueries();
+        // What is on screen is read again only when the sync changed the cache; otherwise the
+        // answers are only marked old, and read again when a view asks for them next (the sync
+        // on start does not compete with the first view's reads, and the one every minute does
+        // not reload the view on screen for nothing).
+        const changed = outcome.applied > 0 || outcome.full_resync;
+        await qc.invalidateQueries(changed ? undefined : { refetchType: "none" });
       } catch (e) {
         const ce = asClientError(e);
         const st = await call("sync_status", { account: key }).catch(() => null);

@@ -249,7 +249,8 @@ function DeleteWorkspaceDialog({ onClose }: { onClose: () => void }) {
 
 /** Platform admins: workspaces deleted in the last 30 days, restorable. */
 export function RestoreDialog({ account, onClose }: { account: AccountView; onClose: () => void }) {
-  const deleted = useCmd("deleted_workspaces", { account: account.key });
+  // Read from the server: asked again when the dialog opens after a few seconds.
+  const deleted = useCmd("deleted_workspaces", { account: account.key }, { staleTime: 5_000 });
   const restore = useChange("restore_workspace");
   return (
     <Dialog title="Deleted workspaces" onClose={onClose}>
