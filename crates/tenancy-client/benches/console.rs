@@ -9,15 +9,13 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tenancy::wire::*;
 use tenancy::*;
-use tenancy_client::cache::views::{MemberQuery, MemberStatus};
+use tenancy_client::cache::views::MemberQuery;
 use tenancy_client::secret::MemorySecrets;
 use tenancy_client::{sync::sync, ApiClient, Cache};
 use tenancy_server::seed::{self, DEMO_EMAIL, DEMO_PASSWORD};
 
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
+mod common;
+use common::median;
 
 fn ms(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1000.0)
@@ -110,38 +108,13 @@ async fn main() {
     let delta = t.elapsed();
     assert_eq!(d.applied, 100);
 
-    // The aggregate over all communities (alert volumes came with the full sync).
+    // The aggregate over all communities (alert volumes came with the full sync) and a filtered
+    // members page.
     let ids: Vec<CommunityId> = communities.iter().map(|c| c.id).collect();
     let now = chrono::Utc::now();
-    let mut runs = Vec::new();
-    for _ in 0..7 {
-        let t = Instant::now();
-        let a = cache.aggregate(ws, &ids, now).await.unwrap();
-        runs.push(t.elapsed());
-        assert!(a.members > 10_000);
-    }
-    let aggregate = median(runs);
-
-    // First members page with a filter (a community role, in 10 communities, 2FA on).
+    let (aggregate, page, _) = common::aggregate_and_page(&cache, ws, &ids, now).await;
     let roles = cache.roles(ws).await.unwrap();
     let analyst = roles.iter().find(|r| r.name.as_str() == "Analyst").unwrap().id;
-    let q = MemberQuery {
-        workspace_id: Some(ws),
-        communities: ids[..10].to_vec(),
-        role_id: Some(analyst),
-        two_factor: Some(true),
-        status: MemberStatus::All,
-        limit: 100,
-        ..Default::default()
-    };
-    let mut runs = Vec::new();
-    for _ in 0..7 {
-        let t = Instant::now();
-        let p = cache.members(&q, now).await.unwrap();
-        runs.push(t.elapsed());
-        assert!(p.total > 0);
-    }
-    let page = median(runs);
     let q2 = MemberQuery { workspace_id: Some(ws), search: Some("garcia".into()), limit: 100, ..Default::default() };
     let mut runs = Vec::new();
     for _ in 0..7 {

@@ -16,15 +16,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tenancy::wire::*;
 use tenancy::*;
-use tenancy_client::cache::views::{MemberQuery, MemberStatus};
 use tenancy_client::secret::MemorySecrets;
 use tenancy_client::{sync::sync, ApiClient, Cache};
 use tenancy_server::seed::{self, Profile, DEMO_EMAIL, DEMO_PASSWORD};
 
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
+mod common;
+use common::median;
 
 fn ms(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1000.0)
@@ -123,40 +120,10 @@ async fn measure(data: &std::path::Path, urls: &tenancy_server::PgUrls, label: &
         api.update_community(ws, c.id, &UpdateCommunity { name: Some(c.name.clone()), ..Default::default() }, None).await.unwrap();
     }
 
-    // The aggregate over all communities (alert volumes came with the full sync).
+    // The aggregate over all communities (alert volumes came with the full sync) and a filtered
+    // members page.
     let ids: Vec<CommunityId> = communities.iter().map(|c| c.id).collect();
-    let now = chrono::Utc::now();
-    let mut times = Vec::new();
-    for _ in 0..7 {
-        let t = Instant::now();
-        let a = cache.aggregate(ws, &ids, now).await.unwrap();
-        times.push(t.elapsed());
-        assert!(a.members > 10_000);
-    }
-    let aggregate = median(times);
-
-    // First members page with a filter (a community role, in 10 communities, 2FA on).
-    let roles = cache.roles(ws).await.unwrap();
-    let analyst = roles.iter().find(|r| r.name.as_str() == "Analyst").unwrap().id;
-    let q = MemberQuery {
-        workspace_id: Some(ws),
-        communities: ids[..10].to_vec(),
-        role_id: Some(analyst),
-        two_factor: Some(true),
-        status: MemberStatus::All,
-        limit: 100,
-        ..Default::default()
-    };
-    let mut times = Vec::new();
-    let mut rows = 0;
-    for _ in 0..7 {
-        let t = Instant::now();
-        let p = cache.members(&q, now).await.unwrap();
-        times.push(t.elapsed());
-        assert!(p.total > 0);
-        rows = p.rows.len();
-    }
-    let page = median(times);
+    let (aggregate, page, rows) = common::aggregate_and_page(&cache, ws, &ids, chrono::Utc::now()).await;
 
     drop(cache);
     remove_cache(&cache_path);

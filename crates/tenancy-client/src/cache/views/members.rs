@@ -332,13 +332,7 @@ mod tests {
     async fn page_rows_hold_their_roles_in_order_and_filters_find_the_same_people() {
         let dir = tempfile::tempdir().unwrap();
         let cache = Cache::open(&dir.path().join("c.db")).await.unwrap();
-        let mut seed = 0x2545_f491_4f6c_dd1du64;
-        let mut next = move |n: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n as u64) as usize
-        };
+        let mut next = super::super::random_below(0x2545_f491_4f6c_dd1du64);
         let ws = Uuid::now_v7();
         let communities: Vec<Uuid> = (0..12).map(|_| Uuid::now_v7()).collect();
         let roles: Vec<Uuid> = (0..4).map(|_| Uuid::now_v7()).collect();

@@ -53,3 +53,15 @@ fn parse_role(community: &str, role: &str, assignment_type: &str) -> Result<RowR
         assignment_type: assignment_type.parse().map_err(|_| crate::error::ClientError::internal("bad cached assignment type"))?,
     })
 }
+
+/// For the views' tests: a deterministic xorshift generator of numbers below `n`, from `seed`
+/// (the same seed, the same random data in every run).
+#[cfg(test)]
+pub(crate) fn random_below(mut seed: u64) -> impl FnMut(usize) -> usize {
+    move |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n as u64) as usize
+    }
+}

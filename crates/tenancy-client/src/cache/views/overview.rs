@@ -278,13 +278,7 @@ mod tests {
     async fn aggregate_equals_the_straightforward_count() {
         let dir = tempfile::tempdir().unwrap();
         let cache = Cache::open(&dir.path().join("c.db")).await.unwrap();
-        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = move |n: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n as u64) as usize
-        };
+        let mut next = super::super::random_below(0x9e37_79b9_7f4a_7c15u64);
         let workspaces = [Uuid::now_v7(), Uuid::now_v7()];
         let communities: Vec<Vec<Uuid>> = workspaces.iter().map(|_| (0..9).map(|_| Uuid::now_v7()).collect()).collect();
         let roles: Vec<Uuid> = (0..3).map(|_| Uuid::now_v7()).collect();
